@@ -1,0 +1,53 @@
+# casework — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export CASEWORK_INSTANCE_PATH ?= $(CURDIR)/instance
+
+.PHONY: run test install translations messages lint typecheck check bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Compile the checked-in .po catalogues into .mo files (git-ignored).
+translations: install
+	@if ls casework/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile -q -d casework/translations -D messages; fi
+
+# Re-extract strings after changing templates or code, then translate the new entries.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o casework/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i casework/translations/messages.pot -d casework/translations --no-fuzzy-matching
+
+# From nothing to the running app with demo data, on SQLite. Demo mode: no 2FA, http cookies.
+run: translations
+	CASEWORK_DEMO=1 $(BIN)/flask --app casework db upgrade
+	CASEWORK_DEMO=1 $(BIN)/flask --app casework demo load --if-empty
+	CASEWORK_DEMO=1 $(BIN)/flask --app casework run --host 127.0.0.1 --port $(PORT)
+
+# The whole suite: SQLite (with browser tests when Chromium exists), then PostgreSQL when
+# initdb/pg_ctl exist. tests/run_suite.py says clearly what it skipped and why.
+test: translations
+	$(BIN)/python tests/run_suite.py
+
+lint: install
+	$(BIN)/ruff check casework tests bench
+	$(BIN)/ruff format --check casework tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: translations
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

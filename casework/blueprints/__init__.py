@@ -1,0 +1,1 @@
+"""Web surfaces: thin views over services. Nothing imports blueprints."""

@@ -1,0 +1,131 @@
+"""API v1 views: parse, call the same services as the web form, answer JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, g, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from casework.blueprints.api import bp
+from casework.blueprints.api.openapi import openapi_document
+from casework.blueprints.api.parsing import complaint_json, message_json, secret_header
+from casework.blueprints.intake.uploads import uploaded_files
+from casework.errors import api_error
+from casework.extensions import limiter
+from casework.i18n import use_language
+from casework.models import Case
+from casework.services.errors import ComplaintInvalid, EvidenceRejected
+from casework.services.followup import (
+    add_worker_evidence,
+    add_worker_message,
+    authenticate_followup,
+    followup_view,
+)
+from casework.services.intake import lodge_complaint
+from casework.services.references import normalise_reference
+
+
+def _reference_key() -> str:
+    reference = (request.view_args or {}).get("reference", "")
+    return f"{request.remote_addr}:{normalise_reference(reference) or 'invalid'}"
+
+
+def _failed() -> bool:
+    return bool(g.get("followup_failed"))
+
+
+followup_limits = [
+    limiter.limit("60 per hour;20 per minute"),
+    limiter.limit("5 per 15 minutes", key_func=_reference_key, deduct_when=lambda r: _failed()),
+]
+
+
+def _with_limits(view: Any) -> Any:
+    for decorate in reversed(followup_limits):
+        view = decorate(view)
+    return view
+
+
+def _authorised_case(reference: str) -> Case:
+    case = authenticate_followup(reference, secret_header())
+    if case is None:
+        g.followup_failed = True
+        abort(api_error(404, _("No complaint matches this reference and secret.")))
+    use_language(case.language)
+    return case
+
+
+def _status_body(case: Case) -> dict[str, Any]:
+    view = followup_view(case)
+    return {
+        "reference": view.reference,
+        "status": view.status,
+        "status_label": view.status_label,
+        "updated_at": view.updated_at.isoformat(),
+        "evidence_count": view.evidence_count,
+        "messages": [
+            {"at": m.at.isoformat(), "from": "worker" if m.from_worker else "caseworker", "text": m.text}
+            for m in view.messages
+        ],
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@bp.post("/complaints")
+@limiter.limit("30 per hour;10 per minute")
+def create_complaint() -> tuple[Response, int] | Response:
+    payload = complaint_json()
+    if isinstance(payload, dict) and isinstance(payload.get("language"), str):
+        use_language(payload["language"])
+    try:
+        lodged = lodge_complaint(payload, uploaded_files("evidence"), source="api")
+    except ComplaintInvalid as invalid:
+        return api_error(422, _("Some fields need attention."), invalid.fields)
+    except EvidenceRejected as rejected:
+        return api_error(rejected.status, rejected.message, {"evidence": rejected.message})
+    body = {
+        "reference": lodged.reference,
+        "secret": lodged.secret,
+        "status": lodged.status,
+        "language": lodged.language,
+    }
+    return jsonify(body), 201
+
+
+@bp.get("/complaints/<reference>")
+@_with_limits
+def complaint_status(reference: str) -> Response:
+    return jsonify(_status_body(_authorised_case(reference)))
+
+
+@bp.post("/complaints/<reference>/messages")
+@_with_limits
+def add_message(reference: str) -> tuple[Response, int] | Response:
+    case = _authorised_case(reference)
+    payload = message_json()
+    text = payload.get("message") if isinstance(payload, dict) else None
+    try:
+        add_worker_message(case, text)
+    except ComplaintInvalid as invalid:
+        return api_error(422, _("Some fields need attention."), invalid.fields)
+    return jsonify(_status_body(case)), 201
+
+
+@bp.post("/complaints/<reference>/evidence")
+@_with_limits
+def add_evidence(reference: str) -> tuple[Response, int] | Response:
+    case = _authorised_case(reference)
+    files = uploaded_files("evidence")
+    if not files:
+        return api_error(422, _("Send at least one file in 'evidence' parts."), {"evidence": _("Required.")})
+    try:
+        add_worker_evidence(case, files)
+    except EvidenceRejected as rejected:
+        return api_error(rejected.status, rejected.message, {"evidence": rejected.message})
+    return jsonify(_status_body(case)), 201

@@ -1,0 +1,7 @@
+"""The worker's public pages: the complaint form, the receipt and the follow-up."""
+
+from flask import Blueprint
+
+bp = Blueprint("intake", __name__)
+
+from casework.blueprints.intake import views  # noqa: E402,F401

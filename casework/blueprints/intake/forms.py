@@ -1,0 +1,219 @@
+"""The worker's forms. They render and keep what was typed; the rules live in the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from casework.vocabulary.abuse import ABUSE_QUESTIONS
+from casework.vocabulary.fees import (
+    CONTACT_CHANNELS,
+    FEE_CATEGORIES,
+    LENDER_KINDS,
+    PAYEE_KINDS,
+    RECRUITMENT_CHANNELS,
+)
+
+DATE = {"type": "date"}
+AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+def _options(mapping: dict[str, Any], blank: bool = True) -> list[SelectChoice]:
+    blank_choice = [SelectChoice("", "—")] if blank else []
+    return blank_choice + [SelectChoice(value, label) for value, label in mapping.items()]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class FeeForm(Form):
+    category = SelectField(_l("What was it for?"), choices=_options(FEE_CATEGORIES), validate_choice=False)
+    amount = StringField(_l("Amount you paid"), render_kw=AMOUNT)
+    receipt_amount = StringField(_l("Amount written on the receipt (if any)"), render_kw=AMOUNT)
+    currency = SelectField(_l("Currency"), validate_choice=False)
+    paid_on = StringField(_l("Date paid"), render_kw=DATE)
+    payee = SelectField(_l("Paid to"), choices=_options(PAYEE_KINDS), validate_choice=False)
+    loan = BooleanField(_l("I borrowed money to pay this"))
+    lender_kind = SelectField(_l("Borrowed from"), choices=_options(LENDER_KINDS), validate_choice=False)
+    loan_interest_pct = StringField(_l("Interest per year (%)"), render_kw=AMOUNT)
+
+    def is_blank(self) -> bool:
+        return not any(
+            (self.category.data, self.amount.data, self.receipt_amount.data, self.paid_on.data)
+        )
+
+
+class ComplaintForm(FlaskForm):
+    language = HiddenField()
+    origin_country = SelectField(_l("Which country are you from?"), validate_choice=False)
+    destination_country = SelectField(_l("In which country is (or was) the job?"), validate_choice=False)
+    agency_name = StringField(_l("Name of the recruitment agency or agent"))
+    agency_licence_number = StringField(_l("Agency licence number (if you know it)"))
+    employer_name = StringField(_l("Name of the employer or company"))
+    occupation = StringField(_l("Your job"))
+    abuse_categories = MultiCheckboxField(
+        _l("What happened to you? Tick all that apply."),
+        choices=_options(ABUSE_QUESTIONS, blank=False),
+        validate_choice=False,
+    )
+    fees = FieldList(FormField(FeeForm), min_entries=2, max_entries=40)
+    add_fee = SubmitField(_l("Add another payment"))
+    recruitment_channel = RadioField(
+        _l("How did you find this job?"), choices=_options(RECRUITMENT_CHANNELS, blank=False),
+        validate_choice=False,
+    )
+    promised_wage_amount = StringField(_l("Monthly wage you were promised"), render_kw=AMOUNT)
+    promised_wage_currency = SelectField(_l("Currency"), validate_choice=False)
+    actual_wage_amount = StringField(_l("Monthly wage you actually got (first month)"), render_kw=AMOUNT)
+    actual_wage_currency = SelectField(_l("Currency"), validate_choice=False)
+    departure_date = StringField(_l("Date you left your country"), render_kw=DATE)
+    job_start_date = StringField(_l("Date the job started"), render_kw=DATE)
+    incident_date = StringField(_l("Date of the main problem"), render_kw=DATE)
+    contract_end_date = StringField(_l("Date the contract ended or will end"), render_kw=DATE)
+    narrative = TextAreaField(_l("Tell us what happened, in your own words"))
+    evidence = MultipleFileField(_l("Photos, documents or voice notes (you can choose several)"))
+    contact_name = StringField(_l("Your name"))
+    contact_phone = StringField(_l("Phone number, with country code"), render_kw={"type": "tel"})
+    contact_email = StringField(_l("Email"), render_kw={"type": "email"})
+    contact_channel = SelectField(
+        _l("Best way to reach you"), choices=_options(CONTACT_CHANNELS), validate_choice=False
+    )
+    contact_safe_times = StringField(_l("When is it safe to contact you?"))
+    consent_share_with_partners = BooleanField(
+        _l("You may share my complaint with partner organisations (unions, legal aid) that can help.")
+    )
+    consent_share_across_borders = BooleanField(
+        _l("You may share it with partner organisations in the other country (home or work country).")
+    )
+    submit = SubmitField(_l("Send my complaint"))
+
+    def to_payload(self) -> dict[str, Any]:
+        """The complaint in the API's shape (DESIGN §6), for `lodge_complaint`."""
+        fees = []
+        for entry in self.fees:
+            fee_form: FeeForm = entry.form
+            if fee_form.is_blank():
+                fees.append(None)
+                continue
+            fee: dict[str, Any] = {
+                "category": fee_form.category.data,
+                "amount": fee_form.amount.data,
+                "receipt_amount": fee_form.receipt_amount.data,
+                "currency": fee_form.currency.data,
+                "paid_on": fee_form.paid_on.data,
+                "payee": fee_form.payee.data,
+            }
+            if fee_form.loan.data:
+                fee["loan"] = {
+                    "lender": fee_form.lender_kind.data,
+                    "annual_interest_pct": fee_form.loan_interest_pct.data,
+                }
+            fees.append(fee)
+        payload: dict[str, Any] = {
+            "language": self.language.data,
+            "origin_country": self.origin_country.data,
+            "destination_country": self.destination_country.data,
+            "agency": {"name": self.agency_name.data, "licence_number": self.agency_licence_number.data},
+            "employer": {"name": self.employer_name.data},
+            "occupation": self.occupation.data,
+            "abuse_categories": list(self.abuse_categories.data or []),
+            # Blank rows keep their index so errors land on the right row; then they are dropped.
+            "fees": fees,
+            "recruitment_channel": self.recruitment_channel.data,
+            "promised_monthly_wage": {
+                "amount": self.promised_wage_amount.data,
+                "currency": self.promised_wage_currency.data,
+            },
+            "actual_monthly_wage": {
+                "amount": self.actual_wage_amount.data,
+                "currency": self.actual_wage_currency.data,
+            },
+            "departure_date": self.departure_date.data,
+            "job_start_date": self.job_start_date.data,
+            "incident_date": self.incident_date.data,
+            "contract_end_date": self.contract_end_date.data,
+            "narrative": self.narrative.data,
+            "contact": {
+                "name": self.contact_name.data,
+                "phone": self.contact_phone.data,
+                "email": self.contact_email.data,
+                "channel": self.contact_channel.data,
+                "safe_times": self.contact_safe_times.data,
+            },
+            "consent": {
+                "share_with_partners": self.consent_share_with_partners.data,
+                "share_across_borders": self.consent_share_across_borders.data,
+            },
+        }
+        return payload
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Attach the service's field errors (payload paths) to the fields that caused them."""
+        for path, message in errors.items():
+            field = self._field_for(path)
+            if field is not None:
+                field.errors = [*list(field.errors), message]
+            else:
+                self.form_errors.append(message)
+
+    def _field_for(self, path: str) -> Any:
+        parts = path.split(".")
+        if parts[0] == "fees" and len(parts) >= 3 and parts[1].isdigit():
+            index = int(parts[1])
+            if index >= len(self.fees.entries):
+                return None
+            name = {"loan": {"lender": "lender_kind", "annual_interest_pct": "loan_interest_pct"}}
+            sub = name["loan"].get(parts[3], "") if parts[2] == "loan" and len(parts) > 3 else parts[2]
+            return getattr(self.fees.entries[index].form, sub, None)
+        aliases = {
+            "agency.name": "agency_name",
+            "agency.licence_number": "agency_licence_number",
+            "employer.name": "employer_name",
+            "promised_monthly_wage.amount": "promised_wage_amount",
+            "promised_monthly_wage.currency": "promised_wage_currency",
+            "actual_monthly_wage.amount": "actual_wage_amount",
+            "actual_monthly_wage.currency": "actual_wage_currency",
+        }
+        name = aliases.get(path, path.replace(".", "_"))
+        return getattr(self, name, None) if name in self._fields else None
+
+
+class FollowupLoginForm(FlaskForm):
+    reference = StringField(_l("Your reference (like CW-7K3M-92XD)"), render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    secret = StringField(
+        _l("Your 16-digit secret code"),
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "type": "password"},
+    )
+    submit = SubmitField(_l("Check my complaint"))
+
+
+class FollowupMessageForm(FlaskForm):
+    token = HiddenField()
+    message = TextAreaField(_l("Write a message to your caseworker"))
+    submit = SubmitField(_l("Send message"))
+
+
+class FollowupEvidenceForm(FlaskForm):
+    token = HiddenField()
+    evidence = MultipleFileField(_l("Add photos, documents or voice notes"))
+    submit = SubmitField(_l("Send files"))

@@ -1,0 +1,71 @@
+"""Flask CLI groups; each command is a thin call into a service."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from casework.crypto.keyring import generate_env_entry
+
+keys_cli = AppGroup("keys", help="Master key ring.")
+demo_cli = AppGroup("demo", help="Demo and reference data.")
+evidence_cli = AppGroup("evidence", help="The evidence store.")
+
+
+@keys_cli.command("rotate")
+def keys_rotate() -> None:
+    """Add a master key and re-wrap every case key with it (blobs are untouched).
+
+    With CASEWORK_MASTER_KEYS set, first append a new key to it (see `keys generate`);
+    this command then re-wraps every case key with that last key.
+    """
+    from flask import current_app
+
+    from casework.services.keys import rotate_master_key
+
+    from_env = bool(current_app.config["MASTER_KEYS"])
+    report = rotate_master_key(add_new_key=not from_env)
+    click.echo(f"current master key: {report.new_key_id}; re-wrapped {report.rewrapped} case key(s)")
+
+
+@keys_cli.command("generate")
+def keys_generate() -> None:
+    """Print a fresh id:key entry to append to CASEWORK_MASTER_KEYS."""
+    click.echo(generate_env_entry())
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has cases.")
+def demo_load(if_empty: bool) -> None:
+    """Load reference data (countries) and a few demo complaints."""
+    from casework.services.demo_data import load_demo_data
+
+    click.echo(load_demo_data(only_if_empty=if_empty))
+
+
+@demo_cli.command("reference")
+def demo_reference() -> None:
+    """Load or update the reference data only (safe in production)."""
+    from casework.services.demo_data import load_reference_data
+
+    click.echo(f"{load_reference_data()} countries")
+
+
+@evidence_cli.command("cleanup")
+@click.option("--remove", is_flag=True, help="Delete what is found (default: only report).")
+def evidence_cleanup(remove: bool) -> None:
+    """Report (or remove) orphaned blobs and stale temporary uploads."""
+    from casework.services.evidence_cleanup import clean_evidence_store
+
+    report = clean_evidence_store(remove=remove)
+    verb = "removed" if remove else "found"
+    click.echo(
+        f"{verb} {len(report.orphan_blobs)} orphan blob(s) and "
+        f"{report.stale_temp_files} stale temporary file(s)"
+    )
+
+
+def register_cli(app: Flask) -> None:
+    for group in (keys_cli, demo_cli, evidence_cli):
+        app.cli.add_command(group)

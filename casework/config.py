@@ -1,0 +1,108 @@
+"""Configuration: working defaults, then environment variables, then `instance/config.py`.
+
+Every environment variable the app reads is listed in `ENVIRONMENT` and in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENT = {
+    "CASEWORK_INSTANCE_PATH": "folder for all runtime state (default ./instance)",
+    "DATABASE_URL": "SQLAlchemy URL (default SQLite in the instance folder, WAL mode)",
+    "CASEWORK_SECRET_KEY": "session signing key (default: generated once into the instance folder)",
+    "CASEWORK_MASTER_KEYS": "master key ring as id:base64,id:base64 (last is current); "
+    "default: instance/keys/keyring.json",
+    "CASEWORK_FOLLOWUP_PEPPER": "server pepper for follow-up secrets (default: instance/keys/pepper)",
+    "CASEWORK_EVIDENCE_STORE": "file:///path or a path relative to the instance folder (default evidence)",
+    "CASEWORK_REQUIRE_2FA": "require TOTP for staff (default on, off in demo mode)",
+    "CASEWORK_DEMO": "demo mode: demo data and relaxed cookie security for http://127.0.0.1",
+    "CASEWORK_MAX_FILE_MB": "largest evidence file accepted (default 25)",
+    "CASEWORK_MAX_COMPLAINT_MB": "largest complaint with all its files (default 100)",
+    "CASEWORK_RATELIMIT_STORAGE": "Flask-Limiter storage URI (default memory://; use a shared "
+    "store such as redis:// with several server processes)",
+    "CASEWORK_PROXY_COUNT": "number of trusted reverse proxies setting X-Forwarded-For (default 0)",
+    "CASEWORK_QUICK_EXIT_URL": "where the quick-exit button goes (default a weather search)",
+    "CASEWORK_SECURE_COOKIES": "send cookies only over HTTPS (default on, off in demo mode)",
+    "CASEWORK_LOG_LEVEL": "log level (default INFO)",
+}
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_path_from_env() -> str:
+    return str(Path(os.environ.get("CASEWORK_INSTANCE_PATH", "instance")).resolve())
+
+
+def _persistent_secret(path: Path, nbytes: int) -> str:
+    """Read a secret from `path`, creating it (mode 0600) on first use."""
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = secrets.token_urlsafe(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value)
+    return value
+
+
+def build_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The configuration for one app, before `instance/config.py` is applied."""
+    overrides = overrides or {}
+    folder = Path(instance_path)
+    demo = bool(overrides.get("DEMO", _flag("CASEWORK_DEMO", False)))
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get(
+        "DATABASE_URL", f"sqlite:///{folder / 'casework.db'}"
+    )
+    secret_key = overrides.get("SECRET_KEY") or os.environ.get("CASEWORK_SECRET_KEY")
+    if not secret_key:
+        secret_key = _persistent_secret(folder / "secret_key", 48)
+    max_file = int(os.environ.get("CASEWORK_MAX_FILE_MB", "25")) * 1024 * 1024
+    max_complaint = int(os.environ.get("CASEWORK_MAX_COMPLAINT_MB", "100")) * 1024 * 1024
+    secure_cookies = _flag("CASEWORK_SECURE_COOKIES", not demo)
+    config: dict[str, Any] = {
+        "DEMO": demo,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MASTER_KEYS": os.environ.get("CASEWORK_MASTER_KEYS", ""),
+        "KEYS_PATH": str(folder / "keys"),
+        "FOLLOWUP_PEPPER": os.environ.get("CASEWORK_FOLLOWUP_PEPPER", ""),
+        "EVIDENCE_STORE": os.environ.get("CASEWORK_EVIDENCE_STORE", "evidence"),
+        "EVIDENCE_CHUNK_SIZE": 256 * 1024,
+        "MAX_FILE_BYTES": max_file,
+        "MAX_COMPLAINT_BYTES": max_complaint,
+        # Werkzeug refuses bodies above this before reading them; a little room for form fields.
+        "MAX_CONTENT_LENGTH": max_complaint + 1024 * 1024,
+        "REQUIRE_2FA": _flag("CASEWORK_REQUIRE_2FA", not demo),
+        "RATELIMIT_STORAGE_URI": os.environ.get("CASEWORK_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PROXY_COUNT": int(os.environ.get("CASEWORK_PROXY_COUNT", "0")),
+        "QUICK_EXIT_URL": os.environ.get(
+            "CASEWORK_QUICK_EXIT_URL", "https://www.google.com/search?q=weather"
+        ),
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "cw_session",
+        "LANGUAGE_COOKIE_SECURE": secure_cookies,
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,  # workers on slow phones take their time
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        "FOLLOWUP_TOKEN_SECONDS": 30 * 60,
+        "LOG_LEVEL": os.environ.get("CASEWORK_LOG_LEVEL", "INFO"),
+        # argon2id cost for follow-up secrets; see services/followup_secret.py for the reasoning.
+        "SECRET_HASH_TIME_COST": 2,
+        "SECRET_HASH_MEMORY_KIB": 19 * 1024,
+        "SECRET_HASH_PARALLELISM": 1,
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,57 @@
+"""Language: chosen by the worker, remembered in a cookie, right-to-left aware."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from babel import Locale
+from flask import current_app, g, request
+from flask_babel import format_datetime
+
+from casework.vocabulary.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
+
+LANGUAGE_COOKIE = "cw_lang"
+
+
+def current_language() -> Language:
+    """The worker's language: explicit choice (cookie), else the browser's best match."""
+    cached: Language | None = g.get("casework_language")
+    if cached is not None:
+        return cached
+    code = request.cookies.get(LANGUAGE_COOKIE, "")
+    if code not in LANGUAGES:
+        code = request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+    g.casework_language = LANGUAGES[code]
+    return g.casework_language
+
+
+def use_language(code: str) -> None:
+    """Switch the language for the rest of this request (e.g. the API's `language` field)."""
+    from flask_babel import refresh
+
+    if code in LANGUAGES:
+        g.casework_language = LANGUAGES[code]
+        refresh()
+
+
+def select_locale() -> str:
+    return current_language().babel_locale
+
+
+def babel_locale() -> Locale:
+    return Locale.parse(current_language().babel_locale)
+
+
+def format_datetime_local(value: datetime) -> str:
+    return format_datetime(value, "medium")
+
+
+def template_context() -> dict[str, Any]:
+    language = current_language()
+    return {
+        "language": language,
+        "languages": LANGUAGES.values(),
+        "text_direction": "rtl" if language.rtl else "ltr",
+        "quick_exit_url": current_app.config["QUICK_EXIT_URL"],
+    }

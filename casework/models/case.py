@@ -1,0 +1,108 @@
+"""The case aggregate: the complaint's structured facts, its abuse codes and the complainant."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, LargeBinary, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.extensions import db
+from casework.models.columns import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from casework.models.agency import Agency
+    from casework.models.event import CaseEvent
+    from casework.models.evidence import Evidence
+    from casework.models.fee import FeePayment
+
+
+class Case(db.Model):  # type: ignore[name-defined,misc]
+    """One worker's complaint.
+
+    Facts used by queues, jobs and reports (countries, codes, amounts, dates, status) are clear;
+    the narrative is sealed with the case key, which is stored only wrapped by a master key.
+    """
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    origin_country: Mapped[str] = mapped_column(String(2), index=True)
+    destination_country: Mapped[str] = mapped_column(String(2), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    employer_name: Mapped[str] = mapped_column(String(200), default="")
+    occupation: Mapped[str] = mapped_column(String(120), default="")
+    recruitment_channel: Mapped[str | None] = mapped_column(String(20))
+    promised_wage_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    promised_wage_currency: Mapped[str | None] = mapped_column(String(3))
+    actual_wage_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    actual_wage_currency: Mapped[str | None] = mapped_column(String(3))
+    departure_date: Mapped[date | None]
+    job_start_date: Mapped[date | None]
+    incident_date: Mapped[date | None]
+    contract_end_date: Mapped[date | None]
+    consent_share_partners: Mapped[bool] = mapped_column(default=False)
+    consent_cross_border: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(10), default="web")  # web / api / demo
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    claim_deadline: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1)
+    # Envelope encryption: the case key wrapped by master key `key_id`.
+    key_id: Mapped[str] = mapped_column(String(32))
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    narrative_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Follow-up secret: argon2id of HMAC(pepper, secret); never the secret itself.
+    secret_hash: Mapped[str] = mapped_column(String(200))
+
+    __mapper_args__ = {"version_id_col": version}
+
+    agency: Mapped[Agency | None] = relationship()
+    abuses: Mapped[list[CaseAbuse]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    complainant: Mapped[Complainant | None] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    fees: Mapped[list[FeePayment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="FeePayment.id"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Evidence.id"
+    )
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id"
+    )
+
+    @property
+    def abuse_codes(self) -> list[str]:
+        return sorted(a.code for a in self.abuses)
+
+
+class CaseAbuse(db.Model):  # type: ignore[name-defined,misc]
+    """One abuse code on a case (a set, never a verdict); a table so queues can filter by code."""
+
+    __tablename__ = "case_abuses"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+    case: Mapped[Case] = relationship(back_populates="abuses")
+
+
+class Complainant(db.Model):  # type: ignore[name-defined,misc]
+    """Who complained and how to reach them, sealed as one document. Absent when anonymous."""
+
+    __tablename__ = "complainants"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    identity_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+    case: Mapped[Case] = relationship(back_populates="complainant")

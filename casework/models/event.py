@@ -1,0 +1,44 @@
+"""The case timeline: append-only events, with a visibility."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.extensions import db
+from casework.models.columns import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from casework.models.case import Case
+
+# kinds
+LODGED = "lodged"
+STATUS_CHANGE = "status_change"
+MESSAGE_FROM_WORKER = "message_from_worker"
+MESSAGE_TO_WORKER = "message_to_worker"
+EVIDENCE_ADDED = "evidence_added"
+NOTE = "note"
+
+# visibility
+INTERNAL = "internal"
+PARTNERS = "partners"
+WORKER = "worker"
+
+
+class CaseEvent(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_created", "case_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    visibility: Mapped[str] = mapped_column(String(10))
+    actor_kind: Mapped[str] = mapped_column(String(10))  # worker / staff / system
+    body_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    detail: Mapped[str] = mapped_column(String(200), default="")  # clear, non-personal facts
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="events")

@@ -1,0 +1,1 @@
+"""The domain: plain functions that own the rules and the transaction boundary."""

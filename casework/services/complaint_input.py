@@ -1,0 +1,321 @@
+"""The complaint as the worker gave it, checked field by field.
+
+The JSON API sends this payload as is (DESIGN §6); the web form builds the same payload from
+its fields. Both go through `parse_complaint`, so the rules and the error messages are one.
+Messages are lazy translations: they render in the language of the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel.numbers import list_currencies
+from flask_babel import lazy_gettext as _l
+
+from casework.services.errors import ComplaintInvalid
+from casework.vocabulary.abuse import ABUSE_CODES
+from casework.vocabulary.fees import (
+    CONTACT_CHANNELS,
+    FEE_CATEGORIES,
+    LENDER_KINDS,
+    PAYEE_KINDS,
+    RECRUITMENT_CHANNELS,
+)
+from casework.vocabulary.languages import LANGUAGES
+
+MAX_NARRATIVE = 20_000
+MAX_MESSAGE = 5_000
+MAX_FEES = 40
+_CURRENCIES = frozenset(list_currencies())
+
+
+@dataclass
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass
+class FeeInput:
+    category: str
+    amount_paid: Decimal
+    currency: str
+    receipt_amount: Decimal | None = None
+    paid_on: date | None = None
+    payee: str | None = None
+    loan: bool = False
+    lender_kind: str | None = None
+    loan_interest_pct: Decimal | None = None
+
+
+@dataclass
+class ContactInput:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    channel: str = ""
+    safe_times: str = ""
+    passport_number: str = ""
+    date_of_birth: date | None = None
+    sex: str = ""
+
+    def is_empty(self) -> bool:
+        return not any(
+            (self.name, self.phone, self.email, self.safe_times, self.passport_number)
+        ) and self.date_of_birth is None
+
+
+@dataclass
+class ComplaintInput:
+    language: str
+    origin_country: str
+    destination_country: str
+    abuse_categories: list[str] = field(default_factory=list)
+    agency_name: str = ""
+    agency_licence: str = ""
+    employer_name: str = ""
+    occupation: str = ""
+    fees: list[FeeInput] = field(default_factory=list)
+    recruitment_channel: str | None = None
+    promised_wage: Money | None = None
+    actual_wage: Money | None = None
+    departure_date: date | None = None
+    job_start_date: date | None = None
+    incident_date: date | None = None
+    contract_end_date: date | None = None
+    narrative: str = ""
+    contact: ContactInput | None = None
+    consent_share_partners: bool = False
+    consent_cross_border: bool = False
+
+
+class _Reader:
+    """Collects every field error instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def fail(self, path: str, message: Any) -> None:
+        self.errors.setdefault(path, str(message))
+
+    def text(self, data: Mapping[str, Any], key: str, path: str, limit: int) -> str:
+        value = data.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.fail(path, _l("Please write this as text."))
+            return ""
+        value = value.strip()
+        if len(value) > limit:
+            self.fail(path, _l("This is too long (at most %(limit)s characters).", limit=limit))
+        return value
+
+    def choice(self, data: Mapping[str, Any], key: str, path: str, allowed: Any) -> str | None:
+        value = self.text(data, key, path, 40)
+        if not value:
+            return None
+        if value not in allowed:
+            self.fail(path, _l("Please choose one of the options."))
+            return None
+        return value
+
+    def country(self, data: Mapping[str, Any], key: str, known: frozenset[str]) -> str:
+        value = self.text(data, key, key, 2).upper()
+        if not value:
+            self.fail(key, _l("Please choose a country."))
+        elif value not in known:
+            self.fail(key, _l("Please choose a country from the list."))
+        return value
+
+    def amount(self, data: Mapping[str, Any], key: str, path: str) -> Decimal | None:
+        value = data.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(path, _l("Please write an amount, like 15000 or 150.50."))
+            return None
+        text = str(value).strip().replace(",", "").replace(" ", "")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            self.fail(path, _l("Please write an amount, like 15000 or 150.50."))
+            return None
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+            self.fail(path, _l("Please write an amount, like 15000 or 150.50."))
+            return None
+        if amount != amount.quantize(Decimal("0.01")):
+            self.fail(path, _l("Please use at most two decimals."))
+            return None
+        return amount
+
+    def currency(self, data: Mapping[str, Any], key: str, path: str) -> str:
+        value = self.text(data, key, path, 3).upper()
+        if value and value not in _CURRENCIES:
+            self.fail(path, _l("Please choose a currency from the list."))
+        return value
+
+    def day(self, data: Mapping[str, Any], key: str, path: str) -> date | None:
+        value = self.text(data, key, path, 10)
+        if not value:
+            return None
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            self.fail(path, _l("Please give a date as year-month-day, like 2026-03-01."))
+            return None
+        if parsed.year < 1950 or parsed > date.today() + timedelta(days=3660):
+            self.fail(path, _l("Please check this date."))
+            return None
+        return parsed
+
+    def flag(self, data: Mapping[str, Any], key: str) -> bool:
+        value = data.get(key)
+        if isinstance(value, str):
+            return value.strip().lower() in {"1", "true", "yes", "on", "y"}
+        return bool(value)
+
+    def section(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+        value = data.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            self.fail(key, _l("This part of the complaint is not in the expected form."))
+            return {}
+        return value
+
+    def money(self, data: Mapping[str, Any], key: str) -> Money | None:
+        section = self.section(data, key)
+        amount = self.amount(section, "amount", f"{key}.amount")
+        currency = self.currency(section, "currency", f"{key}.currency")
+        if amount is None:
+            return None
+        if not currency:
+            self.fail(f"{key}.currency", _l("Please choose the currency."))
+            return None
+        return Money(amount, currency)
+
+
+def parse_complaint(payload: Any, known_countries: frozenset[str]) -> ComplaintInput:
+    """Check a complaint payload; raises `ComplaintInvalid` with every field error found."""
+    if not isinstance(payload, Mapping):
+        raise ComplaintInvalid({"complaint": str(_l("The complaint is not in the expected form."))})
+    r = _Reader()
+    language = r.text(payload, "language", "language", 8)
+    if language not in LANGUAGES:
+        r.fail("language", _l("Please choose a language."))
+    complaint = ComplaintInput(
+        language=language,
+        origin_country=r.country(payload, "origin_country", known_countries),
+        destination_country=r.country(payload, "destination_country", known_countries),
+    )
+    codes = payload.get("abuse_categories") or []
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        r.fail("abuse_categories", _l("Please choose from the list."))
+        codes = []
+    unknown = [c for c in codes if c not in ABUSE_CODES]
+    if unknown:
+        r.fail("abuse_categories", _l("Please choose from the list."))
+    complaint.abuse_categories = sorted({c for c in codes if c in ABUSE_CODES})
+
+    agency = r.section(payload, "agency")
+    complaint.agency_name = r.text(agency, "name", "agency.name", 200)
+    complaint.agency_licence = r.text(agency, "licence_number", "agency.licence_number", 80)
+    complaint.employer_name = r.text(r.section(payload, "employer"), "name", "employer.name", 200)
+    complaint.occupation = r.text(payload, "occupation", "occupation", 120)
+    complaint.recruitment_channel = r.choice(
+        payload, "recruitment_channel", "recruitment_channel", RECRUITMENT_CHANNELS
+    )
+    complaint.promised_wage = r.money(payload, "promised_monthly_wage")
+    complaint.actual_wage = r.money(payload, "actual_monthly_wage")
+    for name in ("departure_date", "job_start_date", "incident_date", "contract_end_date"):
+        setattr(complaint, name, r.day(payload, name, name))
+    complaint.narrative = r.text(payload, "narrative", "narrative", MAX_NARRATIVE)
+    complaint.fees = _parse_fees(r, payload.get("fees"))
+    complaint.contact = _parse_contact(r, r.section(payload, "contact"))
+    consent = r.section(payload, "consent")
+    complaint.consent_share_partners = r.flag(consent, "share_with_partners")
+    complaint.consent_cross_border = r.flag(consent, "share_across_borders")
+
+    if not complaint.abuse_categories and not complaint.narrative and "abuse_categories" not in r.errors:
+        r.fail(
+            "abuse_categories",
+            _l("Please tell us what happened: answer at least one question or write your story."),
+        )
+    if r.errors:
+        raise ComplaintInvalid(r.errors)
+    return complaint
+
+
+def _parse_fees(r: _Reader, raw: Any) -> list[FeeInput]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_FEES:
+        r.fail("fees", _l("The list of payments is not in the expected form."))
+        return []
+    fees = []
+    for index, item in enumerate(raw):
+        path = f"fees.{index}"
+        if item is None:  # a blank row on the web form
+            continue
+        if not isinstance(item, Mapping):
+            r.fail(path, _l("The list of payments is not in the expected form."))
+            continue
+        category = r.choice(item, "category", f"{path}.category", FEE_CATEGORIES)
+        amount = r.amount(item, "amount", f"{path}.amount")
+        currency = r.currency(item, "currency", f"{path}.currency")
+        if category is None and f"{path}.category" not in r.errors:
+            r.fail(f"{path}.category", _l("Please say what this payment was for."))
+        if amount is None and f"{path}.amount" not in r.errors:
+            r.fail(f"{path}.amount", _l("Please write how much you paid."))
+        if not currency and f"{path}.currency" not in r.errors:
+            r.fail(f"{path}.currency", _l("Please choose the currency."))
+        loan_raw = item.get("loan")
+        loan = r.section(item, "loan") if isinstance(loan_raw, Mapping) else {}
+        fee = FeeInput(
+            category=category or "",
+            amount_paid=amount or Decimal(0),
+            currency=currency,
+            receipt_amount=r.amount(item, "receipt_amount", f"{path}.receipt_amount"),
+            paid_on=r.day(item, "paid_on", f"{path}.paid_on"),
+            payee=r.choice(item, "payee", f"{path}.payee", PAYEE_KINDS),
+            loan=bool(loan) or r.flag(item, "loan"),
+            lender_kind=r.choice(loan, "lender", f"{path}.loan.lender", LENDER_KINDS),
+            loan_interest_pct=r.amount(loan, "annual_interest_pct", f"{path}.loan.annual_interest_pct"),
+        )
+        fees.append(fee)
+    return fees
+
+
+def _parse_contact(r: _Reader, data: Mapping[str, Any]) -> ContactInput | None:
+    if not data:
+        return None
+    contact = ContactInput(
+        name=r.text(data, "name", "contact.name", 200),
+        phone=r.text(data, "phone", "contact.phone", 40),
+        email=r.text(data, "email", "contact.email", 200),
+        channel=r.choice(data, "channel", "contact.channel", CONTACT_CHANNELS) or "",
+        safe_times=r.text(data, "safe_times", "contact.safe_times", 200),
+        passport_number=r.text(data, "passport_number", "contact.passport_number", 40),
+        date_of_birth=r.day(data, "date_of_birth", "contact.date_of_birth"),
+        sex=r.choice(data, "sex", "contact.sex", {"female", "male", "other"}) or "",
+    )
+    if contact.phone and sum(ch.isdigit() for ch in contact.phone) < 6:
+        r.fail("contact.phone", _l("Please check the phone number (with country code)."))
+    if contact.email and ("@" not in contact.email or "." not in contact.email.rsplit("@", 1)[-1]):
+        r.fail("contact.email", _l("Please check the email address."))
+    return None if contact.is_empty() else contact
+
+
+def parse_message(text: Any) -> str:
+    """A worker's follow-up message; raises `ComplaintInvalid` on the `message` field."""
+    if not isinstance(text, str) or not text.strip():
+        raise ComplaintInvalid({"message": str(_l("Please write a message."))})
+    if len(text) > MAX_MESSAGE:
+        raise ComplaintInvalid(
+            {"message": str(_l("This is too long (at most %(limit)s characters).", limit=MAX_MESSAGE))}
+        )
+    return text.strip()

@@ -1,0 +1,122 @@
+"""Reference data for the demo corridors (DOMAIN.md) and a few demo complaints."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from casework.extensions import db
+from casework.models import Case, Country
+from casework.services.intake import lodge_complaint
+from casework.services.runtime import evidence_store
+from casework.storage.spool import spool_bytes
+
+# code: (currency, origin?, destination?)
+COUNTRIES = {
+    "NP": ("NPR", True, False),
+    "PH": ("PHP", True, False),
+    "ID": ("IDR", True, False),
+    "BD": ("BDT", True, False),
+    "PK": ("PKR", True, False),
+    "ET": ("ETB", True, False),
+    "KE": ("KES", True, False),
+    "UG": ("UGX", True, False),
+    "LK": ("LKR", True, False),
+    "IN": ("INR", True, False),
+    "QA": ("QAR", False, True),
+    "SA": ("SAR", False, True),
+    "AE": ("AED", False, True),
+    "MY": ("MYR", False, True),
+    "HK": ("HKD", False, True),
+    "TW": ("TWD", False, True),
+    "OM": ("OMR", False, True),
+    "KW": ("KWD", False, True),
+    "BH": ("BHD", False, True),
+    "JO": ("JOD", False, True),
+}
+
+# A valid 1×1 PNG: a "photo of a receipt" small enough to ship in code.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5f6e1"
+    "f00000000049454e44ae426082"
+)
+
+DEMO_COMPLAINTS = [
+    {
+        "language": "ne",
+        "origin_country": "NP",
+        "destination_country": "QA",
+        "agency": {"name": "Himal Overseas Manpower", "licence_number": "1234/067/68"},
+        "employer": {"name": "Doha Build Contracting"},
+        "occupation": "Construction labourer",
+        "abuse_categories": ["RA_FEES", "RA_CONTRACT_SUB", "FL_DOCS", "FL_DEBT"],
+        "fees": [
+            {"category": "FEE_AGENT", "amount": "300000", "receipt_amount": "10000",
+             "currency": "NPR", "paid_on": "2026-02-10", "payee": "agency",
+             "loan": {"lender": "moneylender", "annual_interest_pct": "36"}},
+            {"category": "COST_MEDICAL", "amount": "8000", "currency": "NPR", "payee": "agency"},
+        ],
+        "recruitment_channel": "agency",
+        "promised_monthly_wage": {"amount": "1400", "currency": "QAR"},
+        "actual_monthly_wage": {"amount": "900", "currency": "QAR"},
+        "departure_date": "2026-03-15",
+        "job_start_date": "2026-03-20",
+        "incident_date": "2026-06-01",
+        "narrative": "एजेन्टले ३ लाख लियो तर रसिद १० हजारको मात्र दियो। कम्पनीले राहदानी राखेको छ।",
+        "contact": {"name": "Demo Worker One", "phone": "+977 9800000001", "channel": "whatsapp",
+                    "safe_times": "evenings after 8"},
+        "consent": {"share_with_partners": True, "share_across_borders": True},
+    },
+    {
+        "language": "tl",
+        "origin_country": "PH",
+        "destination_country": "SA",
+        "agency": {"name": "Pacific Bridge Placement"},
+        "abuse_categories": ["FL_WAGES", "FL_MOVEMENT", "RA_ABSCONDING"],
+        "recruitment_channel": "agency",
+        "promised_monthly_wage": {"amount": "1500", "currency": "SAR"},
+        "narrative": "Hindi binabayaran ang sahod ko nang tatlong buwan.",
+        "consent": {"share_with_partners": True, "share_across_borders": False},
+    },
+    {
+        "language": "ur",
+        "origin_country": "PK",
+        "destination_country": "AE",
+        "abuse_categories": ["RA_FEES", "RA_NO_JOB"],
+        "fees": [{"category": "FEE_AGENT", "amount": "450000", "currency": "PKR", "payee": "sub_agent"}],
+        "recruitment_channel": "personal_network",
+        "narrative": "ایجنٹ نے پیسے لیے لیکن ویزا نہیں آیا۔",
+        "consent": {"share_with_partners": True, "share_across_borders": True},
+    },
+]
+
+
+def load_reference_data() -> int:
+    for code, (currency, origin, destination) in COUNTRIES.items():
+        country = db.session.get(Country, code) or Country(code=code)
+        country.currency = currency
+        country.is_origin = origin
+        country.is_destination = destination
+        db.session.add(country)
+    db.session.commit()
+    return len(COUNTRIES)
+
+
+def load_demo_data(only_if_empty: bool = False) -> str:
+    """Reference data plus the demo complaints; with `only_if_empty`, skip if cases exist."""
+    countries = load_reference_data()
+    if only_if_empty and db.session.scalar(select(func.count(Case.id))):
+        return f"{countries} countries; cases already present, no demo complaints added"
+    config = current_app.config
+    references = []
+    for payload in DEMO_COMPLAINTS:
+        uploads = []
+        if payload["origin_country"] == "NP":
+            spool = spool_bytes(
+                evidence_store(), TINY_PNG, config["MAX_FILE_BYTES"], config["EVIDENCE_CHUNK_SIZE"]
+            )
+            uploads.append(("receipt.png", spool))
+        lodged = lodge_complaint(payload, uploads, source="demo")
+        references.append(lodged.reference)
+    return f"{countries} countries; demo complaints {', '.join(references)}"

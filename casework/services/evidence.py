@@ -1,0 +1,137 @@
+"""Evidence: checking uploaded files, storing them under the case key, reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+from flask_babel import lazy_gettext as _l
+
+from casework.crypto import decrypt_blob, unwrap_key, wrap_key
+from casework.models import Case, Evidence
+from casework.services.case_keys import open_text, seal_text
+from casework.services.errors import EvidenceRejected
+from casework.services.media_types import sniff_media_type
+from casework.services.runtime import evidence_store
+
+MAX_FILES_PER_SUBMISSION = 20
+
+
+class IncomingFile(Protocol):
+    """An uploaded file, already encrypted on disk with its own key (see storage/spool.py)."""
+
+    file_key: bytes
+    key_id: bytes
+    size: int
+    sha256: str
+    oversize: bool
+    max_bytes: int
+
+    @property
+    def head(self) -> bytes: ...
+
+    def commit(self) -> str: ...
+
+    def discard(self) -> None: ...
+
+
+class FileUpload(Protocol):
+    filename: str | None
+    stream: IncomingFile
+
+
+def check_files(files: Sequence[IncomingFile]) -> list[str]:
+    """Sniff every file; raise `EvidenceRejected` (413/415) for the first one refused."""
+    if len(files) > MAX_FILES_PER_SUBMISSION:
+        raise EvidenceRejected(
+            413,
+            str(_l("Please send at most %(count)s files at a time.", count=MAX_FILES_PER_SUBMISSION)),
+            MAX_FILES_PER_SUBMISSION,
+        )
+    media_types = []
+    for position, incoming in enumerate(files):
+        if incoming.oversize:
+            raise EvidenceRejected(
+                413,
+                str(
+                    _l(
+                        "File %(number)s is too large. Each file can be at most %(limit)s MB.",
+                        number=position + 1,
+                        limit=incoming.max_bytes // (1024 * 1024),
+                    )
+                ),
+                position,
+            )
+        media_type = sniff_media_type(incoming.head)
+        if media_type is None:
+            raise EvidenceRejected(
+                415,
+                str(
+                    _l(
+                        "File %(number)s is not a type we accept. Please send photos, PDF "
+                        "documents, voice notes or audio, short videos or text.",
+                        number=position + 1,
+                    )
+                ),
+                position,
+            )
+        media_types.append(media_type)
+    return media_types
+
+
+def _file_key_aad(case: Case, key_id_hex: str) -> bytes:
+    return f"file-key:{case.reference}:{key_id_hex}".encode()
+
+
+def store_files(
+    case: Case,
+    key: bytes,
+    uploads: Sequence[tuple[str, IncomingFile]],
+    media_types: Sequence[str],
+    uploaded_by: str,
+) -> list[Evidence]:
+    """Commit checked files into the store and describe them on the case (not yet flushed).
+
+    The encrypted blobs are committed before the database rows; if the transaction then fails
+    the caller deletes them (`discard_blobs`), and a crash in between leaves blobs that no row
+    names, which `find_orphan_blobs` reports.
+    """
+    rows = []
+    for (filename, incoming), media_type in zip(uploads, media_types, strict=True):
+        key_id_hex = incoming.key_id.hex()
+        blob_id = incoming.commit()
+        evidence = Evidence(
+            blob_id=blob_id,
+            file_key_id=key_id_hex,
+            wrapped_file_key=wrap_key(key, incoming.file_key, _file_key_aad(case, key_id_hex)),
+            filename_sealed=seal_text(key, case, f"evidence-name:{key_id_hex}", filename or ""),
+            media_type=media_type,
+            size=incoming.size,
+            sha256=incoming.sha256,
+            uploaded_by=uploaded_by,
+        )
+        case.evidence.append(evidence)
+        rows.append(evidence)
+    return rows
+
+
+def discard_blobs(rows: Sequence[Evidence]) -> None:
+    store = evidence_store()
+    for row in rows:
+        store.delete(row.blob_id)
+
+
+def evidence_filename(case: Case, key: bytes, evidence: Evidence) -> str:
+    return open_text(key, case, f"evidence-name:{evidence.file_key_id}", evidence.filename_sealed)
+
+
+def read_evidence(case: Case, key: bytes, evidence: Evidence) -> Iterator[bytes]:
+    """The decrypted file, chunk by chunk; raises `DecryptionError` if the blob was altered."""
+    file_key = unwrap_key(
+        key, evidence.wrapped_file_key, _file_key_aad(case, evidence.file_key_id)
+    )
+    handle = evidence_store().open(evidence.blob_id)
+    try:
+        yield from decrypt_blob(file_key, handle, bytes.fromhex(evidence.file_key_id))
+    finally:
+        handle.close()

@@ -1,0 +1,144 @@
+"""The worker's follow-up: reference and secret in, status and messages out, additions back."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from casework.extensions import db
+from casework.models import Case, CaseEvent
+from casework.models import event as ev
+from casework.models.columns import utcnow
+from casework.services.case_keys import case_key, open_text, seal_text
+from casework.services.complaint_input import parse_message
+from casework.services.evidence import IncomingFile, check_files, discard_blobs, store_files
+from casework.services.followup_secret import verify_secret
+from casework.services.references import normalise_reference
+from casework.vocabulary.status import STATUS_FOR_WORKER
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerMessage:
+    at: datetime
+    from_worker: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class FollowupView:
+    reference: str
+    status: str
+    status_label: str
+    updated_at: datetime
+    messages: list[WorkerMessage]
+    evidence_count: int
+
+
+def authenticate_followup(reference: str, secret: str) -> Case | None:
+    """The case if reference and secret match, else None; a wrong reference and a wrong secret
+    take the same time and give the same answer."""
+    normalised = normalise_reference(reference or "")
+    case = None
+    if normalised is not None:
+        case = db.session.scalars(select(Case).where(Case.reference == normalised)).first()
+    if not verify_secret(case.secret_hash if case else None, secret or ""):
+        return None
+    return case
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="casework.followup")
+
+
+def followup_token(case: Case) -> str:
+    """A short-lived proof that the worker gave the right secret (sent in a hidden form field,
+    never in a URL or cookie), so later actions on the page need not re-send the secret."""
+    return _serializer().dumps({"case": case.id, "ref": case.reference})
+
+
+def case_from_followup_token(token: str) -> Case | None:
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["FOLLOWUP_TOKEN_SECONDS"])
+    except BadSignature:
+        return None
+    case = db.session.get(Case, data.get("case"))
+    if case is None or case.reference != data.get("ref"):
+        return None
+    return case
+
+
+def followup_view(case: Case) -> FollowupView:
+    """What the worker may see: the status in plain words and messages visible to them."""
+    key = case_key(case)
+    messages = [
+        WorkerMessage(
+            at=event.created_at,
+            from_worker=event.kind == ev.MESSAGE_FROM_WORKER,
+            text=open_text(key, case, f"event:{event.kind}", event.body_sealed),
+        )
+        for event in case.events
+        if event.visibility == ev.WORKER and event.body_sealed is not None
+    ]
+    return FollowupView(
+        reference=case.reference,
+        status=case.status,
+        status_label=str(STATUS_FOR_WORKER[case.status]),
+        updated_at=case.updated_at,
+        messages=messages,
+        evidence_count=len(case.evidence),
+    )
+
+
+def add_worker_message(case: Case, text: object) -> None:
+    """Append the worker's message to the timeline; raises `ComplaintInvalid` if empty."""
+    message = parse_message(text)
+    key = case_key(case)
+    case.events.append(
+        CaseEvent(
+            kind=ev.MESSAGE_FROM_WORKER,
+            visibility=ev.WORKER,
+            actor_kind="worker",
+            body_sealed=seal_text(key, case, f"event:{ev.MESSAGE_FROM_WORKER}", message),
+        )
+    )
+    _touch(case)
+    db.session.commit()
+    log.info("worker message added to %s", case.reference)
+
+
+def add_worker_evidence(case: Case, uploads: Sequence[tuple[str, IncomingFile]]) -> int:
+    """Store more files from the worker; raises `EvidenceRejected` with nothing stored."""
+    media_types = check_files([incoming for _, incoming in uploads])
+    if not uploads:
+        return 0
+    key = case_key(case)
+    rows = store_files(case, key, uploads, media_types, uploaded_by="worker")
+    case.events.append(
+        CaseEvent(
+            kind=ev.EVIDENCE_ADDED,
+            visibility=ev.INTERNAL,
+            actor_kind="worker",
+            detail=f"{len(rows)} file(s)",
+        )
+    )
+    _touch(case)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        discard_blobs(rows)
+        raise
+    log.info("worker added %d file(s) to %s", len(rows), case.reference)
+    return len(rows)
+
+
+def _touch(case: Case) -> None:
+    case.updated_at = case.last_activity_at = utcnow()

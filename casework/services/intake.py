@@ -1,0 +1,158 @@
+"""Lodging a worker's complaint: the one entry point for the web form, the API and demo data."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from casework.extensions import db
+from casework.models import Agency, Case, CaseAbuse, CaseEvent, Complainant, Country, FeePayment
+from casework.models import event as ev
+from casework.models.columns import utcnow
+from casework.services.case_keys import issue_case_key, seal_text
+from casework.services.complaint_input import ComplaintInput, ContactInput, parse_complaint
+from casework.services.evidence import IncomingFile, check_files, discard_blobs, store_files
+from casework.services.followup_secret import hash_secret, new_secret
+from casework.services.references import new_reference
+from casework.vocabulary.status import RECEIVED
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LodgedComplaint:
+    """What the worker must keep. `secret` exists only here: it is never stored or logged."""
+
+    reference: str
+    secret: str
+    status: str
+    language: str
+
+
+def known_country_codes() -> frozenset[str]:
+    return frozenset(db.session.scalars(select(Country.code)))
+
+
+def lodge_complaint(
+    payload: object,
+    uploads: Sequence[tuple[str, IncomingFile]] = (),
+    source: str = "web",
+) -> LodgedComplaint:
+    """Check, encrypt and store a complaint with its evidence; commit once.
+
+    Raises `ComplaintInvalid` (field errors) or `EvidenceRejected` (413/415) with nothing
+    stored. On success the case is `received`, its identity, narrative and files are sealed
+    under a fresh case key, and the returned secret is the only copy of the follow-up code.
+    """
+    complaint = parse_complaint(payload, known_country_codes())
+    media_types = check_files([incoming for _, incoming in uploads])
+
+    case = Case(
+        reference=_unused_reference(),
+        status=RECEIVED,
+        language=complaint.language,
+        source=source,
+    )
+    key = issue_case_key(case)
+    secret = new_secret()
+    case.secret_hash = hash_secret(secret)
+    _apply_facts(case, complaint)
+    if complaint.narrative:
+        case.narrative_sealed = seal_text(key, case, "narrative", complaint.narrative)
+    if complaint.contact is not None:
+        case.complainant = Complainant(
+            identity_sealed=seal_text(key, case, "identity", _identity_document(complaint.contact))
+        )
+    case.events.append(
+        CaseEvent(
+            kind=ev.LODGED,
+            visibility=ev.INTERNAL,
+            actor_kind="worker",
+            detail=f"via {source}; {len(uploads)} file(s)",
+        )
+    )
+    rows = store_files(case, key, uploads, media_types, uploaded_by="worker")
+    try:
+        db.session.add(case)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        discard_blobs(rows)
+        raise
+    log.info("complaint %s lodged via %s with %d file(s)", case.reference, source, len(rows))
+    return LodgedComplaint(case.reference, secret, case.status, case.language)
+
+
+def _unused_reference() -> str:
+    while True:
+        reference = new_reference()
+        if db.session.scalar(select(Case.id).where(Case.reference == reference)) is None:
+            return reference
+
+
+def _apply_facts(case: Case, complaint: ComplaintInput) -> None:
+    case.origin_country = complaint.origin_country
+    case.destination_country = complaint.destination_country
+    case.employer_name = complaint.employer_name
+    case.occupation = complaint.occupation
+    case.recruitment_channel = complaint.recruitment_channel
+    if complaint.promised_wage:
+        case.promised_wage_amount = complaint.promised_wage.amount
+        case.promised_wage_currency = complaint.promised_wage.currency
+    if complaint.actual_wage:
+        case.actual_wage_amount = complaint.actual_wage.amount
+        case.actual_wage_currency = complaint.actual_wage.currency
+    case.departure_date = complaint.departure_date
+    case.job_start_date = complaint.job_start_date
+    case.incident_date = complaint.incident_date
+    case.contract_end_date = complaint.contract_end_date
+    case.consent_share_partners = complaint.consent_share_partners
+    case.consent_cross_border = complaint.consent_cross_border
+    case.abuses = [CaseAbuse(code=code) for code in complaint.abuse_categories]
+    case.fees = [
+        FeePayment(
+            category=fee.category,
+            amount_paid=fee.amount_paid,
+            receipt_amount=fee.receipt_amount,
+            currency=fee.currency,
+            paid_on=fee.paid_on,
+            payee_kind=fee.payee,
+            loan=fee.loan,
+            lender_kind=fee.lender_kind,
+            loan_interest_pct=fee.loan_interest_pct,
+        )
+        for fee in complaint.fees
+    ]
+    if complaint.agency_name or complaint.agency_licence:
+        case.agency = _find_or_add_agency(
+            complaint.agency_name, complaint.agency_licence, complaint.origin_country
+        )
+    now = utcnow()
+    case.created_at = case.updated_at = case.last_activity_at = now
+
+
+def _find_or_add_agency(name: str, licence: str, country: str) -> Agency:
+    name_key = " ".join(name.casefold().split())
+    licence = licence.strip()
+    query = select(Agency).where(Agency.country == country)
+    if licence:
+        query = query.where(func.upper(Agency.licence_number) == licence.upper())
+    else:
+        query = query.where(Agency.name_key == name_key, Agency.licence_number == "")
+    agency = db.session.scalars(query.limit(1)).first()
+    if agency is None:
+        agency = Agency(name=name or licence, name_key=name_key, licence_number=licence, country=country)
+        db.session.add(agency)
+    return agency
+
+
+def _identity_document(contact: ContactInput) -> str:
+    def encode(value: object) -> object:
+        return value.isoformat() if isinstance(value, date) else value
+
+    return json.dumps({k: encode(v) for k, v in asdict(contact).items() if v}, ensure_ascii=False)

@@ -1,0 +1,86 @@
+"""The default evidence store: files under a folder, written atomically."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from casework.storage.store import BlobNotFound
+
+_BLOB_ID_CHARS = set("0123456789abcdef")
+
+
+class FilesystemEvidenceStore:
+    """`root/blobs/ab/<blob id>` for committed blobs, `root/tmp/` for writes in progress."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.blobs = root / "blobs"
+        self.tmp = root / "tmp"
+        for folder in (self.root, self.blobs, self.tmp):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def temp_file(self) -> tuple[Path, BinaryIO]:
+        path = self.tmp / (secrets.token_hex(16) + ".part")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        return path, os.fdopen(fd, "w+b")
+
+    def commit(self, temp_path: Path) -> str:
+        """fsync the temporary file, rename it to a fresh blob id and fsync the folder."""
+        blob_id = secrets.token_hex(16)
+        target = self._path(blob_id)
+        target.parent.mkdir(exist_ok=True, mode=0o700)
+        fd = os.open(temp_path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(temp_path, target)
+        _fsync_dir(target.parent)
+        return blob_id
+
+    def open(self, blob_id: str) -> BinaryIO:
+        try:
+            return self._path(blob_id).open("rb")
+        except FileNotFoundError as exc:
+            raise BlobNotFound(blob_id) from exc
+
+    def delete(self, blob_id: str) -> None:
+        try:
+            self._path(blob_id).unlink()
+        except FileNotFoundError:
+            pass
+
+    def discard_temp(self, temp_path: Path) -> None:
+        try:
+            temp_path.unlink()
+        except FileNotFoundError:
+            pass
+
+    def blob_ids(self) -> Iterator[tuple[str, datetime]]:
+        for shard in self.blobs.iterdir():
+            for path in shard.iterdir():
+                yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+    def stale_temp_files(self, older_than: datetime) -> Iterator[Path]:
+        limit = older_than.timestamp()
+        for path in self.tmp.iterdir():
+            if path.stat().st_mtime < limit:
+                yield path
+
+    def _path(self, blob_id: str) -> Path:
+        if len(blob_id) != 32 or not set(blob_id) <= _BLOB_ID_CHARS:
+            raise BlobNotFound(blob_id)
+        return self.blobs / blob_id[:2] / blob_id
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

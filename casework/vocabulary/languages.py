@@ -1,0 +1,26 @@
+"""The languages a worker can use, and how each is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # what we store and what the API takes
+    native_name: str  # shown in the language chooser, always in its own script
+    babel_locale: str  # CLDR locale for country and currency names
+    rtl: bool = False
+
+
+LANGUAGES = {
+    lang.code: lang
+    for lang in (
+        Language("en", "English", "en"),
+        Language("ne", "नेपाली", "ne"),
+        Language("tl", "Tagalog", "fil"),
+        Language("id", "Bahasa Indonesia", "id"),
+        Language("ur", "اردو", "ur", rtl=True),
+    )
+}
+DEFAULT_LANGUAGE = "en"
