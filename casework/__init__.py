@@ -112,4 +112,3 @@ def register_commands(app: Flask) -> None:
 
 
 __all__ = ["create_app"]
-

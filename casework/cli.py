@@ -26,7 +26,9 @@ def keys_rotate() -> None:
 
     from_env = bool(current_app.config["MASTER_KEYS"])
     report = rotate_master_key(add_new_key=not from_env)
-    click.echo(f"current master key: {report.new_key_id}; re-wrapped {report.rewrapped} case key(s)")
+    click.echo(
+        f"current master key: {report.new_key_id}; re-wrapped {report.rewrapped} case key(s)"
+    )
 
 
 @keys_cli.command("generate")

@@ -40,7 +40,9 @@ def wants_json() -> bool:
 
 
 def api_error(status: int, message: str, fields: dict[str, str] | None = None) -> Response:
-    body = {"error": {"code": CODES.get(status, "error"), "message": message, "fields": fields or {}}}
+    body = {
+        "error": {"code": CODES.get(status, "error"), "message": message, "fields": fields or {}}
+    }
     response = jsonify(body)
     response.status_code = status
     return response
@@ -51,7 +53,9 @@ def _handle_http(error: HTTPException) -> Response | tuple[str, int]:
     message = str(MESSAGES.get(status, error.description or ""))
     if isinstance(error, CSRFError):
         message = str(
-            _l("This form was open too long or came from elsewhere. Please go back, reload it and send again.")
+            _l(
+                "This form was open too long or came from elsewhere. Please go back, reload it and send again."
+            )
         )
     if wants_json():
         return api_error(status, message)

@@ -120,7 +120,10 @@ def lodge(app: Flask) -> Callable[..., Any]:
             (
                 name,
                 spool_bytes(
-                    evidence_store(), data, app.config["MAX_FILE_BYTES"], app.config["EVIDENCE_CHUNK_SIZE"]
+                    evidence_store(),
+                    data,
+                    app.config["MAX_FILE_BYTES"],
+                    app.config["EVIDENCE_CHUNK_SIZE"],
                 ),
             )
             for name, data in (files or [])

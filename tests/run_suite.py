@@ -22,13 +22,15 @@ from tests.pg_cluster import find_pg_bin, throwaway_cluster  # noqa: E402
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def _pytest(label: str, env: dict[str, str], extra: list[str], report: Path) -> tuple[int, dict[str, int]]:
+def _pytest(
+    label: str, env: dict[str, str], extra: list[str], report: Path
+) -> tuple[int, dict[str, int]]:
     print(f"\n===== {label} =====", flush=True)
     command = [sys.executable, "-m", "pytest", "-q", f"--junitxml={report}", *extra, *sys.argv[1:]]
     code = subprocess.run(command, cwd=ROOT, env=env).returncode
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     if report.exists():
-        root = ET.parse(report).getroot()
+        root = ET.parse(report).getroot()  # noqa: S314 - our own pytest report
         suite = root if root.tag == "testsuite" else root.find("testsuite")
         for key in counts if suite is not None else ():
             counts[key] = int(suite.get(key, 0))
@@ -44,13 +46,17 @@ def main() -> int:
     base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        results.append(("SQLite", *_pytest("SQLite", base_env, marker, Path(folder) / "sqlite.xml")))
+        results.append(
+            ("SQLite", *_pytest("SQLite", base_env, marker, Path(folder) / "sqlite.xml"))
+        )
         if find_pg_bin() is None:
             skipped_runs.append("PostgreSQL run: initdb/pg_ctl are not installed")
         else:
             with throwaway_cluster() as url:
                 env = {**base_env, "DATABASE_URL": url}
-                results.append(("PostgreSQL", *_pytest("PostgreSQL", env, marker, Path(folder) / "pg.xml")))
+                results.append(
+                    ("PostgreSQL", *_pytest("PostgreSQL", env, marker, Path(folder) / "pg.xml"))
+                )
     print("\n===== summary =====")
     passed = failed = skipped = 0
     for label, code, counts in results:

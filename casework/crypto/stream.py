@@ -203,6 +203,8 @@ def _read_exactly(src: BinaryIO, size: int) -> bytes:
     return b"".join(parts)
 
 
-def decrypt_blob(key: bytes, src: BinaryIO, expected_key_id: bytes | None = None) -> Iterator[bytes]:
+def decrypt_blob(
+    key: bytes, src: BinaryIO, expected_key_id: bytes | None = None
+) -> Iterator[bytes]:
     """Plaintext chunks of the blob in `src` (see `StreamDecryptor`)."""
     return iter(StreamDecryptor(key, src, expected_key_id))

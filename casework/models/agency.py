@@ -11,7 +11,7 @@ from casework.extensions import db
 from casework.models.columns import UTCDateTime, utcnow
 
 
-class Agency(db.Model):  # type: ignore[name-defined,misc]
+class Agency(db.Model):  # type: ignore[name-defined]
     """An agency as workers name it; complaints naming the same agency share one row."""
 
     __tablename__ = "agencies"

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from casework.models.fee import FeePayment
 
 
-class Case(db.Model):  # type: ignore[name-defined,misc]
+class Case(db.Model):  # type: ignore[name-defined]
     """One worker's complaint.
 
     Facts used by queues, jobs and reports (countries, codes, amounts, dates, status) are clear;
@@ -86,23 +86,27 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
         return sorted(a.code for a in self.abuses)
 
 
-class CaseAbuse(db.Model):  # type: ignore[name-defined,misc]
+class CaseAbuse(db.Model):  # type: ignore[name-defined]
     """One abuse code on a case (a set, never a verdict); a table so queues can filter by code."""
 
     __tablename__ = "case_abuses"
 
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
     code: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
 
     case: Mapped[Case] = relationship(back_populates="abuses")
 
 
-class Complainant(db.Model):  # type: ignore[name-defined,misc]
+class Complainant(db.Model):  # type: ignore[name-defined]
     """Who complained and how to reach them, sealed as one document. Absent when anonymous."""
 
     __tablename__ = "complainants"
 
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
     identity_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
     case: Mapped[Case] = relationship(back_populates="complainant")

@@ -28,7 +28,7 @@ PARTNERS = "partners"
 WORKER = "worker"
 
 
-class CaseEvent(db.Model):  # type: ignore[name-defined,misc]
+class CaseEvent(db.Model):  # type: ignore[name-defined]
     __tablename__ = "case_events"
     __table_args__ = (Index("ix_case_events_case_created", "case_id", "created_at"),)
 

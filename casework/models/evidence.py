@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from casework.models.case import Case
 
 
-class Evidence(db.Model):  # type: ignore[name-defined,misc]
+class Evidence(db.Model):  # type: ignore[name-defined]
     """One file. Its key is wrapped by the case key; `sha256` is of the plaintext (custody)."""
 
     __tablename__ = "evidence"

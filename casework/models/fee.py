@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from casework.models.case import Case
 
 
-class FeePayment(db.Model):  # type: ignore[name-defined,misc]
+class FeePayment(db.Model):  # type: ignore[name-defined]
     __tablename__ = "fee_payments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

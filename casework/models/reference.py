@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from casework.extensions import db
 
 
-class Country(db.Model):  # type: ignore[name-defined,misc]
+class Country(db.Model):  # type: ignore[name-defined]
     """A country offered on the form; names come from CLDR in the worker's language."""
 
     __tablename__ = "countries"

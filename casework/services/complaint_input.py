@@ -64,9 +64,10 @@ class ContactInput:
     sex: str = ""
 
     def is_empty(self) -> bool:
-        return not any(
-            (self.name, self.phone, self.email, self.safe_times, self.passport_number)
-        ) and self.date_of_birth is None
+        return (
+            not any((self.name, self.phone, self.email, self.safe_times, self.passport_number))
+            and self.date_of_birth is None
+        )
 
 
 @dataclass
@@ -240,7 +241,11 @@ def parse_complaint(payload: Any, known_countries: frozenset[str]) -> ComplaintI
     complaint.consent_share_partners = r.flag(consent, "share_with_partners")
     complaint.consent_cross_border = r.flag(consent, "share_across_borders")
 
-    if not complaint.abuse_categories and not complaint.narrative and "abuse_categories" not in r.errors:
+    if (
+        not complaint.abuse_categories
+        and not complaint.narrative
+        and "abuse_categories" not in r.errors
+    ):
         r.fail(
             "abuse_categories",
             _l("Please tell us what happened: answer at least one question or write your story."),
@@ -284,7 +289,9 @@ def _parse_fees(r: _Reader, raw: Any) -> list[FeeInput]:
             payee=r.choice(item, "payee", f"{path}.payee", PAYEE_KINDS),
             loan=bool(loan) or r.flag(item, "loan"),
             lender_kind=r.choice(loan, "lender", f"{path}.loan.lender", LENDER_KINDS),
-            loan_interest_pct=r.amount(loan, "annual_interest_pct", f"{path}.loan.annual_interest_pct"),
+            loan_interest_pct=r.amount(
+                loan, "annual_interest_pct", f"{path}.loan.annual_interest_pct"
+            ),
         )
         fees.append(fee)
     return fees
@@ -316,6 +323,10 @@ def parse_message(text: Any) -> str:
         raise ComplaintInvalid({"message": str(_l("Please write a message."))})
     if len(text) > MAX_MESSAGE:
         raise ComplaintInvalid(
-            {"message": str(_l("This is too long (at most %(limit)s characters).", limit=MAX_MESSAGE))}
+            {
+                "message": str(
+                    _l("This is too long (at most %(limit)s characters).", limit=MAX_MESSAGE)
+                )
+            }
         )
     return text.strip()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -42,7 +44,7 @@ TINY_PNG = bytes.fromhex(
     "f00000000049454e44ae426082"
 )
 
-DEMO_COMPLAINTS = [
+DEMO_COMPLAINTS: list[dict[str, Any]] = [
     {
         "language": "ne",
         "origin_country": "NP",
@@ -52,9 +54,15 @@ DEMO_COMPLAINTS = [
         "occupation": "Construction labourer",
         "abuse_categories": ["RA_FEES", "RA_CONTRACT_SUB", "FL_DOCS", "FL_DEBT"],
         "fees": [
-            {"category": "FEE_AGENT", "amount": "300000", "receipt_amount": "10000",
-             "currency": "NPR", "paid_on": "2026-02-10", "payee": "agency",
-             "loan": {"lender": "moneylender", "annual_interest_pct": "36"}},
+            {
+                "category": "FEE_AGENT",
+                "amount": "300000",
+                "receipt_amount": "10000",
+                "currency": "NPR",
+                "paid_on": "2026-02-10",
+                "payee": "agency",
+                "loan": {"lender": "moneylender", "annual_interest_pct": "36"},
+            },
             {"category": "COST_MEDICAL", "amount": "8000", "currency": "NPR", "payee": "agency"},
         ],
         "recruitment_channel": "agency",
@@ -64,8 +72,12 @@ DEMO_COMPLAINTS = [
         "job_start_date": "2026-03-20",
         "incident_date": "2026-06-01",
         "narrative": "एजेन्टले ३ लाख लियो तर रसिद १० हजारको मात्र दियो। कम्पनीले राहदानी राखेको छ।",
-        "contact": {"name": "Demo Worker One", "phone": "+977 9800000001", "channel": "whatsapp",
-                    "safe_times": "evenings after 8"},
+        "contact": {
+            "name": "Demo Worker One",
+            "phone": "+977 9800000001",
+            "channel": "whatsapp",
+            "safe_times": "evenings after 8",
+        },
         "consent": {"share_with_partners": True, "share_across_borders": True},
     },
     {
@@ -84,7 +96,9 @@ DEMO_COMPLAINTS = [
         "origin_country": "PK",
         "destination_country": "AE",
         "abuse_categories": ["RA_FEES", "RA_NO_JOB"],
-        "fees": [{"category": "FEE_AGENT", "amount": "450000", "currency": "PKR", "payee": "sub_agent"}],
+        "fees": [
+            {"category": "FEE_AGENT", "amount": "450000", "currency": "PKR", "payee": "sub_agent"}
+        ],
         "recruitment_channel": "personal_network",
         "narrative": "ایجنٹ نے پیسے لیے لیکن ویزا نہیں آیا۔",
         "consent": {"share_with_partners": True, "share_across_borders": True},

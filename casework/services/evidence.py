@@ -45,7 +45,9 @@ def check_files(files: Sequence[IncomingFile]) -> list[str]:
     if len(files) > MAX_FILES_PER_SUBMISSION:
         raise EvidenceRejected(
             413,
-            str(_l("Please send at most %(count)s files at a time.", count=MAX_FILES_PER_SUBMISSION)),
+            str(
+                _l("Please send at most %(count)s files at a time.", count=MAX_FILES_PER_SUBMISSION)
+            ),
             MAX_FILES_PER_SUBMISSION,
         )
     media_types = []
@@ -127,9 +129,7 @@ def evidence_filename(case: Case, key: bytes, evidence: Evidence) -> str:
 
 def read_evidence(case: Case, key: bytes, evidence: Evidence) -> Iterator[bytes]:
     """The decrypted file, chunk by chunk; raises `DecryptionError` if the blob was altered."""
-    file_key = unwrap_key(
-        key, evidence.wrapped_file_key, _file_key_aad(case, evidence.file_key_id)
-    )
+    file_key = unwrap_key(key, evidence.wrapped_file_key, _file_key_aad(case, evidence.file_key_id))
     handle = evidence_store().open(evidence.blob_id)
     try:
         yield from decrypt_blob(file_key, handle, bytes.fromhex(evidence.file_key_id))

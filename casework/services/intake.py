@@ -146,7 +146,9 @@ def _find_or_add_agency(name: str, licence: str, country: str) -> Agency:
         query = query.where(Agency.name_key == name_key, Agency.licence_number == "")
     agency = db.session.scalars(query.limit(1)).first()
     if agency is None:
-        agency = Agency(name=name or licence, name_key=name_key, licence_number=licence, country=country)
+        agency = Agency(
+            name=name or licence, name_key=name_key, licence_number=licence, country=country
+        )
         db.session.add(agency)
     return agency
 

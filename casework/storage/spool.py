@@ -151,7 +151,9 @@ class EncryptedSpool(io.RawIOBase):
         self.discard()
 
 
-def spool_bytes(store: EvidenceStore, data: bytes, max_bytes: int, chunk_size: int) -> EncryptedSpool:
+def spool_bytes(
+    store: EvidenceStore, data: bytes, max_bytes: int, chunk_size: int
+) -> EncryptedSpool:
     """Spool an in-memory file (demo data, partner imports, tests) exactly as an upload would be."""
     spool = EncryptedSpool(store, max_bytes, chunk_size)
     for start in range(0, len(data), 1 << 16):

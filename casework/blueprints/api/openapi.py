@@ -149,7 +149,10 @@ def openapi_document() -> dict[str, Any]:
         "422": _error("Field errors, in `error.fields`"),
         "429": _error("Too many requests"),
     }
-    followup_errors = {"404": _error("Unknown reference or wrong secret (the same answer)"), **common_errors}
+    followup_errors = {
+        "404": _error("Unknown reference or wrong secret (the same answer)"),
+        **common_errors,
+    }
     status_response = {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}
     }
@@ -178,7 +181,9 @@ def openapi_document() -> dict[str, Any]:
                                 },
                                 "encoding": {"complaint": {"contentType": "application/json"}},
                             },
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Complaint"}},
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Complaint"}
+                            },
                         },
                     },
                     "responses": {
@@ -206,7 +211,10 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "Status and messages for the worker",
                     "parameters": [REFERENCE, SECRET],
-                    "responses": {"200": {"description": "The case as the worker sees it", **status_response}, **followup_errors},
+                    "responses": {
+                        "200": {"description": "The case as the worker sees it", **status_response},
+                        **followup_errors,
+                    },
                 }
             },
             "/api/v1/complaints/{reference}/messages": {
@@ -220,12 +228,17 @@ def openapi_document() -> dict[str, Any]:
                                 "schema": {
                                     "type": "object",
                                     "required": ["message"],
-                                    "properties": {"message": {"type": "string", "maxLength": 5000}},
+                                    "properties": {
+                                        "message": {"type": "string", "maxLength": 5000}
+                                    },
                                 }
                             }
                         },
                     },
-                    "responses": {"201": {"description": "Added", **status_response}, **followup_errors},
+                    "responses": {
+                        "201": {"description": "Added", **status_response},
+                        **followup_errors,
+                    },
                 }
             },
             "/api/v1/complaints/{reference}/evidence": {
@@ -240,11 +253,17 @@ def openapi_document() -> dict[str, Any]:
                             }
                         },
                     },
-                    "responses": {"201": {"description": "Added", **status_response}, **followup_errors},
+                    "responses": {
+                        "201": {"description": "Added", **status_response},
+                        **followup_errors,
+                    },
                 }
             },
             "/api/v1/openapi.json": {
-                "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}
+                "get": {
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3.1"}},
+                }
             },
         },
         "components": {
@@ -260,7 +279,10 @@ def openapi_document() -> dict[str, Any]:
                             "properties": {
                                 "code": {"type": "string"},
                                 "message": {"type": "string"},
-                                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                                "fields": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "string"},
+                                },
                             },
                         }
                     },

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from casework.errors import api_error
 
-SECRET_HEADER = "X-Complaint-Secret"
+SECRET_HEADER = "X-Complaint-Secret"  # noqa: S105 - a header name
 
 
 def complaint_json() -> Any:
@@ -24,7 +24,11 @@ def complaint_json() -> Any:
     elif request.mimetype == "application/json":
         raw = request.get_data(cache=False)
     else:
-        abort(api_error(415, _("Send multipart/form-data with a 'complaint' part, or application/json.")))
+        abort(
+            api_error(
+                415, _("Send multipart/form-data with a 'complaint' part, or application/json.")
+            )
+        )
     return _loads(raw)
 
 

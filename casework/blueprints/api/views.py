@@ -66,7 +66,11 @@ def _status_body(case: Case) -> dict[str, Any]:
         "updated_at": view.updated_at.isoformat(),
         "evidence_count": view.evidence_count,
         "messages": [
-            {"at": m.at.isoformat(), "from": "worker" if m.from_worker else "caseworker", "text": m.text}
+            {
+                "at": m.at.isoformat(),
+                "from": "worker" if m.from_worker else "caseworker",
+                "text": m.text,
+            }
             for m in view.messages
         ],
     }
@@ -123,7 +127,9 @@ def add_evidence(reference: str) -> tuple[Response, int] | Response:
     case = _authorised_case(reference)
     files = uploaded_files("evidence")
     if not files:
-        return api_error(422, _("Send at least one file in 'evidence' parts."), {"evidence": _("Required.")})
+        return api_error(
+            422, _("Send at least one file in 'evidence' parts."), {"evidence": _("Required.")}
+        )
     try:
         add_worker_evidence(case, files)
     except EvidenceRejected as rejected:

@@ -47,14 +47,18 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class FeeForm(Form):
-    category = SelectField(_l("What was it for?"), choices=_options(FEE_CATEGORIES), validate_choice=False)
+    category = SelectField(
+        _l("What was it for?"), choices=_options(FEE_CATEGORIES), validate_choice=False
+    )
     amount = StringField(_l("Amount you paid"), render_kw=AMOUNT)
     receipt_amount = StringField(_l("Amount written on the receipt (if any)"), render_kw=AMOUNT)
     currency = SelectField(_l("Currency"), validate_choice=False)
     paid_on = StringField(_l("Date paid"), render_kw=DATE)
     payee = SelectField(_l("Paid to"), choices=_options(PAYEE_KINDS), validate_choice=False)
     loan = BooleanField(_l("I borrowed money to pay this"))
-    lender_kind = SelectField(_l("Borrowed from"), choices=_options(LENDER_KINDS), validate_choice=False)
+    lender_kind = SelectField(
+        _l("Borrowed from"), choices=_options(LENDER_KINDS), validate_choice=False
+    )
     loan_interest_pct = StringField(_l("Interest per year (%)"), render_kw=AMOUNT)
 
     def is_blank(self) -> bool:
@@ -66,7 +70,9 @@ class FeeForm(Form):
 class ComplaintForm(FlaskForm):
     language = HiddenField()
     origin_country = SelectField(_l("Which country are you from?"), validate_choice=False)
-    destination_country = SelectField(_l("In which country is (or was) the job?"), validate_choice=False)
+    destination_country = SelectField(
+        _l("In which country is (or was) the job?"), validate_choice=False
+    )
     agency_name = StringField(_l("Name of the recruitment agency or agent"))
     agency_licence_number = StringField(_l("Agency licence number (if you know it)"))
     employer_name = StringField(_l("Name of the employer or company"))
@@ -79,12 +85,15 @@ class ComplaintForm(FlaskForm):
     fees = FieldList(FormField(FeeForm), min_entries=2, max_entries=40)
     add_fee = SubmitField(_l("Add another payment"))
     recruitment_channel = RadioField(
-        _l("How did you find this job?"), choices=_options(RECRUITMENT_CHANNELS, blank=False),
+        _l("How did you find this job?"),
+        choices=_options(RECRUITMENT_CHANNELS, blank=False),
         validate_choice=False,
     )
     promised_wage_amount = StringField(_l("Monthly wage you were promised"), render_kw=AMOUNT)
     promised_wage_currency = SelectField(_l("Currency"), validate_choice=False)
-    actual_wage_amount = StringField(_l("Monthly wage you actually got (first month)"), render_kw=AMOUNT)
+    actual_wage_amount = StringField(
+        _l("Monthly wage you actually got (first month)"), render_kw=AMOUNT
+    )
     actual_wage_currency = SelectField(_l("Currency"), validate_choice=False)
     departure_date = StringField(_l("Date you left your country"), render_kw=DATE)
     job_start_date = StringField(_l("Date the job started"), render_kw=DATE)
@@ -100,16 +109,20 @@ class ComplaintForm(FlaskForm):
     )
     contact_safe_times = StringField(_l("When is it safe to contact you?"))
     consent_share_with_partners = BooleanField(
-        _l("You may share my complaint with partner organisations (unions, legal aid) that can help.")
+        _l(
+            "You may share my complaint with partner organisations (unions, legal aid) that can help."
+        )
     )
     consent_share_across_borders = BooleanField(
-        _l("You may share it with partner organisations in the other country (home or work country).")
+        _l(
+            "You may share it with partner organisations in the other country (home or work country)."
+        )
     )
     submit = SubmitField(_l("Send my complaint"))
 
     def to_payload(self) -> dict[str, Any]:
         """The complaint in the API's shape (DESIGN §6), for `lodge_complaint`."""
-        fees = []
+        fees: list[dict[str, Any] | None] = []
         for entry in self.fees:
             fee_form: FeeForm = entry.form
             if fee_form.is_blank():
@@ -133,7 +146,10 @@ class ComplaintForm(FlaskForm):
             "language": self.language.data,
             "origin_country": self.origin_country.data,
             "destination_country": self.destination_country.data,
-            "agency": {"name": self.agency_name.data, "licence_number": self.agency_licence_number.data},
+            "agency": {
+                "name": self.agency_name.data,
+                "licence_number": self.agency_licence_number.data,
+            },
             "employer": {"name": self.employer_name.data},
             "occupation": self.occupation.data,
             "abuse_categories": list(self.abuse_categories.data or []),
@@ -182,8 +198,12 @@ class ComplaintForm(FlaskForm):
             index = int(parts[1])
             if index >= len(self.fees.entries):
                 return None
-            name = {"loan": {"lender": "lender_kind", "annual_interest_pct": "loan_interest_pct"}}
-            sub = name["loan"].get(parts[3], "") if parts[2] == "loan" and len(parts) > 3 else parts[2]
+            loan_fields = {"lender": "lender_kind", "annual_interest_pct": "loan_interest_pct"}
+            sub = (
+                loan_fields.get(parts[3], "")
+                if parts[2] == "loan" and len(parts) > 3
+                else parts[2]
+            )
             return getattr(self.fees.entries[index].form, sub, None)
         aliases = {
             "agency.name": "agency_name",
@@ -199,7 +219,10 @@ class ComplaintForm(FlaskForm):
 
 
 class FollowupLoginForm(FlaskForm):
-    reference = StringField(_l("Your reference (like CW-7K3M-92XD)"), render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    reference = StringField(
+        _l("Your reference (like CW-7K3M-92XD)"),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
     secret = StringField(
         _l("Your 16-digit secret code"),
         render_kw={"autocomplete": "off", "inputmode": "numeric", "type": "password"},

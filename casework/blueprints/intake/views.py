@@ -106,7 +106,10 @@ def _reference_key() -> str:
 @bp.route("/follow-up", methods=["GET", "POST"])
 @limiter.limit("30 per hour;10 per minute", methods=["POST"])
 @limiter.limit(
-    "5 per 15 minutes", methods=["POST"], key_func=_reference_key, deduct_when=lambda r: _followup_failed_for_client()
+    "5 per 15 minutes",
+    methods=["POST"],
+    key_func=_reference_key,
+    deduct_when=lambda r: _followup_failed_for_client(),
 )
 def followup() -> str | tuple[str, int]:
     form = FollowupLoginForm()
@@ -119,13 +122,20 @@ def followup() -> str | tuple[str, int]:
         return render_template(
             "intake/followup_login.html",
             form=form,
-            failed=_("We could not find a complaint with this reference and secret code. Please check both and try again."),
+            failed=_(
+                "We could not find a complaint with this reference and secret code. Please check both and try again."
+            ),
         ), 404
     return _render_case(case)
 
 
-def _render_case(case: Case, status: int = 200, message_form: FollowupMessageForm | None = None,
-                 evidence_form: FollowupEvidenceForm | None = None, notice: str = "") -> tuple[str, int]:
+def _render_case(
+    case: Case,
+    status: int = 200,
+    message_form: FollowupMessageForm | None = None,
+    evidence_form: FollowupEvidenceForm | None = None,
+    notice: str = "",
+) -> tuple[str, int]:
     token = followup_token(case)
     message_form = message_form or FollowupMessageForm(formdata=None)
     evidence_form = evidence_form or FollowupEvidenceForm(formdata=None)
