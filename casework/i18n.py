@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from babel import Locale
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import format_datetime
 
 from casework.vocabulary.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
@@ -19,6 +19,8 @@ def current_language() -> Language:
     cached: Language | None = g.get("casework_language")
     if cached is not None:
         return cached
+    if not has_request_context():  # CLI, jobs: the default language
+        return LANGUAGES[DEFAULT_LANGUAGE]
     code = request.cookies.get(LANGUAGE_COOKIE, "")
     if code not in LANGUAGES:
         code = request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE

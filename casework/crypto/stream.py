@@ -146,7 +146,7 @@ class StreamEncryptor:
 
 
 def read_header(src: BinaryIO) -> BlobHeader:
-    return BlobHeader.unpack(src.read(HEADER_BYTES))
+    return BlobHeader.unpack(_read_exactly(src, HEADER_BYTES))
 
 
 class StreamDecryptor:
@@ -158,7 +158,7 @@ class StreamDecryptor:
     """
 
     def __init__(self, key: bytes, src: BinaryIO, expected_key_id: bytes | None = None):
-        raw = src.read(HEADER_BYTES)
+        raw = _read_exactly(src, HEADER_BYTES)
         self.header = BlobHeader.unpack(raw)
         if expected_key_id is not None and self.header.key_id != expected_key_id:
             raise DecryptionError("blob belongs to another key")

@@ -116,6 +116,14 @@ def add_worker_message(case: Case, text: object) -> None:
 
 def add_worker_evidence(case: Case, uploads: Sequence[tuple[str, IncomingFile]]) -> int:
     """Store more files from the worker; raises `EvidenceRejected` with nothing stored."""
+    try:
+        return _add_worker_evidence(case, uploads)
+    finally:
+        for _, incoming in uploads:
+            incoming.discard()
+
+
+def _add_worker_evidence(case: Case, uploads: Sequence[tuple[str, IncomingFile]]) -> int:
     media_types = check_files([incoming for _, incoming in uploads])
     if not uploads:
         return 0

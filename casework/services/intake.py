@@ -49,6 +49,18 @@ def lodge_complaint(
     stored. On success the case is `received`, its identity, narrative and files are sealed
     under a fresh case key, and the returned secret is the only copy of the follow-up code.
     """
+    try:
+        return _lodge(payload, uploads, source)
+    finally:
+        # Whatever happened, no uploaded temporary file outlives the call (committed ones
+        # have already moved into the store).
+        for _, incoming in uploads:
+            incoming.discard()
+
+
+def _lodge(
+    payload: object, uploads: Sequence[tuple[str, IncomingFile]], source: str
+) -> LodgedComplaint:
     complaint = parse_complaint(payload, known_country_codes())
     media_types = check_files([incoming for _, incoming in uploads])
 

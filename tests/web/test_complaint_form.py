@@ -1,0 +1,184 @@
+"""The public complaint form: filing, errors in the worker's language, files refused clearly."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from casework.extensions import db
+from casework.models import Case, Evidence
+from tests import samples
+
+MINIMAL = {
+    "language": "en",
+    "origin_country": "NP",
+    "destination_country": "QA",
+    "abuse_categories": ["RA_FEES", "FL_DOCS"],
+    "narrative": "The agent kept my passport.",
+}
+
+
+def _count(model: Any) -> int:
+    return int(db.session.scalar(select(func.count(model.id))) or 0)
+
+
+def test_worker_files_a_complaint_and_gets_reference_and_secret(client: FlaskClient) -> None:
+    form = {
+        **MINIMAL,
+        "fees-0-category": "FEE_AGENT",
+        "fees-0-amount": "150,000",
+        "fees-0-currency": "NPR",
+        "fees-0-receipt_amount": "10000",
+        "fees-0-loan": "y",
+        "fees-0-lender_kind": "moneylender",
+        "fees-0-loan_interest_pct": "36",
+        "promised_wage_amount": "1200",
+        "promised_wage_currency": "QAR",
+        "contact_name": "Sita Test",
+        "consent_share_with_partners": "y",
+        "evidence": [(io.BytesIO(samples.png()), "receipt.png"), (io.BytesIO(samples.pdf()), "contract.pdf")],
+    }
+    response = client.post("/complaint", data=form, content_type="multipart/form-data")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    reference = re.search(r"CW-[2-9A-Z]{4}-[2-9A-Z]{4}", page)
+    secret = re.search(r"\d{4} \d{4} \d{4} \d{4}", page)
+    assert reference and secret
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in response.headers or secret.group(0).replace(" ", "") not in str(
+        response.headers.getlist("Set-Cookie")
+    )
+    case = db.session.scalars(select(Case).where(Case.reference == reference.group(0))).one()
+    assert case.fees[0].loan and case.fees[0].lender_kind == "moneylender"
+    assert str(case.fees[0].amount_paid) == "150000.00"
+    assert case.consent_share_partners and not case.consent_cross_border
+    assert sorted(e.media_type for e in case.evidence) == ["application/pdf", "image/png"]
+
+
+def test_missing_fields_show_errors_and_keep_everything_typed(client: FlaskClient) -> None:
+    form = {
+        "language": "en",
+        "narrative": "My story stays here",
+        "agency_name": "Fast Visa Agency",
+        "fees-0-amount": "5000",
+        "contact_phone": "12",
+    }
+    response = client.post("/complaint", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Please choose a country." in page
+    assert "Please say what this payment was for." in page
+    assert "Please check the phone number" in page
+    assert "My story stays here" in page
+    assert 'value="Fast Visa Agency"' in page
+    assert 'value="5000"' in page
+    assert _count(Case) == 0
+
+
+def test_errors_come_in_the_workers_language(client: FlaskClient) -> None:
+    client.set_cookie("cw_lang", "id")
+    response = client.post("/complaint", data={"language": "id", "narrative": "x"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'lang="id"' in page
+    assert "Please choose a country." not in page  # translated, not English
+
+
+def test_add_another_payment_without_javascript_keeps_the_form(client: FlaskClient) -> None:
+    response = client.post("/complaint", data={**MINIMAL, "add_fee": "1"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'name="fees-2-amount"' in page
+    assert "The agent kept my passport." in page
+    assert _count(Case) == 0
+
+
+def test_file_of_a_disallowed_type_is_refused_with_415(client: FlaskClient, app: Flask) -> None:
+    data = {**MINIMAL, "evidence": (io.BytesIO(samples.exe()), "photo.jpg")}
+    response = client.post("/complaint", data=data, content_type="multipart/form-data")
+    assert response.status_code == 415
+    page = response.get_data(as_text=True)
+    assert "not a type we accept" in page
+    assert "The agent kept my passport." in page
+    assert _count(Case) == 0 and _count(Evidence) == 0
+    store = app.extensions["casework.evidence_store"]
+    assert list(store.tmp.iterdir()) == [] and list(store.blob_ids()) == []
+
+
+def test_file_over_the_cap_is_refused_with_413(tmp_path: Any) -> None:
+    from tests.conftest import make_app, reset_schema
+
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=False, MAX_FILE_BYTES=64 * 1024)
+    reset_schema(app)
+    big = samples.png() + b"\x00" * (100 * 1024)
+    with app.app_context():
+        response = app.test_client().post(
+            "/complaint",
+            data={**MINIMAL, "evidence": (io.BytesIO(big), "big.png")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 413
+        assert "too large" in response.get_data(as_text=True)
+        assert _count(Case) == 0
+        store = app.extensions["casework.evidence_store"]
+        assert list(store.tmp.iterdir()) == []
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_request_over_the_total_cap_is_refused_with_413(tmp_path: Any) -> None:
+    from tests.conftest import make_app, reset_schema
+
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=False, MAX_CONTENT_LENGTH=32 * 1024)
+    reset_schema(app)
+    with app.app_context():
+        response = app.test_client().post(
+            "/complaint",
+            data={**MINIMAL, "evidence": (io.BytesIO(b"x" * 64 * 1024), "a.txt")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 413
+        assert "too large" in response.get_data(as_text=True)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_form_requires_a_csrf_token(tmp_path: Any) -> None:
+    from tests.conftest import make_app, reset_schema
+
+    app = make_app(tmp_path)
+    reset_schema(app)
+    with app.app_context():
+        response = app.test_client().post("/complaint", data=MINIMAL)
+        assert response.status_code == 400
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_language_choice_is_remembered(client: FlaskClient) -> None:
+    response = client.get("/language/ur?next=/complaint")
+    assert response.status_code == 302 and response.headers["Location"] == "/complaint"
+    page = client.get("/complaint").get_data(as_text=True)
+    assert 'lang="ur" dir="rtl"' in page
+
+
+def test_language_switch_never_redirects_off_site(client: FlaskClient) -> None:
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.get("/language/ne", query_string={"next": target})
+        assert response.headers["Location"] == "/"
+
+
+def test_every_worker_page_has_a_quick_exit_and_no_inline_script(client: FlaskClient) -> None:
+    for url in ("/", "/complaint", "/follow-up"):
+        response = client.get(url)
+        page = response.get_data(as_text=True)
+        assert 'id="quick-exit"' in page, url
+        assert "<script>" not in page and "onclick" not in page
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert len(response.data) < 60 * 1024
