@@ -19,7 +19,7 @@ install: $(BIN)/.installed
 # Compile the checked-in .po catalogues into .mo files (git-ignored).
 translations: install
 	@if ls casework/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile -q -d casework/translations -D messages; fi
+	  $(BIN)/pybabel compile -d casework/translations -D messages >/dev/null; fi
 
 # Re-extract strings after changing templates or code, then translate the new entries.
 messages: install
