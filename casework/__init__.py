@@ -86,17 +86,23 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from casework.blueprints.admin import bp as admin_bp
     from casework.blueprints.api import bp as api_bp
+    from casework.blueprints.auth import bp as auth_bp
+    from casework.blueprints.cases import bp as cases_bp
     from casework.blueprints.intake import bp as intake_bp
     from casework.extensions import csrf
+    from casework.staff_session import init_staff_sessions
 
-    app.register_blueprint(intake_bp)
-    app.register_blueprint(api_bp)
+    init_staff_sessions(app)
+    for blueprint in (intake_bp, api_bp, auth_bp, cases_bp, admin_bp):
+        app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # JSON clients authenticate each call; no cookies are involved
-    from casework.i18n import format_datetime_local, template_context
+    from casework.i18n import country_name, format_datetime_local, template_context
 
     app.context_processor(template_context)
     app.add_template_filter(format_datetime_local)
+    app.add_template_filter(country_name)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -28,6 +28,7 @@ ENVIRONMENT = {
     "CASEWORK_QUICK_EXIT_URL": "where the quick-exit button goes (default a weather search)",
     "CASEWORK_SECURE_COOKIES": "send cookies only over HTTPS (default on, off in demo mode)",
     "CASEWORK_LOG_LEVEL": "log level (default INFO)",
+    "CASEWORK_STAFF_IDLE_MINUTES": "staff sessions end after this much inactivity (default 30)",
 }
 
 
@@ -98,6 +99,8 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "FOLLOWUP_TOKEN_SECONDS": 30 * 60,
+        "STAFF_IDLE_TIMEOUT_SECONDS": int(os.environ.get("CASEWORK_STAFF_IDLE_MINUTES", "30")) * 60,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "LOG_LEVEL": os.environ.get("CASEWORK_LOG_LEVEL", "INFO"),
         # argon2id cost for follow-up secrets; see services/followup_secret.py for the reasoning.
         "SECRET_HASH_TIME_COST": 2,

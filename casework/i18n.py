@@ -57,3 +57,7 @@ def template_context() -> dict[str, Any]:
         "text_direction": "rtl" if language.rtl else "ltr",
         "quick_exit_url": current_app.config["QUICK_EXIT_URL"],
     }
+
+
+def country_name(code: str) -> str:
+    return str(babel_locale().territories.get(code, code))

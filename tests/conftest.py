@@ -53,7 +53,7 @@ def reset_schema(app: Flask) -> None:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=False)
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=False, REQUIRE_2FA=False)
     reset_schema(app)
     with app.app_context():
         yield app
@@ -131,3 +131,58 @@ def lodge(app: Flask) -> Callable[..., Any]:
         return lodge_complaint(complaint_payload(**changes), uploads, source="api")
 
     return _lodge
+
+
+# --- staff ------------------------------------------------------------------------------------
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_org(app: Flask) -> Callable[..., Any]:
+    """`make_org("gefont", countries=["NP"], languages=["ne", "en"], kind="union")`"""
+    from casework.models import Organisation
+
+    def _make(
+        slug: str, countries: list[str], languages: list[str] | None = None, kind: str = "union"
+    ) -> Any:
+        org = Organisation(slug=slug, name=slug.replace("-", " ").title(), kind=kind)
+        org.countries = countries
+        org.languages = languages or ["en"]
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return _make
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    """`make_user(org, "caseworker", languages=["ne"])` with password STAFF_PASSWORD."""
+    from casework.models import User
+    from casework.services.staff_auth import hash_password
+
+    counter = {"n": 0}
+
+    def _make(
+        org: Any, role: str = "caseworker", languages: list[str] | None = None, name: str = ""
+    ) -> Any:
+        counter["n"] += 1
+        user = User(
+            email=f"{role}{counter['n']}@{org.slug}.example.org",
+            name=name or f"{role.title()} {counter['n']}",
+            organisation_id=org.id,
+            role=role,
+            password_hash=hash_password(STAFF_PASSWORD),
+        )
+        user.languages = languages or ["en"]
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return _make
+
+
+def login(client: FlaskClient, user: Any) -> None:
+    """Sign in through the real login form (the `app` fixture runs with REQUIRE_2FA off)."""
+    response = client.post("/login", data={"email": user.email, "password": STAFF_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -14,9 +14,11 @@ from casework.models.columns import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from casework.models.agency import Agency
+    from casework.models.assignment import Assignment
     from casework.models.event import CaseEvent
     from casework.models.evidence import Evidence
     from casework.models.fee import FeePayment
+    from casework.models.outcome import Outcome
 
 
 class Case(db.Model):  # type: ignore[name-defined]
@@ -49,7 +51,7 @@ class Case(db.Model):  # type: ignore[name-defined]
     consent_share_partners: Mapped[bool] = mapped_column(default=False)
     consent_cross_border: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(10), default="web")  # web / api / demo
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -79,6 +81,13 @@ class Case(db.Model):  # type: ignore[name-defined]
     )
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id"
+    )
+
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+    outcomes: Mapped[list[Outcome]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Outcome.id"
     )
 
     @property

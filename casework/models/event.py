@@ -21,6 +21,8 @@ MESSAGE_FROM_WORKER = "message_from_worker"
 MESSAGE_TO_WORKER = "message_to_worker"
 EVIDENCE_ADDED = "evidence_added"
 NOTE = "note"
+ASSIGNMENT = "assignment"
+OUTCOME = "outcome"
 
 # visibility
 INTERNAL = "internal"
@@ -37,6 +39,8 @@ class CaseEvent(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(30))
     visibility: Mapped[str] = mapped_column(String(10))
     actor_kind: Mapped[str] = mapped_column(String(10))  # worker / staff / system
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     body_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     detail: Mapped[str] = mapped_column(String(200), default="")  # clear, non-personal facts
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

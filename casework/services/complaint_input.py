@@ -94,7 +94,7 @@ class ComplaintInput:
     consent_cross_border: bool = False
 
 
-class _Reader:
+class FieldReader:
     """Collects every field error instead of stopping at the first."""
 
     def __init__(self) -> None:
@@ -204,7 +204,7 @@ def parse_complaint(payload: Any, known_countries: frozenset[str]) -> ComplaintI
     """Check a complaint payload; raises `ComplaintInvalid` with every field error found."""
     if not isinstance(payload, Mapping):
         raise ComplaintInvalid({"complaint": str(_l("The complaint is not in the expected form."))})
-    r = _Reader()
+    r = FieldReader()
     language = r.text(payload, "language", "language", 8)
     if language not in LANGUAGES:
         r.fail("language", _l("Please choose a language."))
@@ -255,7 +255,7 @@ def parse_complaint(payload: Any, known_countries: frozenset[str]) -> ComplaintI
     return complaint
 
 
-def _parse_fees(r: _Reader, raw: Any) -> list[FeeInput]:
+def _parse_fees(r: FieldReader, raw: Any) -> list[FeeInput]:
     if raw is None:
         return []
     if not isinstance(raw, list) or len(raw) > MAX_FEES:
@@ -297,7 +297,7 @@ def _parse_fees(r: _Reader, raw: Any) -> list[FeeInput]:
     return fees
 
 
-def _parse_contact(r: _Reader, data: Mapping[str, Any]) -> ContactInput | None:
+def _parse_contact(r: FieldReader, data: Mapping[str, Any]) -> ContactInput | None:
     if not data:
         return None
     contact = ContactInput(

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from casework.models import Case
 
 
 class ComplaintInvalid(Exception):
@@ -25,3 +29,12 @@ class EvidenceRejected(Exception):
         self.status = status
         self.message = message
         self.position = position
+
+
+class CaseChanged(Exception):
+    """Someone changed the case after the actor loaded it (optimistic locking)."""
+
+    def __init__(self, case: Case, seen_version: int):
+        super().__init__(f"case {case.reference} changed since version {seen_version}")
+        self.case = case
+        self.seen_version = seen_version

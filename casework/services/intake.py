@@ -19,6 +19,7 @@ from casework.services.complaint_input import ComplaintInput, ContactInput, pars
 from casework.services.evidence import IncomingFile, check_files, discard_blobs, store_files
 from casework.services.followup_secret import hash_secret, new_secret
 from casework.services.references import new_reference
+from casework.services.routing import route_case
 from casework.vocabulary.status import RECEIVED
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ def _lodge(
     rows = store_files(case, key, uploads, media_types, uploaded_by="worker")
     try:
         db.session.add(case)
+        route_case(case)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -1,0 +1,297 @@
+"""Queues and the case file. Every case is loaded through `load_case`; views stay thin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from casework.blueprints.cases import bp
+from casework.blueprints.cases.forms import (
+    MessageForm,
+    NoteForm,
+    OfferForm,
+    OutcomeForm,
+    ReassignForm,
+    StatusForm,
+    TriageForm,
+)
+from casework.blueprints.cases.page import case_page_context, conflict_response
+from casework.extensions import db
+from casework.models import Organisation
+from casework.models.assignment import DESTINATION, ORIGIN
+from casework.services import audit
+from casework.services.access import Access, load_case
+from casework.services.assignments import (
+    AssignmentRefused,
+    accept_offer,
+    assign_from_triage,
+    decline_offer,
+    reassign,
+)
+from casework.services.case_messages import add_note, message_worker
+from casework.services.casefile import download_evidence, read_identity
+from casework.services.errors import CaseChanged, ComplaintInvalid
+from casework.services.lifecycle import TransitionRefused, change_status
+from casework.services.outcomes import record_outcome
+from casework.services.queues import QueueFilters, available_tabs, queue_page, triage_page
+from casework.staff_session import staff
+
+
+def _filters() -> QueueFilters:
+    args = request.args
+    page = args.get("page", "1")
+    return QueueFilters(
+        status=args.get("status", ""),
+        corridor=args.get("corridor", ""),
+        abuse=args.get("abuse", ""),
+        flagged=args.get("flagged") == "1",
+        language=args.get("language", ""),
+        deadline_soon=args.get("deadline_soon") == "1",
+        sort=args.get("sort", "newest"),
+        page=int(page) if page.isdigit() else 1,
+    )
+
+
+def page_link(number: int) -> str:
+    args = {**request.args.to_dict(), "page": str(number)}
+    return url_for(request.endpoint or "cases.queue", **args)
+
+
+@bp.context_processor
+def _pagination() -> dict[str, Any]:
+    return {"page_link": page_link}
+
+
+@bp.get("/")
+def queue() -> str | BaseResponse:
+    actor = staff()
+    if actor.role == "admin":
+        return redirect(url_for("cases.triage"))
+    filters = _filters()
+    page = queue_page(actor, request.args.get("tab", ""), filters)
+    return render_template(
+        "cases/queue.html", page=page, filters=filters, tabs=available_tabs(actor)
+    )
+
+
+@bp.get("/triage")
+def triage() -> str:
+    actor = staff()
+    if actor.role not in ("supervisor", "admin"):
+        abort(403)
+    filters = _filters()
+    return render_template(
+        "cases/queue.html", page=triage_page(actor, filters), filters=filters, tabs=()
+    )
+
+
+@bp.get("/<reference>")
+def detail(reference: str) -> str:
+    actor = staff()
+    case = load_case(actor, reference, need=Access.FACTS)
+    return render_template("cases/detail.html", **case_page_context(actor, case))
+
+
+@bp.post("/<reference>/identity")
+def identity(reference: str) -> str:
+    actor = staff()
+    case = load_case(actor, reference, need=Access.FULL)
+    return render_template(
+        "cases/detail.html",
+        **case_page_context(actor, case, identity=read_identity(actor, case) or {}),
+    )
+
+
+@bp.get("/<reference>/evidence/<int:evidence_id>")
+def evidence(reference: str, evidence_id: int) -> Response:
+    actor = staff()
+    case = load_case(actor, reference, need=Access.FULL)
+    download = download_evidence(actor, case, evidence_id)
+    response = Response(stream_with_context(download.chunks), mimetype=download.media_type)
+    response.headers["Content-Length"] = str(download.size)
+    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + _quote(
+        download.filename or f"evidence-{evidence_id}"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+def _versioned(form: Any) -> tuple[int, int]:
+    version = form.version.data or ""
+    seen = form.seen_event.data or ""
+    return (int(version) if str(version).isdigit() else -1, int(seen) if str(seen).isdigit() else 0)
+
+
+def _back(reference: str) -> BaseResponse:
+    return redirect(url_for("cases.detail", reference=reference))
+
+
+@bp.post("/<reference>/notes")
+def note(reference: str) -> str | BaseResponse | tuple[str, int]:
+    actor = staff()
+    case = load_case(actor, reference)
+    form = NoteForm()
+    version, seen = _versioned(form)
+    try:
+        add_note(actor, case, form.body.data, bool(form.shared.data), version)
+    except CaseChanged:
+        return conflict_response(actor, case, seen, _("note"), form.body.data or "", "cases.note")
+    except ComplaintInvalid:
+        flash(_("Please write something first."))
+    return _back(reference)
+
+
+@bp.post("/<reference>/messages")
+def message(reference: str) -> str | BaseResponse | tuple[str, int]:
+    actor = staff()
+    case = load_case(actor, reference)
+    form = MessageForm()
+    version, seen = _versioned(form)
+    try:
+        message_worker(actor, case, form.body.data, version)
+    except CaseChanged:
+        return conflict_response(
+            actor, case, seen, _("message to the worker"), form.body.data or "", "cases.message"
+        )
+    except ComplaintInvalid:
+        flash(_("Please write something first."))
+    else:
+        flash(_("Message sent. The worker sees it on their follow-up page."))
+    return _back(reference)
+
+
+@bp.post("/<reference>/status")
+def status(reference: str) -> str | BaseResponse | tuple[str, int]:
+    actor = staff()
+    case = load_case(actor, reference)
+    form = StatusForm()
+    version, seen = _versioned(form)
+    try:
+        change_status(actor, case, form.to.data or "", version, form.reason.data or "")
+    except CaseChanged:
+        return conflict_response(actor, case, seen, _("status change"), form.reason.data or "")
+    except TransitionRefused as refused:
+        flash(_("That change is not possible: %(why)s", why=str(refused)))
+    return _back(reference)
+
+
+@bp.post("/<reference>/outcomes")
+def outcome(reference: str) -> str | BaseResponse | tuple[str, int]:
+    actor = staff()
+    case = load_case(actor, reference)
+    form = OutcomeForm()
+    version, seen = _versioned(form)
+    data = {
+        name: getattr(form, name).data
+        for name in ("code", "kind", "amount_claimed", "amount", "amount_enforced", "currency")
+    }
+    try:
+        record_outcome(actor, case, data, version)
+    except CaseChanged:
+        return conflict_response(actor, case, seen, _("outcome"), "")
+    except ComplaintInvalid as invalid:
+        return render_template(
+            "cases/detail.html",
+            **case_page_context(actor, case, outcome_form=form, outcome_errors=invalid.fields),
+        ), 422
+    return _back(reference)
+
+
+@bp.post("/<reference>/accept")
+def accept(reference: str) -> BaseResponse:
+    actor = staff()
+    case = load_case(actor, reference, need=Access.FACTS)
+    form = OfferForm()
+    try:
+        accept_offer(actor, case, form.assignment_id.data or 0)
+    except AssignmentRefused:
+        abort(403)
+    flash(_("You accepted the case."))
+    return _back(reference)
+
+
+@bp.post("/<reference>/decline")
+def decline(reference: str) -> str | BaseResponse | tuple[str, int]:
+    actor = staff()
+    case = load_case(actor, reference, need=Access.FACTS)
+    form = OfferForm()
+    try:
+        decline_offer(actor, case, form.assignment_id.data or 0, form.reason.data or "")
+    except AssignmentRefused as refused:
+        flash(_("Not declined: %(why)s", why=str(refused)))
+        return _back(reference)
+    flash(_("Declined. The case was offered elsewhere."))
+    return redirect(url_for("cases.queue"))
+
+
+@bp.post("/<reference>/reassign")
+def reassign_case(reference: str) -> BaseResponse:
+    actor = staff()
+    case = load_case(actor, reference, need=Access.FACTS)
+    form = ReassignForm()
+    user_id = form.user_id.data
+    try:
+        reassign(
+            actor,
+            case,
+            form.assignment_id.data or 0,
+            int(user_id) if user_id and str(user_id).isdigit() else None,
+        )
+    except AssignmentRefused as refused:
+        flash(_("Not reassigned: %(why)s", why=str(refused)))
+    else:
+        flash(_("Offered. Ownership moves when they accept."))
+    return _back(reference)
+
+
+@bp.post("/<reference>/route")
+def route(reference: str) -> BaseResponse:
+    actor = staff()
+    case = load_case(actor, reference, need=Access.FACTS)
+    form = TriageForm()
+    org_id = form.organisation_id.data
+    side = form.side.data if form.side.data in (ORIGIN, DESTINATION) else ORIGIN
+    organisation = (
+        db.session.scalar(select(Organisation.id).where(Organisation.id == int(org_id)))
+        if org_id and str(org_id).isdigit()
+        else None
+    )
+    if organisation is None:
+        flash(_("Choose an organisation."))
+        return _back(reference)
+    try:
+        assign_from_triage(actor, case, organisation, None, side)
+    except AssignmentRefused as refused:
+        flash(_("Not routed: %(why)s", why=str(refused)))
+    else:
+        flash(_("Offered to the organisation."))
+    return _back(reference)
+
+
+@bp.get("/<reference>/access-log")
+def access_log(reference: str) -> str:
+    actor = staff()
+    if actor.role != "supervisor":
+        abort(403)
+    case = load_case(actor, reference, need=Access.FULL)
+    events = audit.case_access_log(case.id)
+    return render_template("cases/access_log.html", case=case, events=events)

@@ -1,0 +1,55 @@
+"""Who works a case: an organisation (and usually one of its caseworkers) on one side."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.extensions import db
+from casework.models.columns import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from casework.models.case import Case
+    from casework.models.people import Organisation, User
+
+ORIGIN = "origin"
+DESTINATION = "destination"
+
+OFFERED = "offered"
+ACCEPTED = "accepted"
+DECLINED = "declined"
+ENDED = "ended"
+LIVE = (OFFERED, ACCEPTED)
+
+
+class Assignment(db.Model):  # type: ignore[name-defined]
+    """An offer of a case to an organisation (and a caseworker), accepted or declined.
+
+    Ownership moves only on acceptance: a transfer is a new offer, and the old assignment ends
+    when the new one is accepted.
+    """
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        Index("ix_assignments_user_status", "user_id", "status"),
+        Index("ix_assignments_org_status", "organisation_id", "status"),
+        Index("ix_assignments_case_status", "case_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    side: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(10))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
+    decline_reason: Mapped[str] = mapped_column(String(500), default="")
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="assignments")
+    organisation: Mapped[Organisation] = relationship()
+    user: Mapped[User | None] = relationship()

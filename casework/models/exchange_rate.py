@@ -1,0 +1,21 @@
+"""Exchange rates for comparing fees with wages (SDG 10.7.1) and reporting in one currency."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casework.extensions import db
+
+
+class ExchangeRate(db.Model):  # type: ignore[name-defined]
+    """How many units of `currency` one US dollar bought from `valid_from` on. Admins edit it."""
+
+    __tablename__ = "exchange_rates"
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    valid_from: Mapped[date] = mapped_column(primary_key=True)
+    per_usd: Mapped[Decimal] = mapped_column(Numeric(18, 6))

@@ -1,0 +1,35 @@
+"""What a case achieved for the worker (DOMAIN.md outcome codes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.extensions import db
+from casework.models.columns import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from casework.models.case import Case
+
+
+class Outcome(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(30), index=True)
+    kind: Mapped[str | None] = mapped_column(
+        String(20)
+    )  # wages / fee_refund / compensation / insurance
+    amount_claimed: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # paid / awarded
+    amount_enforced: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="outcomes")

@@ -1,0 +1,65 @@
+"""Who may see a case: the one check every case load goes through.
+
+Deny by default. Staff see a case only through an assignment of their organisation (or, for
+supervisors, an unrouted case in a country their organisation covers); admins manage routing
+and see structured facts, never identities, stories or evidence.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from flask import abort
+from sqlalchemy import select
+
+from casework.extensions import db
+from casework.models import Case, User
+from casework.models.assignment import ACCEPTED, LIVE, OFFERED
+
+
+class Access(IntEnum):
+    NONE = 0
+    FACTS = 1  # countries, codes, amounts, dates, status: enough to accept or route
+    FULL = 2  # identity, narrative, evidence, notes, messages
+
+
+def covers_case(user: User, case: Case) -> bool:
+    countries = set(user.organisation.countries)
+    return case.origin_country in countries or (
+        case.consent_cross_border and case.destination_country in countries
+    )
+
+
+def case_access(actor: User, case: Case) -> Access:
+    if not actor.is_active:
+        return Access.NONE
+    live = [a for a in case.assignments if a.status in LIVE]
+    if actor.role == "admin":
+        return Access.FACTS
+    own = [a for a in live if a.organisation_id == actor.organisation_id]
+    if any(a.status == ACCEPTED for a in own):
+        return Access.FULL
+    if actor.role == "supervisor":
+        if own or (not live and covers_case(actor, case)):
+            return Access.FACTS
+        return Access.NONE
+    if any(a.status == OFFERED and a.user_id in (None, actor.id) for a in own):
+        return Access.FACTS
+    return Access.NONE
+
+
+def load_case(actor: User, reference: str, need: Access = Access.FULL) -> Case:
+    """The case if `actor` may see it at level `need`.
+
+    404 when the actor may not know the case exists; 403 when they may see it but not at the
+    level asked for (e.g. reading the story of a case only offered to them).
+    """
+    case = db.session.scalars(select(Case).where(Case.reference == reference)).first()
+    if case is None:
+        abort(404)
+    level = case_access(actor, case)
+    if level == Access.NONE:
+        abort(404)
+    if level < need:
+        abort(403)
+    return case

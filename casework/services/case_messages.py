@@ -1,0 +1,57 @@
+"""Internal notes and messages to the worker, written by staff; bodies sealed with the case key."""
+
+from __future__ import annotations
+
+from casework.extensions import db
+from casework.models import Case, CaseEvent, User
+from casework.models import event as ev
+from casework.models.columns import utcnow
+from casework.services.case_keys import case_key, seal_text
+from casework.services.complaint_input import parse_message
+from casework.services.errors import CaseChanged
+
+NOTE_VISIBILITIES = (ev.INTERNAL, ev.PARTNERS)
+
+
+def _check_version(case: Case, expected_version: int) -> None:
+    if case.version != expected_version:
+        raise CaseChanged(case, expected_version)
+
+
+def add_note(
+    actor: User, case: Case, text: object, shared_with_partner: bool, expected_version: int
+) -> CaseEvent:
+    """An internal note: visible to the author's organisation, or also to the partner
+    organisation on the other side when shared."""
+    _check_version(case, expected_version)
+    body = parse_message(text)
+    event = CaseEvent(
+        kind=ev.NOTE,
+        visibility=ev.PARTNERS if shared_with_partner else ev.INTERNAL,
+        actor_kind="staff",
+        actor_user_id=actor.id,
+        organisation_id=actor.organisation_id,
+        body_sealed=seal_text(case_key(case), case, f"event:{ev.NOTE}", body),
+    )
+    case.events.append(event)
+    case.updated_at = case.last_activity_at = utcnow()
+    db.session.commit()
+    return event
+
+
+def message_worker(actor: User, case: Case, text: object, expected_version: int) -> CaseEvent:
+    """A message the worker reads on the follow-up page (and through the API)."""
+    _check_version(case, expected_version)
+    body = parse_message(text)
+    event = CaseEvent(
+        kind=ev.MESSAGE_TO_WORKER,
+        visibility=ev.WORKER,
+        actor_kind="staff",
+        actor_user_id=actor.id,
+        organisation_id=actor.organisation_id,
+        body_sealed=seal_text(case_key(case), case, f"event:{ev.MESSAGE_TO_WORKER}", body),
+    )
+    case.events.append(event)
+    case.updated_at = case.last_activity_at = utcnow()
+    db.session.commit()
+    return event

@@ -1,0 +1,157 @@
+"""Staff authentication: argon2id passwords, TOTP second factor, session invalidation."""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from casework.crypto import new_data_key
+from casework.extensions import db
+from casework.models import User
+from casework.models.columns import utcnow
+from casework.services import audit
+from casework.services.actors import SystemActor
+from casework.services.runtime import keyring
+
+MIN_PASSWORD_LENGTH = 12
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class PasswordRejected(Exception):
+    """A new password does not meet the rules."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_new_password(password: str, user_email: str = "") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordRejected(f"at least {MIN_PASSWORD_LENGTH} characters")
+    if user_email and user_email.split("@")[0].lower() in password.lower():
+        raise PasswordRejected("must not contain your email name")
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalars(
+        select(User).where(func.lower(User.email) == email.strip().lower())
+    ).first()
+
+
+def _dummy_hash() -> str:
+    cached: str | None = current_app.extensions.get("casework.dummy_password_hash")
+    if cached is None:
+        cached = _hasher.hash("not-a-real-password")
+        current_app.extensions["casework.dummy_password_hash"] = cached
+    return cached
+
+
+def check_password(email: str, password: str) -> User | None:
+    """The active user with this email and password, else None (same time either way).
+
+    Writes a `login_failed` audit event on failure; the caller commits.
+    """
+    user = find_user(email)
+    stored = user.password_hash if user else _dummy_hash()
+    ok = False
+    try:
+        ok = _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        pass
+    if not ok or user is None or not user.is_active:
+        audit.record_audit(
+            user if user else SystemActor("anonymous"),
+            audit.LOGIN_FAILED,
+            "user",
+            str(user.id) if user else "",
+        )
+        db.session.commit()
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    audit.record_audit(user, audit.LOGIN, "user", str(user.id))
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password and end every other session of this user."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError) as exc:
+        raise PasswordRejected("the current password is wrong") from exc
+    check_new_password(new, user.email)
+    user.password_hash = _hasher.hash(new)
+    user.session_version += 1
+    audit.record_audit(user, audit.PASSWORD_CHANGE, "user", str(user.id))
+    db.session.commit()
+
+
+# --- TOTP ------------------------------------------------------------------------------------
+def _totp_aad(user: User) -> bytes:
+    return f"totp:{user.id}".encode()
+
+
+def _totp_secret(user: User) -> str:
+    if user.totp_wrapped is None or user.totp_key_id is None:
+        raise ValueError("no TOTP key")
+    key = keyring().unwrap(user.totp_key_id, user.totp_wrapped, _totp_aad(user))
+    return base64.b32encode(key[:20]).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    secret: str
+    uri: str
+
+
+def start_totp_enrolment(user: User) -> Enrolment:
+    """Give the user a new (unconfirmed) TOTP key; shown once as a QR code and a text secret."""
+    key = new_data_key()
+    user.totp_key_id, user.totp_wrapped = keyring().wrap(key, _totp_aad(user))
+    user.totp_confirmed = False
+    db.session.commit()
+    return current_enrolment(user)
+
+
+def current_enrolment(user: User) -> Enrolment:
+    secret = _totp_secret(user)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="casework")
+    return Enrolment(secret, uri)
+
+
+def verify_totp(user: User, code: str) -> bool:
+    """Check a 6-digit code (±1 step of clock drift); a code is never accepted twice."""
+    if user.totp_wrapped is None:
+        return False
+    digits = "".join(ch for ch in code if ch.isdigit())
+    if len(digits) != 6:
+        return False
+    totp = pyotp.TOTP(_totp_secret(user))
+    now = time.time()
+    for drift in (-1, 0, 1):
+        step = int(now // totp.interval) + drift
+        if step > user.totp_last_step and totp.at(step * totp.interval) == digits:
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def confirm_totp(user: User, code: str) -> bool:
+    if not verify_totp(user, code):
+        return False
+    user.totp_confirmed = True
+    audit.record_audit(user, audit.TOTP_ENROLLED, "user", str(user.id))
+    db.session.commit()
+    return True
