@@ -60,6 +60,8 @@ class KeyRing:
             key_id, sep, encoded = item.partition(":")
             if not sep or not key_id:
                 raise KeyRingError("CASEWORK_MASTER_KEYS entries must look like id:base64key")
+            if key_id in keys:
+                raise KeyRingError(f"master key {key_id} is listed twice in CASEWORK_MASTER_KEYS")
             try:
                 keys[key_id] = _unb64(encoded)
             except ValueError as exc:
@@ -87,7 +89,7 @@ class KeyRing:
             data = json.loads(path.read_text(encoding="ascii"))
             keys = {key_id: _unb64(value) for key_id, value in data["keys"].items()}
             return cls(keys, data["current"], path)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise KeyRingError(f"cannot read the key ring at {path}") from exc
 
     def save(self) -> None:
