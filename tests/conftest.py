@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
@@ -28,6 +28,14 @@ def _database_url(tmp_path: Path) -> str:
     return POSTGRES_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'casework.db'}"
 
 
+def _fresh_request_globals() -> None:
+    """Each request in production gets a new app context and so an empty `g`. Tests hold one
+    app context open across requests (to use the database between them), so `g` would carry
+    the signed-in user, the language and throttling marks from one client's request into the
+    next. Emptying it first restores production behaviour."""
+    g.__dict__.clear()
+
+
 def make_app(tmp_path: Path, **overrides: Any) -> Flask:
     config = {
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -38,7 +46,9 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
         **FAST_HASH,
         **overrides,
     }
-    return create_app(config)
+    app = create_app(config)
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
+    return app
 
 
 def reset_schema(app: Flask) -> None:

@@ -76,6 +76,7 @@ class KeyRing:
         """Open `directory/keyring.json`, creating the folder (0700) and file (0600) if absent."""
         path = directory / KEYRING_FILE
         if path.exists():
+            os.chmod(directory, 0o700)  # tighten a folder someone loosened
             return cls._load_file(path)
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         key_id = new_key_id()

@@ -8,7 +8,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from casework.extensions import db
-from casework.models import Case, Country
+from datetime import date
+from decimal import Decimal
+
+from casework.models import Case, Country, ExchangeRate, Organisation, User
+from casework.services.staff_auth import hash_password
 from casework.services.intake import lodge_complaint
 from casework.services.runtime import evidence_store
 from casework.storage.spool import spool_bytes
@@ -106,6 +110,94 @@ DEMO_COMPLAINTS: list[dict[str, Any]] = [
 ]
 
 
+# Approximate units per US dollar, for the demo only: admins keep the real table up to date.
+DEMO_RATES = {
+    "NPR": "136",
+    "PHP": "58",
+    "IDR": "16300",
+    "BDT": "122",
+    "PKR": "281",
+    "ETB": "125",
+    "KES": "129",
+    "UGX": "3700",
+    "LKR": "300",
+    "INR": "86",
+    "QAR": "3.64",
+    "SAR": "3.75",
+    "AED": "3.6725",
+    "MYR": "4.4",
+    "HKD": "7.8",
+    "TWD": "32",
+    "OMR": "0.385",
+    "KWD": "0.307",
+    "BHD": "0.376",
+    "JOD": "0.709",
+    "EUR": "0.92",
+}
+
+DEMO_PASSWORD = "demo-password-2026"  # demo mode only; printed by `make run`
+# slug: (name, kind, countries, languages)
+DEMO_ORGANISATIONS = {
+    "gefont": ("GEFONT Migrant Workers Desk", "union", ["NP"], ["ne", "en"]),
+    "qatar-legal-aid": (
+        "Qatar Migrant Legal Aid",
+        "legal_aid",
+        ["QA", "AE", "SA"],
+        ["en", "ne", "ur", "tl"],
+    ),
+    "pinoy-mrc": (
+        "Philippine Migrant Resource Centre",
+        "migrant_resource_centre",
+        ["PH"],
+        ["tl", "en"],
+    ),
+    "pakistan-union": ("Pakistan Overseas Workers Union", "union", ["PK"], ["ur", "en"]),
+}
+# email: (name, org slug, role, languages)
+DEMO_USERS = {
+    "asha@gefont.example.org": ("Asha Gurung", "gefont", "caseworker", ["ne", "en"]),
+    "bikash@gefont.example.org": ("Bikash Thapa", "gefont", "supervisor", ["ne", "en"]),
+    "mariam@qla.example.org": (
+        "Mariam Haddad",
+        "qatar-legal-aid",
+        "caseworker",
+        ["en", "ne", "ur"],
+    ),
+    "jose@pmrc.example.org": ("Jose Santos", "pinoy-mrc", "caseworker", ["tl", "en"]),
+    "imran@pou.example.org": ("Imran Qureshi", "pakistan-union", "caseworker", ["ur", "en"]),
+    "admin@casework.example.org": ("Platform Admin", "gefont", "admin", ["en"]),
+}
+
+
+def load_demo_staff() -> list[str]:
+    """Demo organisations and staff (password DEMO_PASSWORD); returns the logins."""
+    orgs = {}
+    for slug, (name, kind, countries, languages) in DEMO_ORGANISATIONS.items():
+        org = db.session.scalars(select(Organisation).where(Organisation.slug == slug)).first()
+        if org is None:
+            org = Organisation(slug=slug, name=name, kind=kind)
+            org.countries = countries
+            org.languages = languages
+            db.session.add(org)
+        orgs[slug] = org
+    db.session.flush()
+    logins = []
+    for email, (name, slug, role, languages) in DEMO_USERS.items():
+        if db.session.scalars(select(User).where(User.email == email)).first() is None:
+            user = User(
+                email=email,
+                name=name,
+                organisation_id=orgs[slug].id,
+                role=role,
+                password_hash=hash_password(DEMO_PASSWORD),
+            )
+            user.languages = languages
+            db.session.add(user)
+        logins.append(f"{role:<10} {email}")
+    db.session.commit()
+    return logins
+
+
 def load_reference_data() -> int:
     for code, (currency, origin, destination) in COUNTRIES.items():
         country = db.session.get(Country, code) or Country(code=code)
@@ -113,6 +205,11 @@ def load_reference_data() -> int:
         country.is_origin = origin
         country.is_destination = destination
         db.session.add(country)
+    for currency, rate in DEMO_RATES.items():
+        if db.session.get(ExchangeRate, (currency, date(2025, 1, 1))) is None:
+            db.session.add(
+                ExchangeRate(currency=currency, valid_from=date(2025, 1, 1), per_usd=Decimal(rate))
+            )
     db.session.commit()
     return len(COUNTRIES)
 
@@ -120,8 +217,16 @@ def load_reference_data() -> int:
 def load_demo_data(only_if_empty: bool = False) -> str:
     """Reference data plus the demo complaints; with `only_if_empty`, skip if cases exist."""
     countries = load_reference_data()
+    logins = load_demo_staff()
+    banner = "\n".join(
+        [
+            "",
+            "Demo logins (password: " + DEMO_PASSWORD + "), at /login:",
+            *("  " + line for line in logins),
+        ]
+    )
     if only_if_empty and db.session.scalar(select(func.count(Case.id))):
-        return f"{countries} countries; cases already present, no demo complaints added"
+        return f"{countries} countries; cases already present, no demo complaints added{banner}"
     config = current_app.config
     references = []
     for payload in DEMO_COMPLAINTS:
@@ -133,4 +238,4 @@ def load_demo_data(only_if_empty: bool = False) -> str:
             uploads.append(("receipt.png", spool))
         lodged = lodge_complaint(payload, uploads, source="demo")
         references.append(lodged.reference)
-    return f"{countries} countries; demo complaints {', '.join(references)}"
+    return f"{countries} countries; demo complaints {', '.join(references)}{banner}"

@@ -98,10 +98,14 @@ def store_files(
     the caller deletes them (`discard_blobs`), and a crash in between leaves blobs that no row
     names, which `find_orphan_blobs` reports.
     """
-    rows = []
+    rows: list[Evidence] = []
     for (filename, incoming), media_type in zip(uploads, media_types, strict=True):
         key_id_hex = incoming.key_id.hex()
-        blob_id = incoming.commit()
+        try:
+            blob_id = incoming.commit()
+        except Exception:
+            discard_blobs(rows)  # the files committed before this one
+            raise
         evidence = Evidence(
             blob_id=blob_id,
             file_key_id=key_id_hex,

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import Case
+from casework.models import Case, User
 from casework.services.case_keys import rewrap_case_key
+from casework.services.staff_auth import rewrap_totp_key
 from casework.services.runtime import keyring
 
 log = logging.getLogger(__name__)
@@ -46,5 +47,8 @@ def rotate_master_key(add_new_key: bool = True) -> RotationReport:
                 rewrapped += 1
         last_id = cases[-1].id
         db.session.commit()
+    for user in db.session.scalars(select(User).where(User.totp_wrapped.is_not(None))):
+        rewrap_totp_key(user)
+    db.session.commit()
     log.info("re-wrapped %d case key(s) with master key %s", rewrapped, ring.current_id)
     return RotationReport(ring.current_id, rewrapped)

@@ -110,6 +110,15 @@ def _totp_secret(user: User) -> str:
     return base64.b32encode(key[:20]).decode("ascii")
 
 
+def rewrap_totp_key(user: User) -> None:
+    """Re-wrap the user's TOTP key with the current master key (part of key rotation)."""
+    ring = keyring()
+    if user.totp_wrapped is None or user.totp_key_id is None or user.totp_key_id == ring.current_id:
+        return
+    key = ring.unwrap(user.totp_key_id, user.totp_wrapped, _totp_aad(user))
+    user.totp_key_id, user.totp_wrapped = ring.wrap(key, _totp_aad(user))
+
+
 @dataclass(frozen=True)
 class Enrolment:
     secret: str

@@ -63,6 +63,8 @@ class FilesystemEvidenceStore:
 
     def blob_ids(self) -> Iterator[tuple[str, datetime]]:
         for shard in self.blobs.iterdir():
+            if not shard.is_dir():
+                continue  # a stray file is not ours to judge
             for path in shard.iterdir():
                 yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
