@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from casework.extensions import db
-from datetime import date
-from decimal import Decimal
-
 from casework.models import Case, Country, ExchangeRate, Organisation, User
-from casework.services.staff_auth import hash_password
 from casework.services.intake import lodge_complaint
 from casework.services.runtime import evidence_store
+from casework.services.staff_auth import hash_password
 from casework.storage.spool import spool_bytes
 
 # code: (currency, origin?, destination?)
@@ -135,7 +134,7 @@ DEMO_RATES = {
     "EUR": "0.92",
 }
 
-DEMO_PASSWORD = "demo-password-2026"  # demo mode only; printed by `make run`
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo mode only; printed by `make run`
 # slug: (name, kind, countries, languages)
 DEMO_ORGANISATIONS = {
     "gefont": ("GEFONT Migrant Workers Desk", "union", ["NP"], ["ne", "en"]),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, null, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, null, or_, select
 
 from casework.extensions import db
 from casework.models import Assignment, Case, CaseAbuse, Flag, OrganisationCountry, User
@@ -16,7 +18,7 @@ PAGE_SIZE = 25
 DEADLINE_SOON = timedelta(days=14)
 
 TABS = ("offered", "mine", "org_unassigned", "org_all")
-SORTS = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "newest": Case.created_at.desc(),
     "oldest": Case.created_at.asc(),
     "activity": Case.last_activity_at.asc(),  # longest silent first
@@ -78,7 +80,7 @@ def _tab_condition(actor: User, tab: str) -> object:
     return and_(Assignment.organisation_id == actor.organisation_id, Assignment.status.in_(LIVE))
 
 
-def _apply_filters(query: Select, filters: QueueFilters) -> Select:  # type: ignore[type-arg]
+def _apply_filters(query: Select[Any], filters: QueueFilters) -> Select[Any]:
     if filters.status:
         query = query.where(Case.status == filters.status)
     if filters.corridor and "-" in filters.corridor:
@@ -157,7 +159,7 @@ def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
     return QueuePage("triage", _rows(rows), total, page, pages, {"triage": total})
 
 
-def _rows(rows: list) -> list[QueueRow]:  # type: ignore[type-arg]
+def _rows(rows: Sequence[Any]) -> list[QueueRow]:
     ids = [row[0].id for row in rows]
     codes: dict[int, list[str]] = {}
     flagged: set[int] = set()

@@ -40,7 +40,7 @@ def _urls(app: Flask, reference: str, evidence_id: int) -> list[tuple[str, str, 
         values = {}
         for arg in rule.arguments:
             values[arg] = {"reference": reference, "evidence_id": evidence_id}.get(arg, 1)
-        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m, v=values: str(v[m.group(1)]), rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             urls.append((rule.endpoint, method, path))
     return urls

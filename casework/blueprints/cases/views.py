@@ -66,7 +66,7 @@ def _filters() -> QueueFilters:
 
 
 def page_link(number: int) -> str:
-    args = {**request.args.to_dict(), "page": str(number)}
+    args: dict[str, Any] = {**request.args.to_dict(), "page": str(number)}
     return url_for(request.endpoint or "cases.queue", **args)
 
 
