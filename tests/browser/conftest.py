@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "casework" / "translations"
 NAVIGATION_TIMEOUT_MS = 15_000
 
@@ -78,7 +79,13 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def live_server_config() -> dict[str, Any]:
+    """Config overrides for the live server's app; override this fixture in a test module."""
+    return {}
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, live_server_config: dict[str, Any]) -> Iterator[LiveServer]:
     from werkzeug.serving import make_server
 
     late = _LateApp()
@@ -86,7 +93,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     base = f"http://127.0.0.1:{server.server_port}"
     # Quick exit must leave the page, but the test must not leave 127.0.0.1.
     quick_exit_url = f"{base}/static/casework.css"
-    app = make_app(tmp_path, QUICK_EXIT_URL=quick_exit_url)
+    app = make_app(tmp_path, **{"QUICK_EXIT_URL": quick_exit_url, **live_server_config})
     reset_schema(app)
     late.app = app
     thread = threading.Thread(
@@ -124,6 +131,12 @@ def new_context(browser: Any) -> Iterator[Callable[..., Any]]:
 def phone(new_context: Callable[..., Any]) -> Any:
     """A page in a fresh phone-sized context with JavaScript on."""
     return new_context().new_page()
+
+
+@pytest.fixture
+def desktop(new_context: Callable[..., Any]) -> Any:
+    """A page in a fresh desktop-sized context with JavaScript on (how staff work)."""
+    return new_context(viewport=DESKTOP).new_page()
 
 
 def catalogue(code: str) -> NullTranslations:
