@@ -11,6 +11,24 @@ from casework.crypto.keyring import generate_env_entry
 keys_cli = AppGroup("keys", help="Master key ring.")
 demo_cli = AppGroup("demo", help="Demo and reference data.")
 evidence_cli = AppGroup("evidence", help="The evidence store.")
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; report the first broken link (exit status 1 if any)."""
+    from casework.services.audit import verify_audit_chain
+
+    report = verify_audit_chain()
+    if report.first_broken_id is None:
+        click.echo(f"audit chain intact: {report.checked} event(s) verified")
+        return
+    click.echo(
+        f"audit chain BROKEN at event {report.first_broken_id}: {report.reason} "
+        f"({report.checked} event(s) verified before it)",
+        err=True,
+    )
+    raise SystemExit(1)
 
 
 @keys_cli.command("rotate")
@@ -69,5 +87,8 @@ def evidence_cleanup(remove: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (keys_cli, demo_cli, evidence_cli):
+    for group in (keys_cli, demo_cli, evidence_cli, audit_cli):
         app.cli.add_command(group)
+    from casework.cli_directory import register_directory_cli
+
+    register_directory_cli(app)

@@ -1,0 +1,195 @@
+"""Working a case: status table, outcomes, reassignment, transfers, the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+
+from casework.extensions import db
+from casework.models import AuditEvent, Case
+from tests.conftest import login
+
+
+@pytest.fixture
+def team(app: Flask, make_org: Any, make_user: Any) -> dict[str, Any]:
+    gefont = make_org("gefont", ["NP"], ["ne"])
+    return {
+        "org": gefont,
+        "asha": make_user(gefont, languages=["ne"], name="Asha"),
+        "bikash": make_user(gefont, languages=["ne"], name="Bikash"),
+        "boss": make_user(gefont, role="supervisor", languages=["ne"], name="Boss"),
+    }
+
+
+def _case(reference: str) -> Case:
+    db.session.expire_all()
+    return db.session.scalars(select(Case).where(Case.reference == reference)).one()
+
+
+def _accepted(app: Flask, lodge: Any, user: Any) -> tuple[Any, Any]:
+    lodged = lodge()
+    client = app.test_client()
+    login(client, user)
+    offer = _case(lodged.reference).assignments[0]
+    assert offer.user_id == user.id
+    client.post(f"/cases/{lodged.reference}/accept", data={"assignment_id": offer.id})
+    return lodged, client
+
+
+def _status(client: Any, reference: str, to: str, reason: str = "") -> Any:
+    case = _case(reference)
+    return client.post(
+        f"/cases/{reference}/status", data={"to": to, "reason": reason, "version": case.version}
+    )
+
+
+def test_status_follows_the_table_and_closing_needs_an_outcome(
+    app: Flask, lodge: Any, team: dict[str, Any]
+) -> None:
+    lodged, client = _accepted(app, lodge, team["asha"])
+    assert _case(lodged.reference).status == "triaged"
+    _status(client, lodged.reference, "resolved")  # not allowed from triaged
+    assert _case(lodged.reference).status == "triaged"
+    _status(client, lodged.reference, "in_progress")
+    _status(client, lodged.reference, "awaiting_worker")
+    _status(client, lodged.reference, "resolved")
+    assert _case(lodged.reference).status == "awaiting_worker"  # no outcome yet
+    case = _case(lodged.reference)
+    client.post(
+        f"/cases/{lodged.reference}/outcomes",
+        data={
+            "code": "OUT_MONEY_RECOVERED",
+            "kind": "fee_refund",
+            "amount_claimed": "150000",
+            "amount": "90000",
+            "currency": "NPR",
+            "version": case.version,
+        },
+    )
+    _status(client, lodged.reference, "resolved")
+    _status(client, lodged.reference, "closed")
+    case = _case(lodged.reference)
+    assert case.status == "closed"
+    assert str(case.outcomes[0].amount) == "90000.00"
+    _status(client, lodged.reference, "in_progress", reason="worker found new evidence")
+    assert _case(lodged.reference).status == "closed"  # only a supervisor re-opens a closed case
+
+
+def test_outcome_with_amount_needs_a_currency(app: Flask, lodge: Any, team: dict[str, Any]) -> None:
+    lodged, client = _accepted(app, lodge, team["asha"])
+    case = _case(lodged.reference)
+    response = client.post(
+        f"/cases/{lodged.reference}/outcomes",
+        data={"code": "OUT_AWARD", "amount": "5000", "version": case.version},
+    )
+    assert response.status_code == 422
+    assert "Please choose the currency." in response.get_data(as_text=True)
+    assert _case(lodged.reference).outcomes == []
+
+
+def test_supervisor_reassigns_and_ownership_moves_only_on_acceptance(
+    app: Flask, lodge: Any, team: dict[str, Any]
+) -> None:
+    lodged, asha_client = _accepted(app, lodge, team["asha"])
+    boss = app.test_client()
+    login(boss, team["boss"])
+    current = _case(lodged.reference).assignments[0]
+    boss.post(
+        f"/cases/{lodged.reference}/reassign",
+        data={"assignment_id": current.id, "user_id": team["bikash"].id},
+    )
+    case = _case(lodged.reference)
+    assert [(a.user_id, a.status) for a in case.assignments] == [
+        (team["asha"].id, "accepted"),
+        (team["bikash"].id, "offered"),
+    ]
+    bikash = app.test_client()
+    login(bikash, team["bikash"])
+    new_offer = case.assignments[1]
+    bikash.post(f"/cases/{lodged.reference}/accept", data={"assignment_id": new_offer.id})
+    case = _case(lodged.reference)
+    assert [(a.user_id, a.status) for a in case.assignments] == [
+        (team["asha"].id, "ended"),
+        (team["bikash"].id, "accepted"),
+    ]
+
+
+def test_caseworker_cannot_reassign(app: Flask, lodge: Any, team: dict[str, Any]) -> None:
+    lodged, client = _accepted(app, lodge, team["asha"])
+    current = _case(lodged.reference).assignments[0]
+    client.post(
+        f"/cases/{lodged.reference}/reassign",
+        data={"assignment_id": current.id, "user_id": team["bikash"].id},
+    )
+    assert len(_case(lodged.reference).assignments) == 1
+
+
+def test_internal_notes_stay_inside_the_organisation(
+    app: Flask, lodge: Any, make_org: Any, make_user: Any
+) -> None:
+    gefont = make_org("gefont", ["NP"], ["ne"])
+    qla = make_org("qla", ["QA"], ["ne"])
+    asha, mariam = make_user(gefont, languages=["ne"]), make_user(qla, languages=["ne"])
+    lodged = lodge()
+    clients = {}
+    for user in (asha, mariam):
+        clients[user.id] = app.test_client()
+        login(clients[user.id], user)
+        offer = next(a for a in _case(lodged.reference).assignments if a.user_id == user.id)
+        clients[user.id].post(f"/cases/{lodged.reference}/accept", data={"assignment_id": offer.id})
+    version = _case(lodged.reference).version
+    clients[asha.id].post(
+        f"/cases/{lodged.reference}/notes", data={"body": "ORIGIN-ONLY note", "version": version}
+    )
+    version = _case(lodged.reference).version
+    clients[asha.id].post(
+        f"/cases/{lodged.reference}/notes",
+        data={"body": "SHARED note", "shared": "y", "version": version},
+    )
+    partner_view = clients[mariam.id].get(f"/cases/{lodged.reference}").get_data(as_text=True)
+    assert "SHARED note" in partner_view and "ORIGIN-ONLY note" not in partner_view
+    own_view = clients[asha.id].get(f"/cases/{lodged.reference}").get_data(as_text=True)
+    assert "ORIGIN-ONLY note" in own_view
+
+
+def test_supervisor_sees_the_access_log(app: Flask, lodge: Any, team: dict[str, Any]) -> None:
+    lodged, client = _accepted(app, lodge, team["asha"])
+    client.get(f"/cases/{lodged.reference}")
+    client.post(f"/cases/{lodged.reference}/identity")
+    boss = app.test_client()
+    login(boss, team["boss"])
+    log_page = boss.get(f"/cases/{lodged.reference}/access-log")
+    assert log_page.status_code == 200
+    text = log_page.get_data(as_text=True)
+    assert "view identity" in text and "view narrative" in text
+    assert client.get(f"/cases/{lodged.reference}/access-log").status_code == 403
+
+
+def test_audit_chain_verifies_and_detects_tampering(
+    app: Flask, runner: Any, lodge: Any, team: dict[str, Any]
+) -> None:
+    lodged, client = _accepted(app, lodge, team["asha"])
+    client.get(f"/cases/{lodged.reference}")
+    client.post(f"/cases/{lodged.reference}/identity")
+    intact = runner.invoke(args=["audit", "verify"])
+    assert intact.exit_code == 0 and "intact" in intact.output
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert len(events) >= 4
+    victim = events[2]
+    # An insider hides that they read the identity.
+    db.session.execute(update(AuditEvent).where(AuditEvent.id == victim.id).values(action="login"))
+    db.session.commit()
+    broken = runner.invoke(args=["audit", "verify"])
+    assert broken.exit_code == 1
+    assert f"BROKEN at event {victim.id}" in broken.output
+    # Deleting a row breaks the link of the next one.
+    db.session.execute(
+        update(AuditEvent).where(AuditEvent.id == victim.id).values(action=victim.action)
+    )
+    db.session.delete(db.session.get(AuditEvent, events[1].id))
+    db.session.commit()
+    deleted = runner.invoke(args=["audit", "verify"])
+    assert deleted.exit_code == 1 and f"BROKEN at event {events[2].id}" in deleted.output
