@@ -50,7 +50,10 @@ def api_error(status: int, message: str, fields: dict[str, str] | None = None) -
 
 def _handle_http(error: HTTPException) -> Response | tuple[str, int]:
     status = error.code or 500
-    message = str(MESSAGES.get(status, error.description or ""))
+    # Werkzeug's own descriptions are English: anything we have no words for gets the
+    # translated message of its class (4xx: the request, 5xx: our side).
+    fallback = MESSAGES[500] if status >= 500 else MESSAGES[400]
+    message = str(MESSAGES.get(status, fallback))
     if isinstance(error, CSRFError):
         message = str(
             _l(

@@ -41,7 +41,10 @@ def test_worker_files_a_complaint_and_gets_reference_and_secret(client: FlaskCli
         "promised_wage_currency": "QAR",
         "contact_name": "Sita Test",
         "consent_share_with_partners": "y",
-        "evidence": [(io.BytesIO(samples.png()), "receipt.png"), (io.BytesIO(samples.pdf()), "contract.pdf")],
+        "evidence": [
+            (io.BytesIO(samples.png()), "receipt.png"),
+            (io.BytesIO(samples.pdf()), "contract.pdf"),
+        ],
     }
     response = client.post("/complaint", data=form, content_type="multipart/form-data")
     assert response.status_code == 200
@@ -182,3 +185,37 @@ def test_every_worker_page_has_a_quick_exit_and_no_inline_script(client: FlaskCl
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert response.headers["Referrer-Policy"] == "no-referrer"
         assert len(response.data) < 60 * 1024
+
+
+def test_amounts_are_read_the_way_the_worker_writes_them(client: FlaskClient) -> None:
+    client.set_cookie("cw_lang", "id")
+    form = {
+        **MINIMAL,
+        "language": "id",
+        "fees-0-category": "FEE_AGENT",
+        "fees-0-amount": "1.500.000",
+        "fees-0-currency": "IDR",
+        "fees-1-category": "COST_MEDICAL",
+        "fees-1-amount": "150,50",
+        "fees-1-currency": "MYR",
+    }
+    assert client.post("/complaint", data=form).status_code == 200
+    fees = db.session.scalars(select(Case)).one().fees
+    assert [str(f.amount_paid) for f in fees] == ["1500000.00", "150.50"]
+
+
+def test_nepali_grouping_and_digits_are_understood(client: FlaskClient) -> None:
+    client.set_cookie("cw_lang", "ne")
+    form = {
+        **MINIMAL,
+        "language": "ne",
+        "fees-0-category": "FEE_AGENT",
+        "fees-0-amount": "3,00,000",
+        "fees-0-currency": "NPR",
+        "promised_wage_amount": "१२००",
+        "promised_wage_currency": "QAR",
+    }
+    assert client.post("/complaint", data=form).status_code == 200
+    case = db.session.scalars(select(Case)).one()
+    assert str(case.fees[0].amount_paid) == "300000.00"
+    assert str(case.promised_wage_amount) == "1200.00"

@@ -112,16 +112,18 @@ def enrol() -> str | Response | tuple[str, int]:
     if user is None or user.has_totp:
         return redirect(url_for("auth.login"))
     form = TotpForm()
-    if request.method == "GET" or user.totp_wrapped is None:
-        enrolment = start_totp_enrolment(user)
-    else:
-        enrolment = current_enrolment(user)
+    # Keep the pending key across reloads, so a code already scanned keeps working.
+    enrolment = start_totp_enrolment(user) if user.totp_wrapped is None else current_enrolment(user)
+    status = 200
     if form.validate_on_submit():
         if confirm_totp(user, form.code.data or ""):
             return _finish_login(user)
         flash(_("That code is not right. Check the time on your phone and try again."))
+        status = 401
     qr_svg = segno.make(enrolment.uri, error="m").svg_inline(scale=4, title="TOTP")
-    return render_template("auth/enrol.html", form=form, secret=enrolment.secret, qr_svg=qr_svg)
+    return render_template(
+        "auth/enrol.html", form=form, secret=enrolment.secret, qr_svg=qr_svg
+    ), status
 
 
 @bp.post("/logout")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -23,6 +24,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from casework.i18n import select_locale
 from casework.vocabulary.abuse import ABUSE_QUESTIONS
 from casework.vocabulary.fees import (
     CONTACT_CHANNELS,
@@ -33,6 +35,23 @@ from casework.vocabulary.fees import (
 )
 
 DATE = {"type": "date"}
+
+
+def canonical_amount(typed: str | None) -> str | None:
+    """An amount as the worker wrote it in their language's conventions ("1.500.000" in
+    Indonesian, "1,50,000" in Nepali, "150,50" with a decimal comma) turned into the API's plain
+    decimal string. Anything unreadable is passed on unchanged for the service to reject."""
+    text = (typed or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return typed
+    for locale in (select_locale(), "en"):
+        try:
+            return str(parse_decimal(text, locale=locale, strict=True))
+        except (NumberFormatError, ValueError):
+            continue
+    return text
+
+
 AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
 
 
@@ -130,8 +149,8 @@ class ComplaintForm(FlaskForm):
                 continue
             fee: dict[str, Any] = {
                 "category": fee_form.category.data,
-                "amount": fee_form.amount.data,
-                "receipt_amount": fee_form.receipt_amount.data,
+                "amount": canonical_amount(fee_form.amount.data),
+                "receipt_amount": canonical_amount(fee_form.receipt_amount.data),
                 "currency": fee_form.currency.data,
                 "paid_on": fee_form.paid_on.data,
                 "payee": fee_form.payee.data,
@@ -139,7 +158,7 @@ class ComplaintForm(FlaskForm):
             if fee_form.loan.data:
                 fee["loan"] = {
                     "lender": fee_form.lender_kind.data,
-                    "annual_interest_pct": fee_form.loan_interest_pct.data,
+                    "annual_interest_pct": canonical_amount(fee_form.loan_interest_pct.data),
                 }
             fees.append(fee)
         payload: dict[str, Any] = {
@@ -157,11 +176,11 @@ class ComplaintForm(FlaskForm):
             "fees": fees,
             "recruitment_channel": self.recruitment_channel.data,
             "promised_monthly_wage": {
-                "amount": self.promised_wage_amount.data,
+                "amount": canonical_amount(self.promised_wage_amount.data),
                 "currency": self.promised_wage_currency.data,
             },
             "actual_monthly_wage": {
-                "amount": self.actual_wage_amount.data,
+                "amount": canonical_amount(self.actual_wage_amount.data),
                 "currency": self.actual_wage_currency.data,
             },
             "departure_date": self.departure_date.data,
@@ -200,9 +219,7 @@ class ComplaintForm(FlaskForm):
                 return None
             loan_fields = {"lender": "lender_kind", "annual_interest_pct": "loan_interest_pct"}
             sub = (
-                loan_fields.get(parts[3], "")
-                if parts[2] == "loan" and len(parts) > 3
-                else parts[2]
+                loan_fields.get(parts[3], "") if parts[2] == "loan" and len(parts) > 3 else parts[2]
             )
             return getattr(self.fees.entries[index].form, sub, None)
         aliases = {
