@@ -4,14 +4,18 @@ from casework.models.agency import Agency
 from casework.models.assignment import Assignment
 from casework.models.audit import AuditEvent
 from casework.models.case import Case, CaseAbuse, Complainant
+from casework.models.deadline_rules import LimitationRule, StallRule
 from casework.models.event import CaseEvent
 from casework.models.evidence import Evidence
 from casework.models.exchange_rate import ExchangeRate
 from casework.models.fee import FeePayment
 from casework.models.flag import Flag
+from casework.models.notification import Notification, OutboxMessage
 from casework.models.outcome import Outcome
 from casework.models.people import Organisation, OrganisationCountry, User
 from casework.models.reference import Country
+from casework.models.referral import Referral, ReferralPathway
+from casework.models.scheduling import JobRun, SchedulerLease
 
 __all__ = [
     "Agency",
@@ -25,6 +29,14 @@ __all__ = [
     "Evidence",
     "ExchangeRate",
     "FeePayment",
+    "JobRun",
+    "LimitationRule",
+    "Notification",
+    "OutboxMessage",
+    "Referral",
+    "ReferralPathway",
+    "SchedulerLease",
+    "StallRule",
     "Flag",
     "Organisation",
     "OrganisationCountry",

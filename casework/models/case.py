@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from casework.models.evidence import Evidence
     from casework.models.fee import FeePayment
     from casework.models.outcome import Outcome
+    from casework.models.referral import Referral
 
 
 class Case(db.Model):  # type: ignore[name-defined]
@@ -54,12 +55,17 @@ class Case(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Time spent awaiting the worker does not count towards stall clocks.
+    paused_seconds: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     claim_deadline: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
     # Envelope encryption: the case key wrapped by master key `key_id`.
     key_id: Mapped[str] = mapped_column(String(32))
-    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once purged
     narrative_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Follow-up secret: argon2id of HMAC(pepper, secret); never the secret itself.
     secret_hash: Mapped[str] = mapped_column(String(200))
@@ -88,6 +94,10 @@ class Case(db.Model):  # type: ignore[name-defined]
     )
     outcomes: Mapped[list[Outcome]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Outcome.id"
+    )
+
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Referral.id"
     )
 
     @property

@@ -22,14 +22,20 @@ def issue_case_key(case: Case) -> bytes:
     return key
 
 
+class CasePurged(Exception):
+    """The case key was destroyed (retention): its sealed data is gone for good."""
+
+
 def case_key(case: Case) -> bytes:
+    if case.wrapped_key is None:
+        raise CasePurged(case.reference)
     return keyring().unwrap(case.key_id, case.wrapped_key, _wrap_aad(case.reference))
 
 
 def rewrap_case_key(case: Case) -> bool:
     """Re-wrap the case key with the current master key; False if it already was."""
     ring = keyring()
-    if case.key_id == ring.current_id:
+    if case.key_id == ring.current_id or case.wrapped_key is None:
         return False
     key = case_key(case)
     case.key_id, case.wrapped_key = ring.wrap(key, _wrap_aad(case.reference))
