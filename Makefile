@@ -30,7 +30,7 @@ messages: install
 run: translations
 	CASEWORK_DEMO=1 $(BIN)/flask --app casework db upgrade
 	CASEWORK_DEMO=1 $(BIN)/flask --app casework demo load --if-empty
-	CASEWORK_DEMO=1 $(BIN)/flask --app casework run --host 127.0.0.1 --port $(PORT)
+	CASEWORK_DEMO=1 CASEWORK_SCHEDULER=inprocess $(BIN)/flask --app casework run --host 127.0.0.1 --port $(PORT)
 
 # The whole suite: SQLite (with browser tests when Chromium exists), then PostgreSQL when
 # initdb/pg_ctl exist. tests/run_suite.py says clearly what it skipped and why.

@@ -31,7 +31,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    start_inprocess_scheduler(app)
     return app
+
+
+def start_inprocess_scheduler(app: Flask) -> None:
+    """`make run` runs the scheduler inside the web process; production runs
+    `flask --app casework scheduler` once (a database lease keeps a single leader anyway)."""
+    if app.config["SCHEDULER"] != "inprocess" or app.testing:
+        return
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from casework.jobs import register_jobs
+
+    scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
+    register_jobs(scheduler, app)
+    scheduler.start()
+    app.extensions["casework.scheduler"] = scheduler
 
 
 def configure_logging(app: Flask) -> None:

@@ -29,6 +29,8 @@ ENVIRONMENT = {
     "CASEWORK_SECURE_COOKIES": "send cookies only over HTTPS (default on, off in demo mode)",
     "CASEWORK_LOG_LEVEL": "log level (default INFO)",
     "CASEWORK_STAFF_IDLE_MINUTES": "staff sessions end after this much inactivity (default 30)",
+    "CASEWORK_DEADLINE_WARN_DAYS": "start warning this many days before a claim is time-barred (default 60)",
+    "CASEWORK_SCHEDULER": "'inprocess' runs the job scheduler inside the web process (make run does)",
 }
 
 
@@ -99,6 +101,13 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "FOLLOWUP_TOKEN_SECONDS": 30 * 60,
+        # Legal deadlines: warn, escalate and propose a referral this many days before a claim
+        # is time-barred.
+        "DEADLINE_WARN_DAYS": int(os.environ.get("CASEWORK_DEADLINE_WARN_DAYS", "60")),
+        "DEADLINE_ESCALATE_DAYS": 30,
+        "DEADLINE_REFER_DAYS": 21,
+        "SCHEDULER": os.environ.get("CASEWORK_SCHEDULER", ""),  # "inprocess" in make run
+        "SCHEDULER_LEASE_SECONDS": 90,
         "STAFF_IDLE_TIMEOUT_SECONDS": int(os.environ.get("CASEWORK_STAFF_IDLE_MINUTES", "30")) * 60,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "LOG_LEVEL": os.environ.get("CASEWORK_LOG_LEVEL", "INFO"),

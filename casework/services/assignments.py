@@ -12,6 +12,7 @@ from casework.models.assignment import ACCEPTED, DECLINED, ENDED, LIVE, OFFERED
 from casework.models.columns import utcnow
 from casework.services import audit
 from casework.services.access import covers_case
+from casework.services.deadlines import set_status, touch
 from casework.services.routing import offer, route_side
 from casework.vocabulary.status import RECEIVED, TRIAGED
 
@@ -38,7 +39,8 @@ def _event(case: Case, actor: User, detail: str) -> None:
             detail=detail[:200],
         )
     )
-    case.updated_at = case.last_activity_at = utcnow()
+    db.session.flush()
+    touch(case)
 
 
 def _may_answer(actor: User, assignment: Assignment) -> bool:
@@ -65,7 +67,7 @@ def accept_offer(actor: User, case: Case, assignment_id: int) -> Assignment:
                 old.status = ENDED
                 old.responded_at = utcnow()
     if case.status == RECEIVED:
-        case.status = TRIAGED
+        set_status(case, TRIAGED)
     _event(case, actor, f"accepted ({assignment.side})")
     audit.record_audit(actor, audit.ASSIGNMENT, "case", str(case.id), f"accepted {assignment.id}")
     db.session.commit()

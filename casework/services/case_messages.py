@@ -5,9 +5,9 @@ from __future__ import annotations
 from casework.extensions import db
 from casework.models import Case, CaseEvent, User
 from casework.models import event as ev
-from casework.models.columns import utcnow
 from casework.services.case_keys import case_key, seal_text
 from casework.services.complaint_input import parse_message
+from casework.services.deadlines import touch
 from casework.services.errors import CaseChanged
 
 NOTE_VISIBILITIES = (ev.INTERNAL, ev.PARTNERS)
@@ -34,7 +34,7 @@ def add_note(
         body_sealed=seal_text(case_key(case), case, f"event:{ev.NOTE}", body),
     )
     case.events.append(event)
-    case.updated_at = case.last_activity_at = utcnow()
+    touch(case)
     db.session.commit()
     return event
 
@@ -52,6 +52,6 @@ def message_worker(actor: User, case: Case, text: object, expected_version: int)
         body_sealed=seal_text(case_key(case), case, f"event:{ev.MESSAGE_TO_WORKER}", body),
     )
     case.events.append(event)
-    case.updated_at = case.last_activity_at = utcnow()
+    touch(case)
     db.session.commit()
     return event

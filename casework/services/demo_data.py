@@ -14,6 +14,7 @@ from casework.models import Case, Country, ExchangeRate, Organisation, User
 from casework.services.intake import lodge_complaint
 from casework.services.runtime import evidence_store
 from casework.services.staff_auth import hash_password
+from casework.services.stall_rules import load_default_stall_rules
 from casework.storage.spool import spool_bytes
 
 # code: (currency, origin?, destination?)
@@ -204,6 +205,7 @@ def load_reference_data() -> int:
         country.is_origin = origin
         country.is_destination = destination
         db.session.add(country)
+    load_default_stall_rules()
     for currency, rate in DEMO_RATES.items():
         if db.session.get(ExchangeRate, (currency, date(2025, 1, 1))) is None:
             db.session.add(

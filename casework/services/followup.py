@@ -14,9 +14,9 @@ from sqlalchemy import select
 from casework.extensions import db
 from casework.models import Case, CaseEvent
 from casework.models import event as ev
-from casework.models.columns import utcnow
 from casework.services.case_keys import case_key, open_text, seal_text
 from casework.services.complaint_input import parse_message
+from casework.services.deadlines import touch
 from casework.services.evidence import IncomingFile, check_files, discard_blobs, store_files
 from casework.services.followup_secret import verify_secret
 from casework.services.references import normalise_reference
@@ -149,4 +149,4 @@ def _add_worker_evidence(case: Case, uploads: Sequence[tuple[str, IncomingFile]]
 
 
 def _touch(case: Case) -> None:
-    case.updated_at = case.last_activity_at = utcnow()
+    touch(case)

@@ -16,6 +16,7 @@ from casework.models import event as ev
 from casework.models.columns import utcnow
 from casework.services.case_keys import issue_case_key, seal_text
 from casework.services.complaint_input import ComplaintInput, ContactInput, parse_complaint
+from casework.services.deadlines import refresh_deadlines
 from casework.services.evidence import IncomingFile, check_files, discard_blobs, store_files
 from casework.services.followup_secret import hash_secret, new_secret
 from casework.services.references import new_reference
@@ -93,6 +94,7 @@ def _lodge(
     try:
         db.session.add(case)
         route_case(case)
+        refresh_deadlines(case)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -147,7 +149,7 @@ def _apply_facts(case: Case, complaint: ComplaintInput) -> None:
             complaint.agency_name, complaint.agency_licence, complaint.origin_country
         )
     now = utcnow()
-    case.created_at = case.updated_at = case.last_activity_at = now
+    case.created_at = case.updated_at = case.last_activity_at = case.status_since = now
 
 
 def _find_or_add_agency(name: str, licence: str, country: str) -> Agency:

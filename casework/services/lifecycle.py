@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from casework.extensions import db
 from casework.models import Case, CaseEvent, User
 from casework.models import event as ev
-from casework.models.columns import utcnow
 from casework.services import audit
+from casework.services.deadlines import set_status
 from casework.services.errors import CaseChanged
 from casework.vocabulary.status import (
     AWAITING_WORKER,
@@ -86,8 +86,7 @@ def change_status(
     if transition.needs_outcome and not case.outcomes:
         raise TransitionRefused("record at least one outcome first")
     previous = case.status
-    case.status = to
-    case.updated_at = case.last_activity_at = utcnow()
+    set_status(case, to)
     case.events.append(
         CaseEvent(
             kind=ev.STATUS_CHANGE,

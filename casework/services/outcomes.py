@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from casework.extensions import db
 from casework.models import Case, CaseEvent, Outcome, User
 from casework.models import event as ev
-from casework.models.columns import utcnow
 from casework.services import audit
 from casework.services.complaint_input import FieldReader
+from casework.services.deadlines import touch
 from casework.services.errors import CaseChanged, ComplaintInvalid
 from casework.vocabulary.outcomes import MONEY_KINDS, OUTCOMES
 
@@ -43,7 +43,7 @@ def record_outcome(actor: User, case: Case, data: dict[str, Any], expected_versi
         recorded_by_id=actor.id,
     )
     case.outcomes.append(outcome)
-    case.updated_at = case.last_activity_at = utcnow()
+    touch(case)
     case.events.append(
         CaseEvent(
             kind=ev.OUTCOME,
