@@ -12,6 +12,33 @@ keys_cli = AppGroup("keys", help="Master key ring.")
 demo_cli = AppGroup("demo", help="Demo and reference data.")
 evidence_cli = AppGroup("evidence", help="The evidence store.")
 audit_cli = AppGroup("audit", help="The audit trail.")
+jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+def jobs_run(name: str) -> None:
+    """Run one job now (or `all`), whatever its schedule."""
+    from casework.jobs import JOBS, run_job
+
+    names = list(JOBS) if name == "all" else [name]
+    for job in names:
+        if job not in JOBS:
+            raise click.BadParameter(f"unknown job {job}; known: {', '.join(JOBS)}, all")
+        click.echo(f"{job}: {run_job(job)}")
+
+
+@jobs_cli.command("list")
+def jobs_list() -> None:
+    """The jobs and when each last ran."""
+    from casework.extensions import db
+    from casework.jobs import JOBS
+    from casework.models import JobRun
+
+    for name, job in JOBS.items():
+        record = db.session.get(JobRun, name)
+        last = record.last_run_at.isoformat(timespec="seconds") if record else "never"
+        click.echo(f"{name:<10} every {job.every}  last run {last}  — {job.description}")
 
 
 @audit_cli.command("verify")
@@ -86,9 +113,31 @@ def evidence_cleanup(remove: bool) -> None:
     )
 
 
+@click.command("scheduler")
+@click.option("--tick", default=30, show_default=True, help="Seconds between leader ticks.")
+def scheduler_command(tick: int) -> None:
+    """The long-running scheduler process (one leader fires jobs, however many run)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from flask import current_app
+
+    from casework.jobs import register_jobs
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # noqa: SLF001
+    holder = register_jobs(scheduler, app, tick_seconds=tick)
+    click.echo(f"scheduler {holder} started; ticking every {tick}s")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        from casework.services.scheduler_lease import release_lease
+
+        release_lease(holder)
+
+
 def register_cli(app: Flask) -> None:
-    for group in (keys_cli, demo_cli, evidence_cli, audit_cli):
-        app.cli.add_command(group)
     from casework.cli_directory import register_directory_cli
 
+    for group in (keys_cli, demo_cli, evidence_cli, audit_cli, jobs_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(scheduler_command)
     register_directory_cli(app)
