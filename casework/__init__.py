@@ -119,6 +119,9 @@ def register_blueprints(app: Flask) -> None:
     app.context_processor(template_context)
     app.add_template_filter(format_datetime_local)
     app.add_template_filter(country_name)
+    from casework.vocabulary.labels import label
+
+    app.add_template_filter(label)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -164,7 +164,7 @@ def test_supervisor_sees_the_access_log(app: Flask, lodge: Any, team: dict[str, 
     log_page = boss.get(f"/cases/{lodged.reference}/access-log")
     assert log_page.status_code == 200
     text = log_page.get_data(as_text=True)
-    assert "view identity" in text and "view narrative" in text
+    assert "Viewed identity" in text and "Viewed story" in text
     assert client.get(f"/cases/{lodged.reference}/access-log").status_code == 403
 
 

@@ -154,7 +154,9 @@ def note(reference: str) -> str | BaseResponse | tuple[str, int]:
     try:
         add_note(actor, case, form.body.data, bool(form.shared.data), version)
     except CaseChanged:
-        return conflict_response(actor, case, seen, _("note"), form.body.data or "", "cases.note")
+        return conflict_response(
+            actor, case, seen, _("Your note was not saved."), form.body.data or "", "cases.note"
+        )
     except ComplaintInvalid:
         flash(_("Please write something first."))
     return _back(reference)
@@ -170,7 +172,12 @@ def message(reference: str) -> str | BaseResponse | tuple[str, int]:
         message_worker(actor, case, form.body.data, version)
     except CaseChanged:
         return conflict_response(
-            actor, case, seen, _("message to the worker"), form.body.data or "", "cases.message"
+            actor,
+            case,
+            seen,
+            _("Your message to the worker was not sent."),
+            form.body.data or "",
+            "cases.message",
         )
     except ComplaintInvalid:
         flash(_("Please write something first."))
@@ -188,7 +195,9 @@ def status(reference: str) -> str | BaseResponse | tuple[str, int]:
     try:
         change_status(actor, case, form.to.data or "", version, form.reason.data or "")
     except CaseChanged:
-        return conflict_response(actor, case, seen, _("status change"), form.reason.data or "")
+        return conflict_response(
+            actor, case, seen, _("Your status change was not saved."), form.reason.data or ""
+        )
     except TransitionRefused as refused:
         flash(_("That change is not possible: %(why)s", why=str(refused)))
     return _back(reference)
@@ -207,7 +216,7 @@ def outcome(reference: str) -> str | BaseResponse | tuple[str, int]:
     try:
         record_outcome(actor, case, data, version)
     except CaseChanged:
-        return conflict_response(actor, case, seen, _("outcome"), "")
+        return conflict_response(actor, case, seen, _("Your outcome was not saved."), "")
     except ComplaintInvalid as invalid:
         return render_template(
             "cases/detail.html",

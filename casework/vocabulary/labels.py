@@ -1,0 +1,76 @@
+"""Translated labels for the codes staff pages show (statuses, sides, event kinds, actions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from casework.vocabulary.fees import FEE_CATEGORIES, LENDER_KINDS, PAYEE_KINDS, RECRUITMENT_CHANNELS
+from casework.vocabulary.outcomes import MONEY_KINDS, OUTCOMES
+
+STATUS_LABELS = {
+    "received": _l("Received"),
+    "triaged": _l("Triaged"),
+    "in_progress": _l("In progress"),
+    "awaiting_worker": _l("Awaiting the worker"),
+    "referred": _l("Referred"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
+    "withdrawn": _l("Withdrawn"),
+}
+SIDE_LABELS = {"origin": _l("origin side"), "destination": _l("destination side")}
+ASSIGNMENT_LABELS = {
+    "offered": _l("offered"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "ended": _l("ended"),
+}
+EVENT_LABELS = {
+    "lodged": _l("Complaint lodged"),
+    "status_change": _l("Status change"),
+    "message_from_worker": _l("Message from the worker"),
+    "message_to_worker": _l("Message to the worker"),
+    "evidence_added": _l("Evidence added"),
+    "note": _l("Note"),
+    "assignment": _l("Assignment"),
+    "outcome": _l("Outcome"),
+    "flag": _l("Flag"),
+    "referral": _l("Referral"),
+}
+AUDIT_LABELS = {
+    "login": _l("Signed in"),
+    "login_failed": _l("Failed sign-in"),
+    "logout": _l("Signed out"),
+    "view_identity": _l("Viewed identity"),
+    "view_narrative": _l("Viewed story"),
+    "download_evidence": _l("Downloaded evidence"),
+    "status_change": _l("Changed status"),
+    "assignment": _l("Assignment"),
+    "outcome": _l("Recorded outcome"),
+    "export": _l("Exported"),
+    "password_change": _l("Changed password"),
+    "totp_enrolled": _l("Set up second step"),
+    "admin_change": _l("Admin change"),
+}
+
+TABLES: dict[str, dict[str, Any]] = {
+    "status": STATUS_LABELS,
+    "side": SIDE_LABELS,
+    "assignment": ASSIGNMENT_LABELS,
+    "event": EVENT_LABELS,
+    "audit": AUDIT_LABELS,
+    "fee": FEE_CATEGORIES,
+    "payee": PAYEE_KINDS,
+    "lender": LENDER_KINDS,
+    "channel": RECRUITMENT_CHANNELS,
+    "outcome": OUTCOMES,
+    "money": MONEY_KINDS,
+}
+
+
+def label(code: str | None, table: str) -> str:
+    """The translated label of `code` in `table`; the code itself if unknown."""
+    if not code:
+        return ""
+    return str(TABLES[table].get(code, code))
