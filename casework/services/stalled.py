@@ -143,7 +143,10 @@ def process_case(
 
 def scan_stalled_cases(now: datetime | None = None, batch: int = BATCH) -> ScanReport:
     """Process every case whose stored deadline has passed, in batches, committing each."""
+    from casework.services.rules_admin import apply_rule_changes
+
     now = now or utcnow()
+    apply_rule_changes()
     rules = active_stall_rules()
     report = ScanReport()
     last_seen: tuple[datetime, int] | None = None
