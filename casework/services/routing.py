@@ -79,6 +79,7 @@ def offer(
         user=user,
         side=side,
         status=OFFERED,
+        offered_at=utcnow(),
         replaces_id=replaces.id if replaces else None,
     )
     case.assignments.append(assignment)
