@@ -31,6 +31,19 @@ ENVIRONMENT = {
     "CASEWORK_STAFF_IDLE_MINUTES": "staff sessions end after this much inactivity (default 30)",
     "CASEWORK_DEADLINE_WARN_DAYS": "start warning this many days before a claim is time-barred (default 60)",
     "CASEWORK_SCHEDULER": "'inprocess' runs the job scheduler inside the web process (make run does)",
+    "CASEWORK_MAIL_SERVER": "SMTP host for notification e-mails (default empty: mails wait in the outbox)",
+    "CASEWORK_MAIL_PORT": "SMTP port (default 587, or 465 with CASEWORK_MAIL_USE_TLS)",
+    "CASEWORK_MAIL_USERNAME": "SMTP login (default none)",
+    "CASEWORK_MAIL_PASSWORD": "SMTP password (default none)",
+    "CASEWORK_MAIL_USE_TLS": "connect with implicit TLS, SMTPS (default off)",
+    "CASEWORK_MAIL_STARTTLS": "upgrade the connection with STARTTLS; refuses to send if the server "
+    "cannot (default on unless CASEWORK_MAIL_USE_TLS)",
+    "CASEWORK_MAIL_SENDER": "From address of notification e-mails (default casework@localhost)",
+    "CASEWORK_MAIL_MAX_ATTEMPTS": "give up on an e-mail after this many failed attempts (default 12)",
+    "CASEWORK_PUBLIC_URL": "the address staff use, for the sign-in link in e-mails "
+    "(default http://127.0.0.1:5000)",
+    "CASEWORK_RETENTION_DAYS": "purge closed and withdrawn cases this many days after closing "
+    "(default 730)",
 }
 
 
@@ -71,6 +84,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     max_file = int(os.environ.get("CASEWORK_MAX_FILE_MB", "25")) * 1024 * 1024
     max_complaint = int(os.environ.get("CASEWORK_MAX_COMPLAINT_MB", "100")) * 1024 * 1024
     secure_cookies = _flag("CASEWORK_SECURE_COOKIES", not demo)
+    mail_tls = _flag("CASEWORK_MAIL_USE_TLS", False)
     config: dict[str, Any] = {
         "DEMO": demo,
         "SECRET_KEY": secret_key,
@@ -108,6 +122,18 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "DEADLINE_REFER_DAYS": 21,
         "SCHEDULER": os.environ.get("CASEWORK_SCHEDULER", ""),  # "inprocess" in make run
         "SCHEDULER_LEASE_SECONDS": 90,
+        # Notification e-mails (services/mailer.py): content-free texts sent from the outbox.
+        "MAIL_SERVER": os.environ.get("CASEWORK_MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("CASEWORK_MAIL_PORT", "465" if mail_tls else "587")),
+        "MAIL_USERNAME": os.environ.get("CASEWORK_MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("CASEWORK_MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": mail_tls,
+        "MAIL_STARTTLS": _flag("CASEWORK_MAIL_STARTTLS", not mail_tls),
+        "MAIL_SENDER": os.environ.get("CASEWORK_MAIL_SENDER", "casework@localhost"),
+        "MAIL_TIMEOUT_SECONDS": 20,
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("CASEWORK_MAIL_MAX_ATTEMPTS", "12")),
+        "PUBLIC_URL": os.environ.get("CASEWORK_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "RETENTION_DAYS": int(os.environ.get("CASEWORK_RETENTION_DAYS", "730")),
         "STAFF_IDLE_TIMEOUT_SECONDS": int(os.environ.get("CASEWORK_STAFF_IDLE_MINUTES", "30")) * 60,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "LOG_LEVEL": os.environ.get("CASEWORK_LOG_LEVEL", "INFO"),
