@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -245,10 +245,10 @@ def build_daily_digests(day: date) -> DigestReport:
 
 def _digest_message(user: User, day: date, count: int) -> OutboxMessage:
     with force_locale(_user_locale(user)):
-        body = ngettext(
-            "You have %(num)d new notification in casework. Sign in to read it: %(link)s",
-            "You have %(num)d new notifications in casework. Sign in to read them: %(link)s",
-            count,
+        # One sentence for every count: no plural forms to get wrong in any language.
+        body = gettext(
+            "New notifications in casework: %(num)d. Sign in to read them: %(link)s",
+            num=count,
             link=_sign_in_link(),
         )
         subject = gettext("casework: new notifications")
