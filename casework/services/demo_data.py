@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from casework.extensions import db
 from casework.models import Case, Country, ExchangeRate, Organisation, User
 from casework.services.intake import lodge_complaint
+from casework.services.referral_catalogue import load_referral_catalogue
 from casework.services.runtime import evidence_store
 from casework.services.staff_auth import hash_password
 from casework.services.stall_rules import load_default_stall_rules
@@ -206,6 +207,7 @@ def load_reference_data() -> int:
         country.is_destination = destination
         db.session.add(country)
     load_default_stall_rules()
+    load_referral_catalogue()
     for currency, rate in DEMO_RATES.items():
         if db.session.get(ExchangeRate, (currency, date(2025, 1, 1))) is None:
             db.session.add(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
@@ -20,6 +20,7 @@ from casework.services.deadlines import touch
 from casework.services.evidence import IncomingFile, check_files, discard_blobs, store_files
 from casework.services.followup_secret import verify_secret
 from casework.services.references import normalise_reference
+from casework.services.referrals import PendingReferral, awaiting_worker_answer
 from casework.vocabulary.status import STATUS_FOR_WORKER
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class FollowupView:
     updated_at: datetime
     messages: list[WorkerMessage]
     evidence_count: int
+    # Referrals waiting for the worker's yes or no (DOMAIN: consent before each referral).
+    pending_referrals: list[PendingReferral] = field(default_factory=list)
 
 
 def authenticate_followup(reference: str, secret: str) -> Case | None:
@@ -94,6 +97,7 @@ def followup_view(case: Case) -> FollowupView:
         updated_at=case.updated_at,
         messages=messages,
         evidence_count=len(case.evidence),
+        pending_referrals=awaiting_worker_answer(case),
     )
 
 

@@ -7,4 +7,4 @@ from casework.staff_session import protect
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 protect(bp, roles=("caseworker", "supervisor", "admin"))
 
-from casework.blueprints.cases import views  # noqa: E402,F401
+from casework.blueprints.cases import referral_views, views  # noqa: E402,F401

@@ -16,6 +16,7 @@ from casework.services.case_keys import case_key
 from casework.services.casefile import evidence_items, read_narrative, timeline
 from casework.services.lifecycle import allowed_transitions
 from casework.services.recruitment_cost import recruitment_cost
+from casework.services.referrals import suggest_pathways
 
 
 def _versioned(form: Any, case: Case, seen_event: int) -> Any:
@@ -59,6 +60,7 @@ def case_page_context(
         context["narrative"] = read_narrative(actor, case, key)
         context["evidence"] = evidence_items(case, key)
         context["timeline"] = timeline(actor, case, key)
+        context["referral_suggestions"] = suggest_pathways(case)
     if actor.role == "supervisor":
         context["colleagues"] = db.session.scalars(
             select(User)

@@ -257,3 +257,13 @@ class FollowupEvidenceForm(FlaskForm):
     token = HiddenField()
     evidence = MultipleFileField(_l("Add photos, documents or voice notes"))
     submit = SubmitField(_l("Send files"))
+
+
+class FollowupReferralForm(FlaskForm):
+    """The worker's yes or no to one proposed referral."""
+
+    token = HiddenField()
+    referral_id = HiddenField()
+    share_identity = BooleanField(_l("You may share my name and contact details with them."))
+    agree = SubmitField(_l("Yes, send my case"))
+    refuse = SubmitField(_l("No, do not send it"))

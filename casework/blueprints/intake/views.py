@@ -13,6 +13,7 @@ from casework.blueprints.intake.forms import (
     FollowupEvidenceForm,
     FollowupLoginForm,
     FollowupMessageForm,
+    FollowupReferralForm,
 )
 from casework.blueprints.intake.uploads import uploaded_files
 from casework.extensions import limiter
@@ -30,6 +31,7 @@ from casework.services.followup import (
 from casework.services.followup_secret import format_secret
 from casework.services.intake import lodge_complaint
 from casework.services.references import normalise_reference
+from casework.services.referrals import ReferralRefused, worker_answers_referral
 from casework.vocabulary.languages import LANGUAGES
 
 
@@ -139,12 +141,14 @@ def _render_case(
     token = followup_token(case)
     message_form = message_form or FollowupMessageForm(formdata=None)
     evidence_form = evidence_form or FollowupEvidenceForm(formdata=None)
-    message_form.token.data = evidence_form.token.data = token
+    referral_form = FollowupReferralForm(formdata=None)
+    message_form.token.data = evidence_form.token.data = referral_form.token.data = token
     return render_template(
         "intake/followup.html",
         view=followup_view(case),
         message_form=message_form,
         evidence_form=evidence_form,
+        referral_form=referral_form,
         notice=notice,
     ), status
 
@@ -187,3 +191,25 @@ def followup_evidence() -> tuple[str, int]:
         form.evidence.errors = [_("Please choose at least one file.")]
         return _render_case(case, 422, evidence_form=form)
     return _render_case(case, notice=_("Your files were received."))
+
+
+@bp.post("/follow-up/referral")
+@limiter.limit("30 per hour")
+def followup_referral() -> tuple[str, int]:
+    form = FollowupReferralForm()
+    if not form.validate_on_submit():
+        abort(400)
+    case = _case_from_token(form.token.data)
+    if not (form.agree.data or form.refuse.data):
+        abort(400)
+    raw_id = form.referral_id.data or ""
+    agree = bool(form.agree.data)
+    try:
+        worker_answers_referral(
+            case, int(raw_id) if raw_id.isdigit() else 0, agree, bool(form.share_identity.data)
+        )
+    except ReferralRefused:
+        return _render_case(case, 409, notice=_("This question has already been answered."))
+    if agree:
+        return _render_case(case, notice=_("Thank you. Your caseworker will send your case."))
+    return _render_case(case, notice=_("Thank you. Your case will not be sent to them."))
