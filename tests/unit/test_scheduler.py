@@ -1,0 +1,214 @@
+"""The scheduler: a case's 90 days with downtime, flags raised once and in order, one leader."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import time_machine
+from flask import Flask
+from sqlalchemy import delete, select, update
+
+from casework.extensions import db
+from casework.jobs import run_due_jobs, run_job
+from casework.models import Case, CaseEvent, Flag, JobRun, LimitationRule, StallRule
+from casework.services.assignments import accept_offer
+from casework.services.lifecycle import change_status
+from casework.services.scheduler_lease import acquire_lease
+from casework.services.stall_rules import load_default_stall_rules
+from casework.services.stalled import scan_stalled_cases
+
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def _case(reference: str) -> Case:
+    db.session.expire_all()
+    return db.session.scalars(select(Case).where(Case.reference == reference)).one()
+
+
+def _flag_events(case: Case) -> list[str]:
+    return [
+        e.detail
+        for e in db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "flag")
+            .order_by(CaseEvent.id)
+        )
+    ]
+
+
+def _open_flags(case: Case) -> dict[str, int]:
+    return {
+        f.rule: f.level
+        for f in db.session.scalars(
+            select(Flag).where(Flag.case_id == case.id, Flag.resolved_at.is_(None))
+        )
+    }
+
+
+def test_ninety_days_with_downtime_raise_every_flag_once_in_order(
+    app: Flask, lodge: Any, make_org: Any, make_user: Any
+) -> None:
+    load_default_stall_rules()
+    gefont = make_org("gefont", ["NP"], ["ne"])
+    caseworker = make_user(gefont, languages=["ne"])
+    make_user(gefont, role="supervisor", languages=["ne"])
+    with time_machine.travel(START, tick=False) as clock:
+        lodged = lodge()
+        case = _case(lodged.reference)
+        # Day 0: offered; nobody answers for 4 days → OFFER_NOT_ACCEPTED level 1 on day 3.
+        day = 0
+        down = set(range(20, 45))  # the scheduler is down for 25 days
+        accepted_on, progress_on = 4, 5
+        for day in range(0, 91):
+            clock.move_to(START + timedelta(days=day, hours=1))
+            if day == accepted_on:
+                offer = _case(lodged.reference).assignments[0]
+                accept_offer(caseworker, _case(lodged.reference), offer.id)
+            if day == progress_on:
+                case = _case(lodged.reference)
+                change_status(caseworker, case, "in_progress", case.version)
+            if day not in down:
+                run_due_jobs()
+        case = _case(lodged.reference)
+        events = _flag_events(case)
+    # Not triaged for two days, the offer unanswered for three: one warning each; the
+    # caseworker accepted on day 4, before either escalated.
+    assert events[:2] == ["NOT_TRIAGED level 1", "OFFER_NOT_ACCEPTED level 1"]
+    # In progress from day 5 with no activity: level 1 at day 19, level 2 at day 26 (down),
+    # level 3 at day 40 (down) — all raised when the scheduler came back on day 45, in order.
+    no_activity = [e for e in events if e.startswith("NO_ACTIVITY")]
+    assert no_activity == ["NO_ACTIVITY level 1", "NO_ACTIVITY level 2", "NO_ACTIVITY level 3"]
+    assert len(events) == len(set(events))  # nothing raised twice
+    assert _open_flags(case) == {"NO_ACTIVITY": 3}
+    # Level 3 proposed an access-to-justice referral (when the catalogue has a pathway) and
+    # notified the supervisor; the offer flag cleared itself once the offer was accepted.
+    resolved = db.session.scalars(
+        select(Flag).where(Flag.case_id == case.id, Flag.resolved_at.is_not(None))
+    ).all()
+    assert sorted(f.rule for f in resolved) == ["NOT_TRIAGED", "OFFER_NOT_ACCEPTED"]
+
+
+def test_activity_clears_the_flag_and_restarts_the_clock(
+    app: Flask, lodge: Any, make_org: Any, make_user: Any
+) -> None:
+    load_default_stall_rules()
+    gefont = make_org("gefont", ["NP"], ["ne"])
+    caseworker = make_user(gefont, languages=["ne"])
+    with time_machine.travel(START, tick=False) as clock:
+        lodged = lodge()
+        accept_offer(caseworker, _case(lodged.reference), _case(lodged.reference).assignments[0].id)
+        case = _case(lodged.reference)
+        change_status(caseworker, case, "in_progress", case.version)
+        clock.move_to(START + timedelta(days=15))
+        scan_stalled_cases()
+        assert _open_flags(_case(lodged.reference)) == {"NO_ACTIVITY": 1}
+        from casework.services.case_messages import add_note
+
+        case = _case(lodged.reference)
+        add_note(caseworker, case, "Called the worker", False, case.version)
+        assert _open_flags(_case(lodged.reference)) == {}
+        assert _case(lodged.reference).next_deadline_at == datetime(
+            2026, 1, 20, 9, tzinfo=UTC
+        ) + timedelta(days=14)
+
+
+def test_clock_pauses_while_awaiting_the_worker(
+    app: Flask, lodge: Any, make_org: Any, make_user: Any
+) -> None:
+    load_default_stall_rules()
+    gefont = make_org("gefont", ["NP"], ["ne"])
+    caseworker = make_user(gefont, languages=["ne"])
+    with time_machine.travel(START, tick=False) as clock:
+        lodged = lodge()
+        accept_offer(caseworker, _case(lodged.reference), _case(lodged.reference).assignments[0].id)
+        case = _case(lodged.reference)
+        change_status(caseworker, case, "in_progress", case.version)
+        clock.move_to(START + timedelta(days=10))
+        case = _case(lodged.reference)
+        change_status(caseworker, case, "awaiting_worker", case.version)
+        clock.move_to(START + timedelta(days=25))  # 15 days waiting: NO_ACTIVITY would be due
+        scan_stalled_cases()
+        assert _open_flags(_case(lodged.reference)) == {}
+        clock.move_to(START + timedelta(days=32))  # 22 days waiting: the waiting rule fires
+        scan_stalled_cases()
+        assert _open_flags(_case(lodged.reference)) == {"AWAITING_WORKER": 1}
+        case = _case(lodged.reference)
+        assert case.paused_seconds == 0  # still waiting
+        change_status(caseworker, case, "in_progress", case.version)
+        assert _case(lodged.reference).paused_seconds == 22 * 86400
+        assert _open_flags(_case(lodged.reference)) == {}
+
+
+def test_claim_deadline_escalates_before_the_claim_is_time_barred(
+    app: Flask, lodge: Any, make_org: Any, make_user: Any
+) -> None:
+    db.session.execute(update(StallRule).values(active=False))  # only the legal deadline here
+    db.session.execute(delete(LimitationRule))  # and only this time limit
+    db.session.add(
+        LimitationRule(
+            jurisdiction="NP",
+            forum_kind="ORIG_REGULATOR",
+            claim_kind="*",
+            trigger="incident_date",
+            period_days=365,
+            note="one year (verify)",
+        )
+    )
+    db.session.commit()
+    gefont = make_org("gefont", ["NP"], ["ne"])
+    make_user(gefont, languages=["ne"])
+    with time_machine.travel(START, tick=False) as clock:
+        lodged = lodge(incident_date="2025-06-01")
+        case = _case(lodged.reference)
+        assert case.claim_deadline == date(2026, 6, 1)
+        assert case.next_deadline_at == datetime(2026, 4, 2, tzinfo=UTC)  # 60 days before
+        clock.move_to(datetime(2026, 4, 3, tzinfo=UTC))
+        scan_stalled_cases()
+        assert _open_flags(_case(lodged.reference))["CLAIM_DEADLINE"] == 1
+        clock.move_to(datetime(2026, 5, 12, tzinfo=UTC))  # 20 days before: levels 2 and 3
+        scan_stalled_cases()
+        assert _flag_events(_case(lodged.reference))[-2:] == [
+            "CLAIM_DEADLINE level 2",
+            "CLAIM_DEADLINE level 3",
+        ]
+
+
+def test_scan_is_idempotent(app: Flask, lodge: Any, make_org: Any) -> None:
+    load_default_stall_rules()
+    make_org("gefont", ["NP"], ["ne"])
+    with time_machine.travel(START, tick=False) as clock:
+        lodged = lodge()
+        clock.move_to(START + timedelta(days=3))
+        for _ in range(5):
+            scan_stalled_cases()
+        case = _case(lodged.reference)
+        assert len(db.session.scalars(select(Flag).where(Flag.case_id == case.id)).all()) == 2
+        assert len(_flag_events(case)) == 2  # NOT_TRIAGED and OFFER_NOT_ACCEPTED, once each
+
+
+def test_two_schedulers_fire_each_job_once(app: Flask) -> None:
+    with time_machine.travel(START, tick=False) as clock:
+        assert acquire_lease("node-a:1", 90)
+        assert not acquire_lease("node-b:2", 90)  # a second scheduler does not lead
+        ran_a = run_due_jobs()
+        ran_b = run_due_jobs() if acquire_lease("node-b:2", 90) else []
+        assert ran_a == ["stalled", "outbox", "digests", "retention"] and ran_b == []
+        clock.move_to(START + timedelta(seconds=60))
+        assert acquire_lease("node-a:1", 90)  # the leader renews
+        assert run_due_jobs() == ["outbox"]
+        # The leader dies; its lease expires; the other takes over and catches up once.
+        clock.move_to(START + timedelta(days=3))
+        assert acquire_lease("node-b:2", 90)
+        assert not acquire_lease("node-a:1", 90)
+        assert sorted(run_due_jobs()) == ["digests", "outbox", "retention", "stalled"]
+        assert run_due_jobs() == []
+        assert db.session.get(JobRun, "stalled").last_run_at == START + timedelta(days=3)
+
+
+def test_jobs_run_from_the_command_line(runner: Any) -> None:
+    result = runner.invoke(args=["jobs", "run", "all"])
+    assert result.exit_code == 0, result.output
+    assert "stalled:" in result.output and "retention:" in result.output
+    assert runner.invoke(args=["jobs", "run", "nope"]).exit_code != 0
+    assert run_job("stalled").endswith("flag level(s) raised")
