@@ -109,6 +109,7 @@ def _queue_escalation(user: User) -> None:
             OutboxMessage.user_id == user.id,
             OutboxMessage.kind == ESCALATION,
             OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < int(current_app.config["MAIL_MAX_ATTEMPTS"]),
         )
     )
     if waiting is not None:

@@ -196,6 +196,32 @@ def test_mail_is_given_up_after_the_configured_number_of_attempts(
     assert message.attempts == 3 and message.sent_at is None
 
 
+def test_with_starttls_required_nothing_is_sent_in_the_clear(
+    app: Flask, smtp: SmtpSink, lodge: Any, team: dict[str, Any]
+) -> None:
+    app.config["MAIL_STARTTLS"] = True  # the test server offers no STARTTLS
+    notify([team["boss"]], _case(lodge), "stalled_escalation", urgent=True)
+    db.session.commit()
+    report = send_outbox()
+    assert (report.sent, report.failed) == (0, 1)
+    assert smtp.messages == []
+    assert "STARTTLS" in db.session.scalars(select(OutboxMessage)).one().last_error
+
+
+def test_a_new_escalation_is_queued_once_the_last_one_was_given_up(
+    app: Flask, lodge: Any, team: dict[str, Any]
+) -> None:
+    use_mail_server(app, free_port())
+    app.config["MAIL_MAX_ATTEMPTS"] = 1
+    case = _case(lodge)
+    notify([team["boss"]], case, "stalled_escalation", urgent=True)
+    db.session.commit()
+    assert send_outbox().gave_up == 1
+    notify([team["boss"]], case, "referral_proposed", urgent=True)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2
+
+
 def test_a_refused_recipient_is_recorded_without_the_address(
     app: Flask, smtp: SmtpSink, lodge: Any, team: dict[str, Any]
 ) -> None:
