@@ -83,6 +83,11 @@ def test_ninety_days_with_downtime_raise_every_flag_once_in_order(
     assert _open_flags(case) == {"NO_ACTIVITY": 3}
     # Level 3 proposed an access-to-justice referral (when the catalogue has a pathway) and
     # notified the supervisor; the offer flag cleared itself once the offer was accepted.
+    assert [(r.status, r.proposed_by) for r in case.referrals] == [("proposed", "scheduler")]
+    from casework.models import Notification
+
+    kinds = [n.kind for n in db.session.scalars(select(Notification).order_by(Notification.id))]
+    assert kinds.count("referral_proposed") >= 1 and "stalled_escalation" in kinds
     resolved = db.session.scalars(
         select(Flag).where(Flag.case_id == case.id, Flag.resolved_at.is_not(None))
     ).all()
