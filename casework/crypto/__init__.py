@@ -8,6 +8,7 @@ It imports nothing from the rest of casework.
 
 from casework.crypto.envelope import (
     DecryptionError,
+    derive_key,
     new_data_key,
     open_sealed,
     seal,
@@ -31,6 +32,7 @@ __all__ = [
     "StreamDecryptor",
     "StreamEncryptor",
     "decrypt_blob",
+    "derive_key",
     "new_data_key",
     "open_sealed",
     "read_header",

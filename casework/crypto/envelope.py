@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -51,3 +53,8 @@ def unwrap_key(kek: bytes, wrapped: bytes, aad: bytes) -> bytes:
     if len(key) != KEY_BYTES:
         raise DecryptionError("unwrapped key has the wrong length")
     return key
+
+
+def derive_key(material: bytes, info: bytes) -> bytes:
+    """A 256-bit key derived from high-entropy `material` (HKDF-SHA256)."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(material)

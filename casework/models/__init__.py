@@ -16,6 +16,7 @@ from casework.models.people import Organisation, OrganisationCountry, User
 from casework.models.reference import Country
 from casework.models.referral import Referral, ReferralPathway
 from casework.models.scheduling import JobRun, SchedulerLease
+from casework.models.submission import Submission
 
 __all__ = [
     "Agency",
@@ -37,6 +38,7 @@ __all__ = [
     "ReferralPathway",
     "SchedulerLease",
     "StallRule",
+    "Submission",
     "Flag",
     "Organisation",
     "OrganisationCountry",

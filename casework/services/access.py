@@ -33,6 +33,12 @@ def covers_case(user: User, case: Case) -> bool:
 def case_access(actor: User, case: Case) -> Access:
     if not actor.is_active:
         return Access.NONE
+    if case.purged_at is not None:  # the key is destroyed: only the structured facts remain
+        return min(_level(actor, case), Access.FACTS)
+    return _level(actor, case)
+
+
+def _level(actor: User, case: Case) -> Access:
     live = [a for a in case.assignments if a.status in LIVE]
     if actor.role == "admin":
         return Access.FACTS

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from casework.extensions import db
 from casework.models import Case, CaseEvent
 from casework.models import event as ev
+from casework.models.assignment import ACCEPTED
 from casework.services.case_keys import case_key, open_text, seal_text
 from casework.services.complaint_input import parse_message
 from casework.services.deadlines import touch
@@ -114,6 +115,7 @@ def add_worker_message(case: Case, text: object) -> None:
         )
     )
     _touch(case)
+    _tell_caseworkers(case)
     db.session.commit()
     log.info("worker message added to %s", case.reference)
 
@@ -150,6 +152,14 @@ def _add_worker_evidence(case: Case, uploads: Sequence[tuple[str, IncomingFile]]
         raise
     log.info("worker added %d file(s) to %s", len(rows), case.reference)
     return len(rows)
+
+
+def _tell_caseworkers(case: Case) -> None:
+    from casework.services.notifications import notify
+
+    owners = [a.user for a in case.assignments if a.status == ACCEPTED and a.user is not None]
+    if owners:
+        notify(owners, case, "worker_message")
 
 
 def _touch(case: Case) -> None:

@@ -14,6 +14,7 @@ from casework.extensions import db
 from casework.models import Agency, Case, CaseAbuse, CaseEvent, Complainant, Country, FeePayment
 from casework.models import event as ev
 from casework.models.columns import utcnow
+from casework.services import submissions
 from casework.services.case_keys import issue_case_key, seal_text
 from casework.services.complaint_input import ComplaintInput, ContactInput, parse_complaint
 from casework.services.deadlines import refresh_deadlines
@@ -44,6 +45,7 @@ def lodge_complaint(
     payload: object,
     uploads: Sequence[tuple[str, IncomingFile]] = (),
     source: str = "web",
+    submission_token: str | None = None,
 ) -> LodgedComplaint:
     """Check, encrypt and store a complaint with its evidence; commit once.
 
@@ -52,7 +54,12 @@ def lodge_complaint(
     under a fresh case key, and the returned secret is the only copy of the follow-up code.
     """
     try:
-        return _lodge(payload, uploads, source)
+        if submission_token and submissions.usable(submission_token):
+            earlier = submissions.replay(submission_token)
+            if earlier is not None:  # the same submission again: the same receipt
+                case, secret = earlier
+                return LodgedComplaint(case.reference, secret, case.status, case.language)
+        return _lodge(payload, uploads, source, submission_token)
     finally:
         # Whatever happened, no uploaded temporary file outlives the call (committed ones
         # have already moved into the store).
@@ -61,7 +68,10 @@ def lodge_complaint(
 
 
 def _lodge(
-    payload: object, uploads: Sequence[tuple[str, IncomingFile]], source: str
+    payload: object,
+    uploads: Sequence[tuple[str, IncomingFile]],
+    source: str,
+    submission_token: str | None,
 ) -> LodgedComplaint:
     complaint = parse_complaint(payload, known_country_codes())
     media_types = check_files([incoming for _, incoming in uploads])
@@ -98,6 +108,8 @@ def _lodge(
             route_case(case)
             refresh_deadlines(case)
         db.session.add(case)
+        if submission_token and submissions.usable(submission_token):
+            submissions.remember(case, secret, submission_token)
         lodged = LodgedComplaint(case.reference, secret, case.status, case.language)
         db.session.commit()
     except Exception:

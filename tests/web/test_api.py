@@ -15,7 +15,9 @@ from tests import samples
 from tests.conftest import complaint_payload
 
 
-def _lodge(client: FlaskClient, files: list[tuple[bytes, str]] | None = None, **changes: Any) -> Any:
+def _lodge(
+    client: FlaskClient, files: list[tuple[bytes, str]] | None = None, **changes: Any
+) -> Any:
     data: dict[str, Any] = {"complaint": json.dumps(complaint_payload(**changes))}
     if files:
         data["evidence"] = [(io.BytesIO(content), name) for content, name in files]
@@ -23,7 +25,9 @@ def _lodge(client: FlaskClient, files: list[tuple[bytes, str]] | None = None, **
 
 
 def test_chatbot_lodges_complaint_with_evidence(client: FlaskClient) -> None:
-    response = _lodge(client, files=[(samples.png(), "a.png"), (samples.ogg_opus_voice_note(), "v.ogg")])
+    response = _lodge(
+        client, files=[(samples.png(), "a.png"), (samples.ogg_opus_voice_note(), "v.ogg")]
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert set(body) == {"reference", "secret", "status", "language"}
@@ -42,7 +46,9 @@ def test_status_shows_plain_words_and_messages_in_the_cases_language(client: Fla
     lodged = _lodge(client, language="en").get_json()
     headers = {"X-Complaint-Secret": lodged["secret"]}
     posted = client.post(
-        f"/api/v1/complaints/{lodged['reference']}/messages", json={"message": "Any news?"}, headers=headers
+        f"/api/v1/complaints/{lodged['reference']}/messages",
+        json={"message": "Any news?"},
+        headers=headers,
     )
     assert posted.status_code == 201
     status = client.get(f"/api/v1/complaints/{lodged['reference']}", headers=headers)
@@ -59,7 +65,9 @@ def test_wrong_secret_and_unknown_reference_look_the_same(client: FlaskClient) -
     wrong_secret = client.get(
         f"/api/v1/complaints/{lodged['reference']}", headers={"X-Complaint-Secret": "0" * 16}
     )
-    unknown = client.get("/api/v1/complaints/CW-2222-2222", headers={"X-Complaint-Secret": lodged["secret"]})
+    unknown = client.get(
+        "/api/v1/complaints/CW-2222-2222", headers={"X-Complaint-Secret": lodged["secret"]}
+    )
     no_header = client.get(f"/api/v1/complaints/{lodged['reference']}")
     assert wrong_secret.status_code == unknown.status_code == no_header.status_code == 404
     assert wrong_secret.get_json() == unknown.get_json() == no_header.get_json()
@@ -137,3 +145,18 @@ def test_openapi_describes_every_endpoint(client: FlaskClient) -> None:
     }
     complaint = document["components"]["schemas"]["Complaint"]
     assert "RA_FEES" in complaint["properties"]["abuse_categories"]["items"]["enum"]
+
+
+def test_retry_with_the_same_idempotency_key_returns_the_first_receipt(client: FlaskClient) -> None:
+    headers = {"Idempotency-Key": "chatbot-retry-7f3a9c2e1b"}
+    first = client.post("/api/v1/complaints", json=complaint_payload(), headers=headers)
+    again = client.post("/api/v1/complaints", json=complaint_payload(), headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json() == again.get_json()
+    assert db.session.scalar(select(func.count(Case.id))) == 1
+    other = client.post(
+        "/api/v1/complaints",
+        json=complaint_payload(),
+        headers={"Idempotency-Key": "another-key-123456"},
+    )
+    assert other.get_json()["reference"] != first.get_json()["reference"]

@@ -193,3 +193,34 @@ def test_audit_chain_verifies_and_detects_tampering(
     db.session.commit()
     deleted = runner.invoke(args=["audit", "verify"])
     assert deleted.exit_code == 1 and f"BROKEN at event {events[2].id}" in deleted.output
+
+
+def test_purged_case_shows_only_facts(app: Flask, lodge: Any, team: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    import time_machine
+
+    from casework.models.columns import utcnow
+    from casework.services.retention import purge_expired_cases
+
+    lodged, client = _accepted(app, lodge, team["asha"])
+    for to in ("in_progress", "resolved", "closed"):
+        if to == "resolved":
+            case = _case(lodged.reference)
+            client.post(
+                f"/cases/{lodged.reference}/outcomes",
+                data={"code": "OUT_DOCS_RETURNED", "version": case.version},
+            )
+        _status(client, lodged.reference, to)
+    assert _case(lodged.reference).status == "closed"
+    with time_machine.travel(
+        utcnow() + timedelta(days=app.config["RETENTION_DAYS"] + 1), tick=False
+    ):
+        purge_expired_cases()
+        fresh = app.test_client()
+        login(fresh, team["asha"])
+        page = fresh.get(f"/cases/{lodged.reference}")
+        assert fresh.post(f"/cases/{lodged.reference}/identity").status_code == 403
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "retention policy" in text and "The agent took my passport" not in text

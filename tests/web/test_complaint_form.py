@@ -219,3 +219,13 @@ def test_nepali_grouping_and_digits_are_understood(client: FlaskClient) -> None:
     case = db.session.scalars(select(Case)).one()
     assert str(case.fees[0].amount_paid) == "300000.00"
     assert str(case.promised_wage_amount) == "1200.00"
+
+
+def test_sending_the_same_form_twice_gives_the_same_receipt(client: FlaskClient) -> None:
+    form = {**MINIMAL, "submission": "form-token-3b8d1f0a9e7c"}
+    first = client.post("/complaint", data=form).get_data(as_text=True)
+    again = client.post("/complaint", data=form).get_data(as_text=True)
+    pattern = r"CW-[2-9A-Z]{4}-[2-9A-Z]{4}|\d{4} \d{4} \d{4} \d{4}"
+    assert re.findall(pattern, first) == re.findall(pattern, again)
+    assert len(re.findall(pattern, first)) == 2
+    assert _count(Case) == 1

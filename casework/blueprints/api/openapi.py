@@ -167,6 +167,17 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/complaints": {
                 "post": {
                     "summary": "Lodge a complaint with optional evidence files",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "description": "A random string (16–200 characters) per complaint. "
+                            "Sending the same key again within an hour returns the first "
+                            "receipt (same reference and secret) instead of a second case.",
+                            "schema": {"type": "string", "minLength": 16, "maxLength": 200},
+                        }
+                    ],
                     "requestBody": {
                         "required": True,
                         "content": {

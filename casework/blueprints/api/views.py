@@ -88,7 +88,12 @@ def create_complaint() -> tuple[Response, int] | Response:
     if isinstance(payload, dict) and isinstance(payload.get("language"), str):
         use_language(payload["language"])
     try:
-        lodged = lodge_complaint(payload, uploaded_files("evidence"), source="api")
+        lodged = lodge_complaint(
+            payload,
+            uploaded_files("evidence"),
+            source="api",
+            submission_token=request.headers.get("Idempotency-Key"),
+        )
     except ComplaintInvalid as invalid:
         return api_error(422, _("Some fields need attention."), invalid.fields)
     except EvidenceRejected as rejected:

@@ -88,6 +88,8 @@ class FeeForm(Form):
 
 class ComplaintForm(FlaskForm):
     language = HiddenField()
+    # A random token per filled-in form: sending the same form twice returns the same receipt.
+    submission = HiddenField()
     origin_country = SelectField(_l("Which country are you from?"), validate_choice=False)
     destination_country = SelectField(
         _l("In which country is (or was) the job?"), validate_choice=False

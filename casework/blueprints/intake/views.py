@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -70,6 +72,8 @@ def _complaint_form() -> ComplaintForm:
         entry.form.currency.choices = currencies
     if not form.language.data:
         form.language.data = current_language().code
+    if not form.submission.data:
+        form.submission.data = secrets.token_urlsafe(24)
     return form
 
 
@@ -84,7 +88,12 @@ def complaint() -> str | tuple[str, int]:
         form.fees[-1].form.currency.choices = form.fees[0].form.currency.choices
         return render_template("intake/complaint.html", form=form, focus_fee=True)
     try:
-        lodged = lodge_complaint(form.to_payload(), uploaded_files("evidence"), source="web")
+        lodged = lodge_complaint(
+            form.to_payload(),
+            uploaded_files("evidence"),
+            source="web",
+            submission_token=form.submission.data,
+        )
     except ComplaintInvalid as invalid:
         form.show_errors(invalid.fields)
         return render_template("intake/complaint.html", form=form), 422
