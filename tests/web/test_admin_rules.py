@@ -73,7 +73,9 @@ def test_admin_adds_a_time_limit(app: Flask, make_org: Any, make_user: Any) -> N
         },
     )
     assert response.status_code == 302
-    rule = db.session.scalars(select(LimitationRule)).one()
+    rule = db.session.scalars(
+        select(LimitationRule).where(LimitationRule.note == "Decree-Law 9/2024")
+    ).one()
     assert (rule.jurisdiction, rule.period_days, rule.trigger) == ("AE", 730, "contract_end_date")
 
 
