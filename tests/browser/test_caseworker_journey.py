@@ -164,7 +164,7 @@ def test_worker_files_caseworker_accepts_downloads_replies_and_worker_sees_it(
     expect(staff.locator(".notice")).to_have_text("You accepted the case.")
     expect(staff.locator(".panel.offer")).to_have_count(0)
     expect(staff.locator("#story .body")).to_have_text(story)
-    expect(staff.locator("h1 .badge")).to_have_text("triaged")
+    expect(staff.locator("h1 .badge")).to_have_text("Triaged")
 
     # The photo comes back byte for byte.
     link = staff.locator("#evidence").get_by_role("link", name="receipt.png", exact=True)
