@@ -78,6 +78,13 @@ def change_status(
     """
     if case.version != expected_version:
         raise CaseChanged(case, expected_version)
+    apply_transition(actor, case, to, reason)
+    db.session.commit()
+
+
+def apply_transition(actor: User, case: Case, to: str, reason: str = "") -> None:
+    """Make the change if the table allows it (within the caller's transaction): status,
+    timeline event and audit. Raises `TransitionRefused` otherwise."""
     transition = next((t for t in allowed_transitions(actor, case) if t.to == to), None)
     if transition is None:
         raise TransitionRefused(f"{case.status} → {to} is not allowed for {actor.role}")
@@ -98,4 +105,3 @@ def change_status(
         )
     )
     audit.record_audit(actor, audit.STATUS_CHANGE, "case", str(case.id), f"{previous}->{to}")
-    db.session.commit()

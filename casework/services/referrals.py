@@ -332,25 +332,12 @@ def advance_referral(actor: User, referral: Referral, to_status: str, **data: An
 
 
 def _move_case_to_referred(actor: User, case: Case) -> bool:
-    from casework.services.deadlines import set_status
-    from casework.services.lifecycle import allowed_transitions
+    from casework.services.lifecycle import TransitionRefused, apply_transition
 
-    transition = next((t for t in allowed_transitions(actor, case) if t.to == REFERRED), None)
-    if transition is None or transition.needs_reason or transition.needs_outcome:
-        return False
-    previous = case.status
-    set_status(case, REFERRED)
-    case.events.append(
-        CaseEvent(
-            kind=ev.STATUS_CHANGE,
-            visibility=ev.PARTNERS,
-            actor_kind="staff",
-            actor_user_id=actor.id,
-            organisation_id=actor.organisation_id,
-            detail=f"{previous} → {REFERRED}",
-        )
-    )
-    audit.record_audit(actor, audit.STATUS_CHANGE, "case", str(case.id), f"{previous}->{REFERRED}")
+    try:
+        apply_transition(actor, case, REFERRED)
+    except TransitionRefused:
+        return False  # e.g. a resolved case whose referral goes on: its status stays
     return True
 
 
