@@ -24,7 +24,12 @@ from casework.services.referrals import (
     staff_proposes_referral,
 )
 from casework.staff_session import staff
-from casework.vocabulary.fees import FEE_CATEGORIES, PAYEE_KINDS, RECRUITMENT_CHANNELS
+from casework.vocabulary.fees import (
+    CONTACT_CHANNELS,
+    FEE_CATEGORIES,
+    PAYEE_KINDS,
+    RECRUITMENT_CHANNELS,
+)
 from casework.vocabulary.forums import ABUSE_LABELS, FORUM_KINDS, REFERRAL_STATUS_LABELS
 from casework.vocabulary.labels import STATUS_LABELS
 from casework.vocabulary.outcomes import OUTCOMES
@@ -118,4 +123,5 @@ def referral_pack(reference: str, referral_id: int) -> str:
             channel_labels=RECRUITMENT_CHANNELS,
             status_labels=STATUS_LABELS,
             identity_labels=IDENTITY_LABELS,
+            contact_channels=CONTACT_CHANNELS,
         )
