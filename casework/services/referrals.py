@@ -167,18 +167,15 @@ def _record(case: Case, referral: Referral, actor: Actor, what: str) -> None:
     pathway = referral.pathway
     where = f"{pathway.country} {referral.forum_kind}" if pathway else referral.forum_kind
     detail = f"referral {referral.id} {what} ({where})"
-    is_user = isinstance(actor, User)
+    user = actor if isinstance(actor, User) else None
+    kind = "staff" if user else "worker" if isinstance(actor, WorkerActor) else "system"
     case.events.append(
         CaseEvent(
             kind=REFERRAL,
             visibility=ev.PARTNERS,
-            actor_kind="staff"
-            if is_user
-            else "worker"
-            if isinstance(actor, WorkerActor)
-            else "system",
-            actor_user_id=actor.id if isinstance(actor, User) else None,
-            organisation_id=actor.organisation_id if isinstance(actor, User) else None,
+            actor_kind=kind,
+            actor_user_id=user.id if user else None,
+            organisation_id=user.organisation_id if user else None,
             detail=detail[:200],
         )
     )
