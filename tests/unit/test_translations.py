@@ -57,7 +57,15 @@ def _po_path(locale: str) -> Path:
 
 
 def _template_ids() -> set[str]:
-    return {m.id for m in _read_catalogue(TEMPLATE) if m.id and isinstance(m.id, str)}
+    """Every msgid of the template; a plural entry by its singular form."""
+    return {
+        m.id if isinstance(m.id, str) else m.id[0] for m in _read_catalogue(TEMPLATE) if m.id
+    }
+
+
+def _filled(string: object) -> bool:
+    forms = string if isinstance(string, tuple | list) else (string,)
+    return bool(forms) and all(form and str(form).strip() for form in forms)
 
 
 def _catalogue(code: str) -> Catalog:
@@ -106,7 +114,7 @@ def test_every_message_is_translated(code: str) -> None:
         message = catalogue.get(msgid)
         if message is None:
             problems.append(f"missing: {msgid!r}")
-        elif not message.string or not str(message.string).strip():
+        elif not _filled(message.string):
             problems.append(f"empty: {msgid!r}")
         elif message.fuzzy:
             problems.append(f"fuzzy: {msgid!r}")
