@@ -52,6 +52,9 @@ AUDIT_LABELS = {
     "password_change": _l("Changed password"),
     "totp_enrolled": _l("Set up second step"),
     "admin_change": _l("Admin change"),
+    "referral": _l("Referral"),
+    "purge": _l("Purged under the retention policy"),
+    "evidence_cleanup": _l("Evidence store cleaned"),
 }
 
 TABLES: dict[str, dict[str, Any]] = {

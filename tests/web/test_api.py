@@ -160,3 +160,18 @@ def test_retry_with_the_same_idempotency_key_returns_the_first_receipt(client: F
         headers={"Idempotency-Key": "another-key-123456"},
     )
     assert other.get_json()["reference"] != first.get_json()["reference"]
+
+
+def test_status_lists_referrals_waiting_for_the_worker(client: FlaskClient) -> None:
+    from casework.services.referrals import propose_referral
+
+    lodged = client.post("/api/v1/complaints", json=complaint_payload(language="en")).get_json()
+    case = db.session.scalars(select(Case).where(Case.reference == lodged["reference"])).one()
+    referral = propose_referral(case, proposed_by="staff")
+    db.session.commit()
+    assert referral is not None
+    body = client.get(
+        f"/api/v1/complaints/{lodged['reference']}", headers={"X-Complaint-Secret": lodged["secret"]}
+    ).get_json()
+    assert [p["id"] for p in body["pending_referrals"]] == [referral.id]
+    assert body["pending_referrals"][0]["authority"]

@@ -124,6 +124,19 @@ def openapi_document() -> dict[str, Any]:
             "status_label": {"type": "string", "description": "Plain words in the case's language"},
             "updated_at": {"type": "string", "format": "date-time"},
             "evidence_count": {"type": "integer"},
+            "pending_referrals": {
+                "type": "array",
+                "description": "Referrals awaiting the worker's consent (answer on the follow-up page)",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "authority": {"type": "string"},
+                        "name": {"type": "string"},
+                        "country": {"type": "string"},
+                    },
+                },
+            },
             "messages": {
                 "type": "array",
                 "items": {
