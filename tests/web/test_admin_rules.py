@@ -84,3 +84,37 @@ def test_only_admins_edit_rules(app: Flask, make_org: Any, make_user: Any) -> No
     login(client, make_user(make_org("gefont", ["NP"]), role="supervisor"))
     assert client.get("/admin/rules").status_code == 403
     assert app.test_client().get("/admin/rules").status_code == 302
+
+
+def test_admin_edits_the_referral_catalogue(app: Flask, make_org: Any, make_user: Any) -> None:
+    from casework.models import ReferralPathway
+
+    client = _admin(app, make_org, make_user)
+    listing = client.get("/admin/pathways?country=QA")
+    assert listing.status_code == 200 and "Labour" in listing.get_data(as_text=True)
+    bad = client.post(
+        "/admin/pathways/new", data={"country": "QA", "name": "", "claim_codes": "NOPE"}
+    )
+    assert bad.status_code == 422
+    created = client.post(
+        "/admin/pathways/new",
+        data={
+            "country": "qa",
+            "forum_kind": "NGO",
+            "name": "Doha Migrant Help Desk",
+            "claim_codes": "fl_wages, RA_FEES",
+            "time_limit_days": "10",
+            "language": "en",
+        },
+    )
+    assert created.status_code == 302
+    pathway = db.session.scalars(
+        select(ReferralPathway).where(ReferralPathway.name == "Doha Migrant Help Desk")
+    ).one()
+    assert pathway.claim_codes == ["FL_WAGES", "RA_FEES"] and pathway.active
+    client.post(
+        f"/admin/pathways/{pathway.id}",
+        data={"country": "QA", "forum_kind": "NGO", "name": pathway.name},
+    )
+    db.session.expire_all()
+    assert db.session.get(ReferralPathway, pathway.id).active is False  # unticked: retired
