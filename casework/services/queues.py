@@ -111,24 +111,40 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
     counts = {
         name: int(
             db.session.scalar(
-                select(func.count(Assignment.id)).where(_tab_condition(actor, name))  # type: ignore[arg-type]
+                select(func.count()).select_from(Assignment).where(_tab_condition(actor, name))  # type: ignore[arg-type]
             )
             or 0
         )
         for name in tabs
     }
-    base = (
-        select(Case, Assignment.id, Assignment.status, Assignment.side)
-        .join(Assignment, Assignment.case_id == Case.id)
-        .where(_tab_condition(actor, tab))  # type: ignore[arg-type]
-    )
-    base = _apply_filters(base, filters)
-    total = int(db.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    if tab in ("offered", "mine"):
+        # A caseworker's own tabs are small: take their assignments first, then the cases.
+        # (Left to itself PostgreSQL walks every case newest-first looking for them.)
+        mine = (
+            select(Assignment.case_id, Assignment.id, Assignment.status, Assignment.side)
+            .where(_tab_condition(actor, tab))  # type: ignore[arg-type]
+            .cte("tab")
+            .prefix_with("MATERIALIZED")
+        )
+        base = select(Case, mine.c.id, mine.c.status, mine.c.side).join(
+            mine, mine.c.case_id == Case.id
+        )
+    else:
+        base = (
+            select(Case, Assignment.id, Assignment.status, Assignment.side)
+            .join(Assignment, Assignment.case_id == Case.id)
+            .where(_tab_condition(actor, tab))  # type: ignore[arg-type]
+        )
+    filtered = _apply_filters(base, filters)
+    if filtered is base:  # no filter: the tab's count is the total
+        total = counts[tab]
+    else:
+        total = int(db.session.scalar(select(func.count()).select_from(filtered.subquery())) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     order = SORTS.get(filters.sort, SORTS["newest"])
     rows = db.session.execute(
-        base.order_by(order, Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        filtered.order_by(order, Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return QueuePage(tab, _rows(rows), total, page, pages, counts)
 
