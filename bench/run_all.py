@@ -20,6 +20,7 @@ from typing import Any
 
 import encryption
 import intake_throughput
+import stalled_scan
 import upload_memory
 from gunicorn_server import BENCH_DIR, exit_cleanly_on_sigterm, stop_after
 from machine_facts import machine_facts
@@ -96,6 +97,21 @@ def _rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]
                 "",
             )
         )
+    stalled = results.get("stalled scan", {})
+    for backend, figures in stalled.get("backends", {}).items():
+        if "skipped" in figures:
+            rows.append((f"stalled scan, {backend}", figures["skipped"], "", "skipped"))
+            continue
+        first, steady = figures["first"]["median_s"], figures["steady"]["median_s"]
+        rows.append(
+            (
+                f"stalled scan, {backend}",
+                f"{first:.2f} s, {stalled['due']:,} due of {stalled['cases']:,} "
+                f"({first / stalled['budget_s']:.2f} x budget); nothing due {steady * 1000:.0f} ms",
+                f"< {stalled['budget_s']:.0f} s",
+                _verdict(figures),
+            )
+        )
     for name, result in results.items():
         if "error" in result:
             rows.append((name, result["error"][:60], "", "ERROR"))
@@ -119,6 +135,9 @@ def main() -> int:
         "upload memory": lambda: upload_memory.run(mib=100),
         "intake throughput": lambda: intake_throughput.run(
             seconds=5 if args.quick else 10, rounds=1 if args.quick else 3
+        ),
+        "stalled scan": lambda: stalled_scan.run(
+            cases=100_000 if args.quick else 1_000_000, repeats=1 if args.quick else 3
         ),
     }
     results: dict[str, dict[str, Any]] = {}
