@@ -615,6 +615,13 @@ def _analyze() -> None:
     from casework.extensions import db
 
     db.session.commit()
+    with db.engine.begin() as conn:  # bulk rows carry no triage marker: set it as routing would
+        conn.execute(
+            text(
+                "UPDATE cases SET in_triage = NOT EXISTS (SELECT 1 FROM assignments WHERE "
+                "assignments.case_id = cases.id AND assignments.status IN ('offered', 'accepted'))"
+            )
+        )
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, LargeBinary, Numeric, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
@@ -61,6 +61,9 @@ class Case(db.Model):  # type: ignore[name-defined]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # No organisation is offered or working the case: it waits in the supervisors' triage
+    # queue. Stored (and kept by routing and deadlines) so triage never scans every case.
+    in_triage: Mapped[bool] = mapped_column(default=True)
     claim_deadline: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
     # Envelope encryption: the case key wrapped by master key `key_id`.
@@ -71,6 +74,14 @@ class Case(db.Model):  # type: ignore[name-defined]
     secret_hash: Mapped[str] = mapped_column(String(200))
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index(
+            "ix_cases_triage_created",
+            "created_at",
+            sqlite_where=text("in_triage"),
+            postgresql_where=text("in_triage"),
+        ),
+    )
 
     agency: Mapped[Agency | None] = relationship()
     abuses: Mapped[list[CaseAbuse]] = relationship(

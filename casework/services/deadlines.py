@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import Case, Flag, LimitationRule, StallRule
-from casework.models.assignment import OFFERED
+from casework.models.assignment import LIVE, OFFERED
 from casework.models.columns import utcnow
 from casework.models.referral import SENT
 from casework.vocabulary.status import AWAITING_WORKER, CLOSED, RESOLVED, WITHDRAWN
@@ -141,6 +141,7 @@ def refresh_deadlines(
     """Recompute the claim deadline and the next time the case needs the scheduler; resolve
     flags whose rule no longer applies or whose clock restarted."""
     now = now or utcnow()
+    case.in_triage = not any(a.status in LIVE for a in case.assignments)
     case.claim_deadline = claim_deadline(case)
     current = ladders(case, rules if rules is not None else active_stall_rules())
     by_rule = {ladder.rule: ladder for ladder in current}

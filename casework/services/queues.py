@@ -152,8 +152,7 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
 def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
     """Cases with no live assignment: for admins all of them, for supervisors those in the
     countries their organisation covers (the destination only with cross-border consent)."""
-    live = exists().where(Assignment.case_id == Case.id, Assignment.status.in_(LIVE))
-    query = select(Case, null(), null(), null()).where(~live)
+    query = select(Case, null(), null(), null()).where(Case.in_triage.is_(True))
     if actor.role != "admin":
         covered = select(OrganisationCountry.country).where(
             OrganisationCountry.organisation_id == actor.organisation_id

@@ -83,6 +83,7 @@ def offer(
         replaces_id=replaces.id if replaces else None,
     )
     case.assignments.append(assignment)
+    case.in_triage = False
     case.events.append(
         CaseEvent(
             kind=ev.ASSIGNMENT,
