@@ -103,19 +103,27 @@ def ladders(case: Case, rules: list[StallRule]) -> list[Ladder]:
     return found
 
 
-def claim_deadline(case: Case) -> date | None:
+def active_limitation_rules() -> list[LimitationRule]:
+    return list(db.session.scalars(select(LimitationRule).where(LimitationRule.active.is_(True))))
+
+
+def claim_deadline(case: Case, limits: list[LimitationRule] | None = None) -> date | None:
     """The earliest time limit among the limitation rules that apply to this case."""
     jurisdictions = {case.origin_country}
     if case.consent_cross_border:
         jurisdictions.add(case.destination_country)
     codes = set(case.abuse_codes) | {"*"}
     best: date | None = None
-    for rule in db.session.scalars(
-        select(LimitationRule).where(
-            LimitationRule.active.is_(True), LimitationRule.jurisdiction.in_(jurisdictions)
+    if limits is None:
+        limits = list(
+            db.session.scalars(
+                select(LimitationRule).where(
+                    LimitationRule.active.is_(True), LimitationRule.jurisdiction.in_(jurisdictions)
+                )
+            )
         )
-    ):
-        if rule.claim_kind not in codes:
+    for rule in limits:
+        if rule.jurisdiction not in jurisdictions or rule.claim_kind not in codes:
             continue
         trigger = getattr(case, rule.trigger, None)
         if not isinstance(trigger, date):
@@ -136,17 +144,25 @@ def open_flags(case: Case) -> dict[str, Flag]:
 
 
 def refresh_deadlines(
-    case: Case, now: datetime | None = None, rules: list[StallRule] | None = None
+    case: Case,
+    now: datetime | None = None,
+    rules: list[StallRule] | None = None,
+    limits: list[LimitationRule] | None = None,
+    flags: dict[str, Flag] | None = None,
 ) -> None:
     """Recompute the claim deadline and the next time the case needs the scheduler; resolve
-    flags whose rule no longer applies or whose clock restarted."""
+    flags whose rule no longer applies or whose clock restarted. Batch callers pass the rules
+    and the case's open flags they already loaded."""
     now = now or utcnow()
     case.in_triage = not any(a.status in LIVE for a in case.assignments)
-    case.claim_deadline = claim_deadline(case)
+    case.claim_deadline = claim_deadline(case, limits)
     current = ladders(case, rules if rules is not None else active_stall_rules())
     by_rule = {ladder.rule: ladder for ladder in current}
-    flags = open_flags(case) if case.id is not None else {}
+    if flags is None:
+        flags = open_flags(case) if case.id is not None else {}
     for rule, flag in flags.items():
+        if flag.resolved_at is not None:
+            continue
         ladder = by_rule.get(rule)
         if ladder is None or ladder.level_at(now) == 0:
             flag.resolved_at = now

@@ -77,11 +77,20 @@ def _sign_in_link() -> str:
 
 
 def notify(
-    users: Iterable[User], case: Case | None, kind: str, urgent: bool = False
+    users: Iterable[User],
+    case: Case | None,
+    kind: str,
+    urgent: bool = False,
+    *,
+    flush: bool = True,
+    escalated: set[int] | None = None,
 ) -> list[Notification]:
     """Notify each active user once (duplicates in `users` are ignored). Urgent notifications
     also queue an immediate e-mail, unless one is already waiting for that user. Adds to the
-    current transaction; the caller commits."""
+    current transaction; the caller commits.
+
+    Batch callers (the stalled scan) pass `flush=False` and one `escalated` set for the whole
+    batch: users whose e-mail is known to be waiting, so each is looked up once."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind}")
     with force_locale(LANGUAGES[DEFAULT_LANGUAGE].babel_locale):
@@ -97,13 +106,18 @@ def notify(
         db.session.add(note)
         created.append(note)
         if urgent:
-            _queue_escalation(user)
-    db.session.flush()
+            _queue_escalation(user, escalated)
+    if flush:
+        db.session.flush()
     log.info("notified %d user(s): %s", len(created), kind)
     return created
 
 
-def _queue_escalation(user: User) -> None:
+def _queue_escalation(user: User, escalated: set[int] | None = None) -> None:
+    if escalated is not None:
+        if user.id in escalated:
+            return
+        escalated.add(user.id)
     waiting = db.session.scalar(
         select(OutboxMessage.id).where(
             OutboxMessage.user_id == user.id,

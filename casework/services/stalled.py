@@ -4,6 +4,9 @@ For each due case, every rule whose thresholds have passed climbs one level at a
 scheduler that was down still raises every level once, in order): 1 warns the caseworker,
 2 escalates to the supervisor, 3 proposes an access-to-justice referral. One open flag per case
 and rule, however often the scan runs.
+
+Due cases are handled in batches: each batch is loaded with what the ladder needs in a few
+queries, worked on without intermediate flushes, and committed once.
 """
 
 from __future__ import annotations
@@ -13,17 +16,27 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from casework.extensions import db
-from casework.models import Case, CaseEvent, Flag, StallRule, User
+from casework.models import (
+    Assignment,
+    Case,
+    CaseEvent,
+    Flag,
+    LimitationRule,
+    OrganisationCountry,
+    StallRule,
+    User,
+)
 from casework.models import event as ev
 from casework.models.assignment import ACCEPTED, LIVE
 from casework.models.columns import utcnow
 from casework.services.deadlines import (
     CLAIM_RULE,
+    active_limitation_rules,
     active_stall_rules,
     ladders,
-    open_flags,
     refresh_deadlines,
 )
 
@@ -41,6 +54,29 @@ class ScanReport:
         return f"{self.cases} due case(s), {len(self.raised)} flag level(s) raised"
 
 
+@dataclass
+class ScanContext:
+    """What one scan loads once: rules, open flags of the batch, supervisors, e-mails queued."""
+
+    now: datetime
+    rules: list[StallRule]
+    limits: list[LimitationRule]
+    flags: dict[int, dict[str, Flag]] = field(default_factory=dict)
+    supervisors: dict[frozenset[int], list[User]] = field(default_factory=dict)
+    escalated: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, now: datetime) -> ScanContext:
+        return cls(now, active_stall_rules(), active_limitation_rules())
+
+    def load_flags(self, case_ids: list[int]) -> None:
+        self.flags = {case_id: {} for case_id in case_ids}
+        for flag in db.session.scalars(
+            select(Flag).where(Flag.case_id.in_(case_ids), Flag.resolved_at.is_(None))
+        ):
+            self.flags[flag.case_id][flag.rule] = flag
+
+
 def _caseworkers(case: Case) -> list[User]:
     accepted = [a.user for a in case.assignments if a.status == ACCEPTED and a.user is not None]
     if accepted:
@@ -48,30 +84,34 @@ def _caseworkers(case: Case) -> list[User]:
     return [a.user for a in case.assignments if a.status in LIVE and a.user is not None]
 
 
-def _supervisors(case: Case) -> list[User]:
-    org_ids = {a.organisation_id for a in case.assignments if a.status in LIVE}
+def _supervisors(case: Case, context: ScanContext) -> list[User]:
+    org_ids = frozenset(a.organisation_id for a in case.assignments if a.status in LIVE)
     if not org_ids:
-        from casework.models import OrganisationCountry
-
         countries = [case.origin_country] + (
             [case.destination_country] if case.consent_cross_border else []
         )
-        org_ids = set(
+        org_ids = frozenset(
             db.session.scalars(
                 select(OrganisationCountry.organisation_id).where(
                     OrganisationCountry.country.in_(countries)
                 )
             )
         )
-    if not org_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(User).where(
-                User.organisation_id.in_(org_ids), User.role == "supervisor", User.active.is_(True)
+    if org_ids not in context.supervisors:
+        context.supervisors[org_ids] = (
+            list(
+                db.session.scalars(
+                    select(User).where(
+                        User.organisation_id.in_(org_ids),
+                        User.role == "supervisor",
+                        User.active.is_(True),
+                    )
+                )
             )
+            if org_ids
+            else []
         )
-    )
+    return context.supervisors[org_ids]
 
 
 def _kind(rule: str, level: int) -> str:
@@ -84,42 +124,63 @@ def _kind(rule: str, level: int) -> str:
     return "stalled_warning" if level == 1 else "stalled_escalation"
 
 
-def _climb(case: Case, rule: str, level: int, now: datetime) -> None:
+def _climb(case: Case, rule: str, level: int, context: ScanContext) -> None:
     """Act on one step of the ladder."""
     from casework.services.notifications import notify
     from casework.services.referrals import propose_referral
 
-    case.events.append(
+    db.session.add(
         CaseEvent(
+            case_id=case.id,
             kind=FLAG,
             visibility=ev.INTERNAL,
             actor_kind="system",
             detail=f"{rule} level {level}",
-            created_at=now,
+            created_at=context.now,
         )
     )
     kind = _kind(rule, level)
     if level == 1:
-        recipients = _caseworkers(case) or _supervisors(case)
-        notify(recipients, case, kind, urgent=False)
+        recipients = _caseworkers(case) or _supervisors(case, context)
+        notify(recipients, case, kind, urgent=False, flush=False)
     elif level == 2:
-        notify(_supervisors(case), case, kind, urgent=True)
+        notify(
+            _supervisors(case, context),
+            case,
+            kind,
+            urgent=True,
+            flush=False,
+            escalated=context.escalated,
+        )
     else:
         propose_referral(case, proposed_by="scheduler")
-        notify(_supervisors(case) + _caseworkers(case), case, kind, urgent=True)
+        notify(
+            _supervisors(case, context) + _caseworkers(case),
+            case,
+            kind,
+            urgent=True,
+            flush=False,
+            escalated=context.escalated,
+        )
 
 
 def process_case(
-    case: Case, now: datetime, rules: list[StallRule] | None = None
+    case: Case, now: datetime, context: ScanContext | None = None
 ) -> list[tuple[str, int]]:
     """Raise or climb the flags that are due on one case; returns the levels raised."""
-    rules = rules if rules is not None else active_stall_rules()
-    refresh_deadlines(case, now, rules)  # first clear what no longer applies
-    flags = open_flags(case)
+    if context is None:
+        context = ScanContext.load(now)
+        context.load_flags([case.id])
+    flags = context.flags.setdefault(case.id, {})
+    refresh_deadlines(
+        case, now, context.rules, context.limits, flags
+    )  # clear what no longer applies
     raised = []
-    for ladder in ladders(case, rules):
+    for ladder in ladders(case, context.rules):
         target = ladder.level_at(now)
         flag = flags.get(ladder.rule)
+        if flag is not None and flag.resolved_at is not None:
+            flag = None
         current = flag.level if flag is not None else 0
         if target <= current:
             continue
@@ -132,13 +193,31 @@ def process_case(
                 raised_at=now,
             )
             db.session.add(flag)
+            flags[ladder.rule] = flag
         for level in range(current + 1, target + 1):
             flag.level = level
-            _climb(case, ladder.rule, level, now)
+            _climb(case, ladder.rule, level, context)
             raised.append((ladder.rule, level))
-    db.session.flush()
-    refresh_deadlines(case, now, rules)
+    refresh_deadlines(case, now, context.rules, context.limits, flags)
     return raised
+
+
+def _due_batch(now: datetime, after: tuple[datetime, int] | None, size: int) -> list[Case]:
+    query = (
+        select(Case)
+        .where(Case.next_deadline_at.is_not(None), Case.next_deadline_at <= now)
+        .options(
+            selectinload(Case.assignments).joinedload(Assignment.user),
+            selectinload(Case.abuses),
+            selectinload(Case.referrals),
+        )
+    )
+    if after is not None:
+        query = query.where(
+            (Case.next_deadline_at > after[0])
+            | ((Case.next_deadline_at == after[0]) & (Case.id > after[1]))
+        )
+    return list(db.session.scalars(query.order_by(Case.next_deadline_at, Case.id).limit(size)))
 
 
 def scan_stalled_cases(now: datetime | None = None, batch: int = BATCH) -> ScanReport:
@@ -147,27 +226,23 @@ def scan_stalled_cases(now: datetime | None = None, batch: int = BATCH) -> ScanR
 
     now = now or utcnow()
     apply_rule_changes()
-    rules = active_stall_rules()
+    context = ScanContext.load(now)
     report = ScanReport()
-    last_seen: tuple[datetime, int] | None = None
+    after: tuple[datetime, int] | None = None
     while True:
-        query = select(Case).where(Case.next_deadline_at.is_not(None), Case.next_deadline_at <= now)
-        if last_seen is not None:
-            query = query.where(
-                (Case.next_deadline_at > last_seen[0])
-                | ((Case.next_deadline_at == last_seen[0]) & (Case.id > last_seen[1]))
-            )
-        cases = db.session.scalars(
-            query.order_by(Case.next_deadline_at, Case.id).limit(batch)
-        ).all()
+        cases = _due_batch(now, after, batch)
         if not cases:
             break
-        last_seen = (cases[-1].next_deadline_at, cases[-1].id)  # type: ignore[assignment]
-        for case in cases:
-            report.cases += 1
-            for rule, level in process_case(case, now, rules):
-                report.raised.append((case.reference, rule, level))
+        last = cases[-1]
+        after = (last.next_deadline_at, last.id)  # type: ignore[assignment]
+        context.load_flags([case.id for case in cases])
+        with db.session.no_autoflush:
+            for case in cases:
+                report.cases += 1
+                for rule, level in process_case(case, now, context):
+                    report.raised.append((case.reference, rule, level))
         db.session.commit()
+        context.escalated.clear()  # committed: the outbox query sees them from now on
     if report.raised:
         log.info("stalled scan: %s", report)
     return report
