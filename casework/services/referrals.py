@@ -169,8 +169,9 @@ def _record(case: Case, referral: Referral, actor: Actor, what: str) -> None:
     detail = f"referral {referral.id} {what} ({where})"
     user = actor if isinstance(actor, User) else None
     kind = "staff" if user else "worker" if isinstance(actor, WorkerActor) else "system"
-    case.events.append(
+    db.session.add(  # added, not appended: no need to load the whole timeline
         CaseEvent(
+            case_id=case.id,
             kind=REFERRAL,
             visibility=ev.PARTNERS,
             actor_kind=kind,
@@ -210,6 +211,20 @@ def propose_referral(
         proposed_by=proposed_by,
     )
     case.referrals.append(referral)
+    if proposed_by == SCHEDULER:
+        # Part of the scheduler's batch, flushed with it. Not a person's act: the timeline
+        # records it, the audit trail records what people then do with it.
+        db.session.add(
+            CaseEvent(
+                case_id=case.id,
+                kind=REFERRAL,
+                visibility=ev.PARTNERS,
+                actor_kind="system",
+                detail=f"referral proposed by the scheduler ({pathway.country} {pathway.forum_kind})",
+            )
+        )
+        case.updated_at = utcnow()
+        return referral
     db.session.flush()
     who: Actor = actor if actor is not None else SystemActor(proposed_by)
     _record(case, referral, who, "proposed")
