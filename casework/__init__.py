@@ -108,11 +108,12 @@ def register_blueprints(app: Flask) -> None:
     from casework.blueprints.cases import bp as cases_bp
     from casework.blueprints.intake import bp as intake_bp
     from casework.blueprints.notifications import bp as notifications_bp
+    from casework.blueprints.reports import bp as reports_bp
     from casework.extensions import csrf
     from casework.staff_session import init_staff_sessions
 
     init_staff_sessions(app)
-    for blueprint in (intake_bp, api_bp, auth_bp, cases_bp, admin_bp, notifications_bp):
+    for blueprint in (intake_bp, api_bp, auth_bp, cases_bp, admin_bp, notifications_bp, reports_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # JSON clients authenticate each call; no cookies are involved
     from casework.i18n import country_name, format_datetime_local, template_context

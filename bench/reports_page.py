@@ -1,0 +1,462 @@
+"""The supervisor outcome report with 1,000,000 cases, SQLite and PostgreSQL (budget < 2 s).
+
+Budget (DESIGN §8): the outcome reports page answers in < 2 s with 1,000,000 cases, on both
+databases. Figures are printed, never asserted.
+
+Data. `db.create_all()` (the models, so the indexes are exactly the models' ones), countries and
+monthly exchange rates for every currency over the three years, 7 organisations with staff,
+1,500 agencies (a third unlicensed), then 1,000,000 cases bulk-inserted with SQLAlchemy Core
+executemany (seeded random, reproducible): corridors NP→QA/AE/SA/MY, PH→SA/AE/HK/QA, ID→MY/HK,
+BD→SA/MY, PK→SA/AE; statuses by age; 1-3 abuse codes; 0-3 fee payments in the origin currency;
+an origin-side assignment for ~97 % and a destination-side one for ~30 % (accepted after hours to
+days, or still offered, a few declined); outcomes on resolved and closed cases (money in the
+destination currency on a third of them); referrals on ~8 %; open flags on ~4 % of open cases.
+Then ANALYZE (PostgreSQL: VACUUM ANALYZE).
+
+Measurement. In-process, through the Flask test client (the production app object, signed in
+through POST /login), so the figure is the whole request: SQL, Python, template, SVG. GET
+/reports/ is requested `--runs` times after one warm-up, for the admin (every case) and for the
+supervisor of the largest organisation; then with a typical filter. p50 and max are printed with
+the ratio to the budget, and per page the SQL statements with their total and slowest time.
+
+    .venv/bin/python bench/reports_page.py [--cases 1000000] [--runs 5]
+                                           [--backend both|sqlite|postgresql] [--explain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+for folder in (str(REPO_DIR), str(BENCH_DIR)):
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+
+BUDGET_S = 2.0
+PASSWORD = "reports-bench-password-2026"  # noqa: S105 - throwaway staff in a temp database
+CHUNK = 20_000
+
+CORRIDORS = [
+    ("NP", "QA", 10), ("NP", "AE", 6), ("NP", "SA", 5), ("NP", "MY", 6),
+    ("PH", "SA", 8), ("PH", "AE", 6), ("PH", "HK", 6), ("PH", "QA", 3),
+    ("ID", "MY", 9), ("ID", "HK", 7),
+    ("BD", "SA", 9), ("BD", "MY", 5),
+    ("PK", "SA", 12), ("PK", "AE", 8),
+]  # fmt: skip
+LANGUAGE = {"NP": "ne", "PH": "tl", "ID": "id", "BD": "en", "PK": "ur"}
+CURRENCY = {"NP": "NPR", "PH": "PHP", "ID": "IDR", "BD": "BDT", "PK": "PKR", "QA": "QAR",
+            "AE": "AED", "SA": "SAR", "MY": "MYR", "HK": "HKD"}  # fmt: skip
+PER_USD = {"NPR": 133.0, "PHP": 56.0, "IDR": 15600.0, "BDT": 110.0, "PKR": 280.0,
+           "QAR": 3.64, "AED": 3.6725, "SAR": 3.75, "MYR": 4.6, "HKD": 7.8}  # fmt: skip
+WAGE = {"QA": 1200, "AE": 1300, "SA": 1200, "MY": 1500, "HK": 4800}
+ORGANISATIONS = {
+    "gefont": ("GEFONT Migrant Workers Desk", "union", ["NP"], 50),
+    "pinoy-mrc": ("Philippine Migrant Resource Centre", "migrant_resource_centre", ["PH"], 40),
+    "indo-ngo": ("Indonesian Migrant Workers NGO", "ngo", ["ID"], 25),
+    "bd-mrc": ("Bangladesh Migrant Resource Centre", "migrant_resource_centre", ["BD"], 20),
+    "pakistan-union": ("Pakistan Overseas Workers Union", "union", ["PK"], 30),
+    "gulf-legal-aid": ("Gulf Migrant Legal Aid", "legal_aid", ["QA", "AE", "SA"], 25),
+    "asia-ngo": ("Asia Domestic Workers Network", "ngo", ["MY", "HK"], 10),
+}
+ABUSES = ("RA_FEES", "RA_FEES", "RA_FEES", "FL_WAGES", "FL_WAGES", "FL_DOCS", "FL_DOCS",
+          "RA_CONTRACT_SUB", "FL_DEBT", "RA_DEDUCTIONS", "FL_DECEPTION", "FL_OVERTIME",
+          "FL_CONDITIONS", "RA_NO_CONTRACT", "FL_MOVEMENT", "RA_ABSCONDING", "FL_THREATS",
+          "RA_NO_JOB", "RA_UNLICENSED", "RA_DEPOSIT", "RA_STRANDED")  # fmt: skip
+FEES = ("FEE_AGENT", "FEE_AGENT", "COST_MEDICAL", "COST_ADMIN", "COST_TRAVEL", "ILLEG_BRIBE")
+OUTCOMES = ("OUT_MONEY_RECOVERED", "OUT_MONEY_RECOVERED", "OUT_SETTLED_MEDIATION", "OUT_AWARD",
+            "OUT_DOCS_RETURNED", "OUT_REPATRIATED", "OUT_LICENCE_ACTION", "OUT_WITHDRAWN",
+            "OUT_LOST_CONTACT", "OUT_UNRESOLVED", "OUT_TIME_BARRED")  # fmt: skip
+FORUMS = ("DEST_CONCILIATION", "DEST_LABOUR_COURT", "ORIG_REGULATOR", "ORIG_TRIBUNAL",
+          "DEST_EMBASSY", "ORIG_WELFARE_FUND", "UNION")  # fmt: skip
+OPEN = ("received", "triaged", "in_progress", "awaiting_worker", "referred")
+TABLES = ("cases", "case_abuses", "fee_payments", "assignments", "outcomes", "referrals", "flags")
+
+
+@dataclass
+class Fixture:
+    admin: str
+    supervisor: str
+    counts: dict[str, int] = field(default_factory=dict)
+    build_seconds: float = 0.0
+
+
+def _status(rng: random.Random, age_days: float) -> str:
+    if age_days < 45 and rng.random() < 0.35:
+        return "received"
+    if age_days < 365:
+        table = (("triaged", 12), ("in_progress", 40), ("awaiting_worker", 14), ("referred", 9),
+                 ("resolved", 12), ("closed", 9), ("withdrawn", 4))  # fmt: skip
+    else:
+        table = (("in_progress", 12), ("awaiting_worker", 5), ("referred", 5), ("resolved", 18),
+                 ("closed", 53), ("withdrawn", 7))  # fmt: skip
+    return rng.choices([s for s, _ in table], [w for _, w in table])[0]
+
+
+class Generator:
+    """Row dictionaries for the bulk tables, chunk by chunk, with explicit ids."""
+
+    def __init__(
+        self,
+        seed: int,
+        now: datetime,
+        orgs: dict[str, int],
+        caseworkers: dict[str, list[int]],
+        agencies: dict[str, list[int]],
+    ) -> None:
+        self.rng = random.Random(seed)
+        self.now = now
+        self.orgs = orgs
+        self.caseworkers = caseworkers
+        self.agencies = agencies
+        self.org_for = {c: slug for slug, spec in ORGANISATIONS.items() for c in spec[2]}
+        self.corridors = [(o, d) for o, d, _ in CORRIDORS]
+        self.weights = [w for _, _, w in CORRIDORS]
+        self.ids = dict.fromkeys(TABLES, 0)
+
+    def _next(self, table: str) -> int:
+        self.ids[table] += 1
+        return self.ids[table]
+
+    def chunk(self, size: int) -> dict[str, list[dict[str, Any]]]:
+        rows: dict[str, list[dict[str, Any]]] = {table: [] for table in TABLES}
+        rng, now = self.rng, self.now
+        for _ in range(size):
+            case_id = self._next("cases")
+            origin, destination = rng.choices(self.corridors, self.weights)[0]
+            age = rng.random() ** 1.4 * 1095
+            created = now - timedelta(days=age, seconds=rng.randrange(86400))
+            status = _status(rng, age)
+            since = created + (now - created) * rng.random() ** 0.5
+            wage_currency = CURRENCY[destination]
+            promised = Decimal(WAGE[destination] + rng.randrange(-200, 400))
+            departure = (created - timedelta(days=rng.randrange(30, 700))).date()
+            closed = status in ("closed", "withdrawn")
+            deadline = now + timedelta(days=rng.uniform(-30, 120)) if status in OPEN else None
+            rows["cases"].append(
+                {
+                    "id": case_id,
+                    "reference": f"CW-{case_id:08X}"[:16],
+                    "status": status,
+                    "language": LANGUAGE[origin],
+                    "origin_country": origin,
+                    "destination_country": destination,
+                    "agency_id": rng.choice(self.agencies[origin]) if rng.random() < 0.85 else None,
+                    "employer_name": "",
+                    "occupation": "",
+                    "recruitment_channel": "agency",
+                    "promised_wage_amount": promised,
+                    "promised_wage_currency": wage_currency,
+                    "actual_wage_amount": (promised * Decimal(rng.uniform(0.4, 1.0))).quantize(
+                        Decimal("1")
+                    )
+                    if rng.random() < 0.8
+                    else None,
+                    "actual_wage_currency": wage_currency,
+                    "departure_date": departure,
+                    "job_start_date": departure + timedelta(days=rng.randrange(1, 30)),
+                    "incident_date": None,
+                    "contract_end_date": None,
+                    "consent_share_partners": True,
+                    "consent_cross_border": True,
+                    "source": "web",
+                    "created_at": created,
+                    "updated_at": since,
+                    "last_activity_at": since,
+                    "status_since": since,
+                    "paused_seconds": 0,
+                    "closed_at": since if closed else None,
+                    "next_deadline_at": deadline,
+                    "claim_deadline": None,
+                    "version": 1,
+                    "key_id": "bench",  # never opened: reports read structured facts only
+                    "wrapped_key": None,
+                    "narrative_sealed": None,
+                    "secret_hash": "bench",
+                }
+            )
+            for code in set(rng.choices(ABUSES, k=rng.choice((1, 1, 2, 2, 3)))):
+                rows["case_abuses"].append({"case_id": case_id, "code": code})
+            for _ in range(rng.choice((0, 1, 1, 1, 2, 3))):
+                rows["fee_payments"].append(self._fee(case_id, origin, departure))
+            if status == "received" and rng.random() < 0.1:
+                continue  # triage: no organisation offered yet
+            sides = [("origin", self.org_for[origin])]
+            if rng.random() < 0.3:
+                sides.append(("destination", self.org_for[destination]))
+            for side, slug in sides:
+                self._assignment(rows, case_id, side, slug, status, created)
+            if status in ("resolved", "closed", "withdrawn"):
+                self._outcomes(rows, case_id, status, since, wage_currency)
+            if status not in ("received", "triaged") and rng.random() < 0.1:
+                self._referral(rows, case_id, created, wage_currency)
+            if status in OPEN and rng.random() < 0.04:
+                rows["flags"].append(
+                    {
+                        "id": self._next("flags"),
+                        "case_id": case_id,
+                        "rule": "stalled",
+                        "level": rng.choice((1, 1, 2, 3)),
+                        "reason": "",
+                        "raised_at": now - timedelta(days=rng.randrange(1, 20)),
+                        "resolved_at": None,
+                    }
+                )
+        return rows
+
+    def _fee(self, case_id: int, origin: str, departure: date) -> dict[str, Any]:
+        rng = self.rng
+        currency = CURRENCY[origin]
+        usd = rng.randrange(50, 2500)
+        return {
+            "id": self._next("fee_payments"),
+            "case_id": case_id,
+            "category": rng.choice(FEES),
+            "amount_paid": Decimal(round(usd * PER_USD[currency], -1)),
+            "receipt_amount": None,
+            "currency": currency,
+            "paid_on": departure - timedelta(days=rng.randrange(5, 120)),
+            "payee_kind": "agency",
+            "loan": False,
+            "lender_kind": None,
+            "loan_interest_pct": None,
+        }
+
+    def _assignment(
+        self, rows: dict[str, list[dict[str, Any]]], case_id: int, side: str, slug: str,
+        status: str, created: datetime,
+    ) -> None:  # fmt: skip
+        rng = self.rng
+        offered_at = created + timedelta(minutes=1)
+        if rng.random() < 0.03:  # declined by another caseworker first
+            rows["assignments"].append(
+                {
+                    "id": self._next("assignments"),
+                    "case_id": case_id,
+                    "organisation_id": self.orgs[slug],
+                    "user_id": rng.choice(self.caseworkers[slug]),
+                    "side": side,
+                    "status": "declined",
+                    "replaces_id": None,
+                    "decline_reason": "language",
+                    "offered_at": offered_at,
+                    "responded_at": offered_at + timedelta(hours=rng.uniform(1, 30)),
+                }
+            )
+        offered = status == "received" or (side == "destination" and rng.random() < 0.15)
+        rows["assignments"].append(
+            {
+                "id": self._next("assignments"),
+                "case_id": case_id,
+                "organisation_id": self.orgs[slug],
+                "user_id": rng.choice(self.caseworkers[slug]),
+                "side": side,
+                "status": "offered" if offered else "accepted",
+                "replaces_id": None,
+                "decline_reason": "",
+                "offered_at": offered_at,
+                "responded_at": None
+                if offered
+                else offered_at + timedelta(hours=rng.expovariate(1 / 40)),
+            }
+        )
+
+    def _outcomes(
+        self, rows: dict[str, list[dict[str, Any]]], case_id: int, status: str, at: datetime,
+        currency: str,
+    ) -> None:  # fmt: skip
+        rng = self.rng
+        codes = {"OUT_WITHDRAWN"} if status == "withdrawn" else set(rng.choices(OUTCOMES, k=2))
+        for code in codes:
+            money = code in ("OUT_MONEY_RECOVERED", "OUT_AWARD", "OUT_SETTLED_MEDIATION")
+            claimed = Decimal(rng.randrange(500, 8000)) if money else None
+            amount = (claimed * Decimal(rng.uniform(0, 1))).quantize(Decimal("1")) if claimed else None
+            rows["outcomes"].append(
+                {
+                    "id": self._next("outcomes"),
+                    "case_id": case_id,
+                    "code": code,
+                    "kind": "wages" if money else None,
+                    "amount_claimed": claimed,
+                    "amount": amount,
+                    "amount_enforced": amount if code == "OUT_AWARD" else None,
+                    "currency": currency if money else None,
+                    "recorded_by_id": None,
+                    "recorded_at": at,
+                }
+            )
+
+    def _referral(
+        self, rows: dict[str, list[dict[str, Any]]], case_id: int, created: datetime,
+        currency: str,
+    ) -> None:  # fmt: skip
+        rng = self.rng
+        status = rng.choice(("proposed", "sent", "acknowledged", "hearing", "decided", "closed"))
+        decided = status in ("decided", "closed")
+        awarded = Decimal(rng.randrange(500, 9000)) if decided and rng.random() < 0.6 else None
+        sent = created + timedelta(days=rng.randrange(10, 90))
+        rows["referrals"].append(
+            {
+                "id": self._next("referrals"),
+                "case_id": case_id,
+                "pathway_id": None,
+                "forum_kind": rng.choice(FORUMS),
+                "status": status,
+                "proposed_by": "staff",
+                "consent_via": "caseworker",
+                "consent_share_identity": False,
+                "consented_at": sent,
+                "sent_at": sent if status != "proposed" else None,
+                "decided_at": sent + timedelta(days=60) if decided else None,
+                "outcome_code": rng.choice(("OUT_AWARD", "OUT_UNRESOLVED")) if decided else None,
+                "amount_awarded": awarded,
+                "amount_enforced": (awarded * Decimal("0.5")).quantize(Decimal("1"))
+                if awarded is not None and rng.random() < 0.5
+                else None,
+                "currency": currency if awarded is not None else None,
+                "created_at": created,
+                "updated_at": sent,
+            }
+        )
+
+
+def _reference_data(now: datetime) -> None:
+    from casework.extensions import db
+    from casework.models import ExchangeRate
+    from casework.services.demo_data import load_reference_data
+
+    load_reference_data()
+    rng = random.Random(7)
+    month = date(now.year - 3, now.month, 1)
+    while month <= now.date():
+        for currency, per_usd in PER_USD.items():
+            if db.session.get(ExchangeRate, (currency, month)) is None:
+                rate = Decimal(str(round(per_usd * rng.uniform(0.95, 1.05), 4)))
+                db.session.add(ExchangeRate(currency=currency, valid_from=month, per_usd=rate))
+        month = (month + timedelta(days=32)).replace(day=1)
+    db.session.commit()
+
+
+def _staff() -> tuple[dict[str, int], dict[str, list[int]], str, str]:
+    from casework.extensions import db
+    from casework.models import Organisation, User
+    from casework.services.staff_auth import hash_password
+
+    password_hash = hash_password(PASSWORD)
+    orgs: dict[str, Organisation] = {}
+    for slug, (name, kind, countries, _n) in ORGANISATIONS.items():
+        org = Organisation(slug=slug, name=name, kind=kind)
+        org.countries = countries
+        org.languages = ["en"]
+        db.session.add(org)
+        orgs[slug] = org
+    platform = Organisation(slug="platform", name="Platform", kind="ngo")
+    db.session.add(platform)
+    db.session.flush()
+    caseworkers: dict[str, list[int]] = {}
+    people = [("admin", platform.id, "admin@platform.example.org")]
+    for slug, (_name, _kind, _countries, n) in ORGANISATIONS.items():
+        people.append(("supervisor", orgs[slug].id, f"supervisor@{slug}.example.org"))
+        people += [("caseworker", orgs[slug].id, f"cw{i}@{slug}.example.org") for i in range(n)]
+    users = []
+    for role, org_id, email in people:
+        user = User(
+            email=email, name=email.split("@")[0], organisation_id=org_id, role=role,
+            password_hash=password_hash,
+        )  # fmt: skip
+        db.session.add(user)
+        users.append(user)
+    db.session.commit()
+    for user in users:
+        if user.role == "caseworker":
+            caseworkers.setdefault(user.organisation.slug, []).append(user.id)
+    return {s: o.id for s, o in orgs.items()}, caseworkers, people[0][2], people[1][2]
+
+
+def _agencies(conn: Any, now: datetime) -> dict[str, list[int]]:
+    from casework.models import Agency
+
+    rng = random.Random(11)
+    rows, by_country = [], {}
+    for country in LANGUAGE:
+        ids = []
+        for n in range(300):
+            name = f"{country} Overseas Manpower {n:03d}"
+            ids.append(len(rows) + 1)
+            licence = f"{rng.randrange(10000)}/{rng.randrange(100):02d}" if n % 3 else ""
+            rows.append(
+                {
+                    "id": len(rows) + 1, "name": name, "name_key": name.casefold(),
+                    "licence_number": licence, "country": country, "created_at": now,
+                }
+            )  # fmt: skip
+        by_country[country] = ids
+    conn.execute(Agency.__table__.insert(), rows)
+    return by_country
+
+
+def build(app: Any, cases: int, seed: int = 20260) -> Fixture:
+    from sqlalchemy import text
+
+    from casework.extensions import db
+
+    started = time.perf_counter()
+    with app.app_context():
+        db.create_all()
+        now = datetime.now(UTC).replace(microsecond=0)
+        _reference_data(now)
+        orgs, caseworkers, admin, supervisor = _staff()
+        tables = {name: db.metadata.tables[name] for name in TABLES}
+        counts = dict.fromkeys(TABLES, 0)
+        with db.engine.begin() as conn:
+            generator = Generator(seed, now, orgs, caseworkers, _agencies(conn, now))
+            done = 0
+            while done < cases:
+                size = min(CHUNK, cases - done)
+                rows = generator.chunk(size)
+                for name in TABLES:
+                    if rows[name]:
+                        conn.execute(tables[name].insert(), rows[name])
+                        counts[name] += len(rows[name])
+                done += size
+                print(f"\r  inserted {done:,} cases", end="", flush=True)
+            print()
+            if conn.dialect.name == "postgresql":
+                for name in ("agencies", *TABLES):
+                    if name != "case_abuses":
+                        conn.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
+                                f"(SELECT max(id) FROM {name}))"
+                            )
+                        )
+        _analyze()
+        db.session.remove()
+        db.engine.dispose()
+    return Fixture(admin, supervisor, counts, time.perf_counter() - started)
+
+
+def _analyze() -> None:
+    from sqlalchemy import text
+
+    from casework.extensions import db
+
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    else:
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))

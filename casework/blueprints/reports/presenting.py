@@ -1,0 +1,209 @@
+"""How report tables read: codes in words, numbers in the reader's conventions, charts, CSV.
+
+Hidden small cells stay hidden in every form: "<5" for a count, "n<5" for a figure that rests
+on fewer than five cases.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+from typing import Any
+
+from flask_babel import format_decimal, format_number
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from casework.charts import MAX_BARS, Point, bar_chart, column_chart
+from casework.i18n import country_name
+from casework.services.reports.remedy_figures import ALL
+from casework.services.reports.tables import (
+    COUNT,
+    CURRENCY,
+    DAYS,
+    LABEL,
+    MONEY,
+    MONTHS,
+    PERCENT,
+    Column,
+    Hidden,
+    Table,
+)
+from casework.vocabulary.labels import label
+
+MEASURES = {
+    "first_response": _l("Time to first response"),
+    "resolution": _l("Time to resolution"),
+    "flagged": _l("Open cases with an open flag"),
+    "level_1": _l("… highest step: warning to the caseworker"),
+    "level_2": _l("… highest step: escalated to the supervisor"),
+    "level_3": _l("… highest step: referral proposed"),
+    "overdue": _l("Open cases past their next deadline"),
+    "claim_deadline": _l("Open cases past their claim deadline"),
+}
+LICENCES = {
+    "licensed": _l("Licence number given"),
+    "unlicensed": _l("No licence number given"),
+    "none": _l("No agency named"),
+}
+YES_NO = {"yes": _l("yes"), "no": _l("no")}
+HIDDEN_TITLE = {
+    "<5": _l("fewer than 5 cases"),
+    "n<5": _l("not shown: it rests on fewer than 5 cases"),
+}
+DECIMALS = {MONEY: "#,##0.00", DAYS: "#,##0.0", MONTHS: "#,##0.00", PERCENT: "#,##0.0"}
+PLAIN_DECIMALS = {MONEY: 2, DAYS: 1, MONTHS: 2, PERCENT: 1}
+# csv: a cell starting with one of these would run as a formula in a spreadsheet
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _from_referrals_vocabulary(name: str) -> dict[str, Any]:
+    """Forum and abuse labels live with the referral vocabulary; codes show if it is missing."""
+    try:
+        module = importlib.import_module("casework.vocabulary.forums")
+    except ImportError:
+        return {}
+    return dict(getattr(module, name, {}))
+
+
+def forum_labels() -> dict[str, Any]:
+    return _from_referrals_vocabulary("FORUM_KINDS")
+
+
+def abuse_labels() -> dict[str, Any]:
+    return _from_referrals_vocabulary("ABUSE_LABELS")
+
+
+def words(code: Any, vocabulary: str, currency: str = "USD") -> str:
+    """A label code in the reader's language."""
+    if code is None:
+        return ""
+    text = str(code)
+    if vocabulary in ("status", "outcome"):
+        return label(text, vocabulary)
+    if vocabulary == "forum":
+        return str(forum_labels().get(text, text))
+    if vocabulary == "abuse":
+        return str(abuse_labels().get(text, text))
+    if vocabulary == "measure":
+        return str(MEASURES.get(text, text))
+    if vocabulary == "licence":
+        return str(LICENCES.get(text, text))
+    if vocabulary == "yes_no":
+        return str(YES_NO.get(text, text))
+    if vocabulary == "country":
+        return country_name(text)
+    if vocabulary == "corridor" and "-" in text:
+        origin, destination = text.split("-", 1)
+        return f"{country_name(origin)} → {country_name(destination)}"
+    if vocabulary == CURRENCY and text == ALL:
+        return str(_l("All currencies, in %(currency)s", currency=currency))
+    return text
+
+
+def _label_vocabulary(column: Column) -> str:
+    return CURRENCY if column.kind == CURRENCY else column.vocabulary
+
+
+def text_cell(value: Any, column: Column, currency: str) -> str:
+    """A cell as the reader reads it: words for codes, numbers in their conventions."""
+    if isinstance(value, Hidden):
+        return value.text
+    if value is None:
+        return "—"
+    if column.kind == COUNT:
+        return str(format_number(value))
+    if column.kind in DECIMALS:
+        text = str(format_decimal(value, format=DECIMALS[column.kind]))
+        return f"{text} %" if column.kind == PERCENT else text
+    if column.kind in (LABEL, CURRENCY):
+        return words(value, _label_vocabulary(column), currency)
+    return str(value)
+
+
+def html_cell(value: Any, column: Column, currency: str) -> str | Markup:
+    if isinstance(value, Hidden):
+        title = HIDDEN_TITLE.get(value.text, "")
+        return Markup('<abbr class="hidden-cell" title="{}">{}</abbr>').format(title, value.text)
+    return text_cell(value, column, currency)
+
+
+def csv_cell(value: Any, column: Column, currency: str) -> str:
+    if isinstance(value, Hidden):
+        return value.text
+    if value is None:
+        return ""
+    if column.kind in PLAIN_DECIMALS:
+        return f"{value:.{PLAIN_DECIMALS[column.kind]}f}"
+    if column.kind in (LABEL, CURRENCY):
+        text = words(value, _label_vocabulary(column), currency)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_text(table: Table, currency: str) -> str:
+    """The table as CSV: a header of column names, then the rows; label columns that hold
+    codes also give the code, for machines."""
+    coded = {
+        c.key for c in table.columns if c.kind == LABEL and c.vocabulary not in ("", "country")
+    }
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    header: list[str] = []
+    for column in table.columns:
+        header.append(str(column.label))
+        if column.key in coded:
+            header.append(f"{column.key}_code")
+    writer.writerow(header)
+    for row in table.rows:
+        cells: list[str] = []
+        for column in table.columns:
+            cells.append(csv_cell(row.get(column.key), column, currency))
+            if column.key in coded:
+                cells.append(str(row.get(column.key) or ""))
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def chart(table: Table, currency: str) -> Markup | None:
+    """The table's chart, or None when it has none or nothing to draw."""
+    spec = table.chart
+    if spec is None or not table.rows:
+        return None
+    label_column = table.column(spec.label)
+    value_columns = [table.column(key) for key in spec.values]
+    points = []
+    for row in table.rows:
+        values = tuple(
+            None if isinstance(row.get(c.key), Hidden | None) else float(row[c.key])
+            for c in value_columns
+        )
+        texts = tuple(text_cell(row.get(c.key), c, currency) for c in value_columns)
+        name = words(row.get(spec.label), _label_vocabulary(label_column), currency)
+        points.append(Point(name, values, texts))
+    if not any(v for p in points for v in p.values):
+        return None
+    series = tuple(str(c.label) for c in value_columns)
+    title = str(table.title)
+    if spec.kind == "columns":
+        description = str(
+            _l(
+                "Column chart of %(what)s per period, from %(first)s to %(last)s. The numbers are in the table beside it.",
+                what=series[0],
+                first=points[0].label,
+                last=points[-1].label,
+            )
+        )
+        return column_chart(f"chart-{table.name}", title, description, points)
+    description = str(
+        _l(
+            "Bar chart of %(what)s by %(by)s. The numbers are in the table beside it.",
+            what=", ".join(series),
+            by=str(label_column.label),
+        )
+    )
+    if len(points) > MAX_BARS:
+        description += " " + str(_l("The chart shows the first %(count)s rows.", count=MAX_BARS))
+    return bar_chart(f"chart-{table.name}", title, description, series, points)

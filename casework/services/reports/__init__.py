@@ -1,0 +1,95 @@
+"""Supervisor outcome reports: every figure aggregated in SQL, small cells protected.
+
+`build_report(scope)` gives every table of the page; `report_table(scope, name)` one of them,
+as exported. Both apply the small-cell rule (see `tables.protect`): exports always hide small
+cells; the page hides them for admins, and for supervisors in the rows that include a case
+another organisation also holds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import current_app
+from sqlalchemy import text
+
+from casework.extensions import db
+from casework.services.reports import case_figures, recruitment_figures, remedy_figures
+from casework.services.reports.scope import ReportFilters, Scope
+from casework.services.reports.tables import Table, protect
+
+# name -> figure, in the order of the page
+FIGURES: dict[str, Callable[[Scope], Table]] = {
+    "summary": case_figures.summary,
+    "new_cases": case_figures.new_cases,
+    "open_by_status": case_figures.open_by_status,
+    "response_times": case_figures.response_times,
+    "outcomes": remedy_figures.outcomes_by_code,
+    "remedy_rate": remedy_figures.remedy_rate,
+    "money": remedy_figures.money,
+    "referrals": remedy_figures.referrals,
+    "referral_outcomes": remedy_figures.referral_outcomes,
+    "flags": case_figures.flags_and_overdue,
+    "caseload": case_figures.caseload,
+    "recruitment_cost": recruitment_figures.recruitment_cost,
+    "agencies": recruitment_figures.agencies,
+    "agency_licences": recruitment_figures.agency_licences,
+}
+
+
+# The slowest figures first, so parallel workers finish together.
+HEAVY_FIRST = ("recruitment_cost", "response_times", "caseload", "money", "outcomes")
+
+
+def _tune_session() -> None:
+    """PostgreSQL: room for the report's hashes and sorts in memory, and no JIT compilation
+    (it costs more than it saves on queries of this size). For this transaction only."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
+def _workers() -> int:
+    configured = current_app.config.get("REPORT_WORKERS")
+    return int(configured) if configured else min(4, os.cpu_count() or 1)
+
+
+def compute(scope: Scope, names: list[str]) -> dict[str, Table]:
+    """Run the figures `names`, each on its own connection when several workers are allowed
+    (the queries are independent and read only)."""
+    workers = min(_workers(), len(names))
+    if workers <= 1:
+        _tune_session()
+        return {name: FIGURES[name](scope) for name in names}
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run(name: str) -> Table:
+        with app.app_context():
+            try:
+                _tune_session()
+                return FIGURES[name](scope)
+            finally:
+                db.session.remove()
+
+    order = sorted(
+        names, key=lambda n: (n not in HEAVY_FIRST, HEAVY_FIRST.index(n) if n in HEAVY_FIRST else 0)
+    )
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
+        done = dict(zip(order, pool.map(run, order), strict=True))
+    return {name: done[name] for name in names}
+
+
+def build_report(scope: Scope) -> list[Table]:
+    """Every table of the report page, small cells hidden as the viewer requires."""
+    tables = compute(scope, list(FIGURES))
+    return [protect(table, scope.sees_everything) for table in tables.values()]
+
+
+def report_table(scope: Scope, name: str) -> Table:
+    """One table as exported: small cells hidden whoever asks. KeyError if unknown."""
+    return protect(compute(scope, [name])[name], everyone=True)
+
+
+__all__ = ["FIGURES", "ReportFilters", "Scope", "Table", "build_report", "report_table"]

@@ -1,0 +1,297 @@
+"""Figures about what the cases achieved: outcomes, the remedy rate, money claimed and
+recovered, and referrals to access-to-justice forums. Aggregated in SQL; amounts are converted
+to the reporting currency in SQL at the rate of the day they were recorded."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Float, case, func, literal, null, select, union_all
+
+from casework.models import Outcome, Referral
+from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
+from casework.services.reports.case_figures import rows, shared_sum
+from casework.services.reports.scope import Scope
+from casework.services.reports.sql import convert, utc_day
+from casework.services.reports.tables import (
+    CURRENCY,
+    LABEL,
+    MONEY,
+    PERCENT,
+    Chart,
+    Column,
+    Table,
+)
+
+# What the worker obtained. Sanctions on the agency (licence action, fine, prosecution) count as
+# outcomes but not as a remedy for the worker; neither do withdrawal, time bar or lost contact.
+REMEDIES = (
+    "OUT_MONEY_RECOVERED",
+    "OUT_SETTLED_MEDIATION",
+    "OUT_AWARD",
+    "OUT_REPATRIATED",
+    "OUT_DOCS_RETURNED",
+    "OUT_EMPLOYER_TRANSFER",
+    "OUT_ABSCONDING_CLEARED",
+)
+ALL = "*"  # the row adding every currency up in the reporting currency
+
+
+def _money(value: object) -> float | None:
+    return None if value is None else round(float(value), 2)  # type: ignore[arg-type]
+
+
+def outcomes_by_code(scope: Scope) -> Table:
+    query = (
+        select(
+            Outcome.code.label("code"),
+            func.count(Outcome.case_id.distinct()).label("cases"),
+            *shared_sum(scope, Outcome.case_id),
+        )
+        .where(*scope.restrict(Outcome.case_id))
+        .group_by(Outcome.code)
+        .order_by(func.count(Outcome.case_id.distinct()).desc(), Outcome.code)
+    )
+    return Table(
+        "outcomes",
+        _l("Outcomes by code"),
+        _l("Cases with each recorded outcome. A case can have several outcomes."),
+        [Column("code", _l("Outcome"), LABEL, vocabulary="outcome"), Column("cases", _l("Cases"))],
+        rows(query),
+        chart=Chart("bars", "code", ("cases",)),
+    )
+
+
+def remedy_rate(scope: Scope) -> Table:
+    remedied = case((Outcome.code.in_(REMEDIES), Outcome.case_id))
+    counted = select(
+        func.count(Outcome.case_id.distinct()).label("with_outcome"),
+        func.count(remedied.distinct()).label("remedied"),
+        *shared_sum(scope, Outcome.case_id),
+    ).where(*scope.restrict(Outcome.case_id))
+    found = rows(counted)
+    for row in found:
+        total, remedied_count = row["with_outcome"], row["remedied"]
+        row["rate"] = round(100.0 * remedied_count / total, 1) if total else None
+    return Table(
+        "remedy_rate",
+        _l("Remedy rate"),
+        _l(
+            "Of the cases with a recorded outcome, the share where the worker obtained a "
+            "remedy: money recovered, a settlement, an award, repatriation, documents returned, "
+            "a transfer to another employer, or an absconding charge cleared."
+        ),
+        [
+            Column("with_outcome", _l("Cases with an outcome")),
+            Column("remedied", _l("Cases with a remedy")),
+            Column("rate", _l("Remedy rate (%)"), PERCENT, basis=("with_outcome", "remedied")),
+        ],
+        found,
+    )
+
+
+def money(scope: Scope) -> Table:
+    """Claimed, agreed or awarded, and recovered, per currency and in the reporting currency.
+
+    Recovered is what reached the worker: the amount paid, except for awards, where it is the
+    amount actually enforced. Amounts are first added up per currency and day, then converted
+    at that day's rate: the same sum as converting each amount, with far fewer rate lookups."""
+    target = scope.currency
+    day = utc_day(Outcome.recorded_at)
+    recovered = case((Outcome.code == "OUT_AWARD", Outcome.amount_enforced), else_=Outcome.amount)
+    scoped = [Outcome.currency.is_not(None), *scope.restrict(Outcome.case_id)]
+    daily = (
+        select(
+            Outcome.currency.label("currency"),
+            day.label("day"),
+            func.sum(Outcome.amount_claimed, type_=Float).label("claimed"),
+            func.sum(Outcome.amount, type_=Float).label("agreed"),
+            func.sum(recovered, type_=Float).label("recovered"),
+            func.count(Outcome.amount_claimed).label("n_claimed"),
+            func.count(recovered).label("n_recovered"),
+        )
+        .where(*scoped)
+        .group_by(Outcome.currency, day)
+        .cte("money_days")
+    )
+    d = daily.c
+    claimed_rep = convert(d.claimed, d.currency, target, d.day)
+    recovered_rep = convert(d.recovered, d.currency, target, d.day)
+    converted = [
+        func.sum(claimed_rep).label("claimed_rep"),
+        func.sum(recovered_rep).label("recovered_rep"),
+        func.sum(
+            case((claimed_rep.is_(None), d.n_claimed), else_=0)
+            + case((recovered_rep.is_(None), d.n_recovered), else_=0)
+        ).label("no_rate"),
+    ]
+    cases = (
+        select(
+            Outcome.currency.label("currency"),
+            func.count(Outcome.case_id.distinct()).label("cases"),
+            *shared_sum(scope, Outcome.case_id),
+        )
+        .where(*scoped)
+        .group_by(Outcome.currency)
+        .cte("money_cases")
+    )
+    sums = (
+        select(
+            d.currency,
+            func.sum(d.claimed).label("claimed"),
+            func.sum(d.agreed).label("agreed"),
+            func.sum(d.recovered).label("recovered"),
+            *converted,
+        )
+        .group_by(d.currency)
+        .subquery()
+    )
+    shared = [c for c in cases.c if c.key == "_shared"]
+    by_currency = select(
+        sums.c.currency,
+        sums.c.claimed,
+        sums.c.agreed,
+        sums.c.recovered,
+        cases.c.cases,
+        sums.c.claimed_rep,
+        sums.c.recovered_rep,
+        sums.c.no_rate,
+        *shared,
+    ).join(cases, cases.c.currency == sums.c.currency)
+    all_cases = select(func.count(Outcome.case_id.distinct())).where(*scoped).scalar_subquery()
+    everything = select(
+        literal(ALL).label("currency"),
+        null().label("claimed"),
+        null().label("agreed"),
+        null().label("recovered"),
+        all_cases.label("cases"),
+        *converted,
+        *[select(func.sum(c)).scalar_subquery().label("_shared") for c in shared],
+    ).select_from(daily)
+    found = rows(union_all(by_currency, everything))
+    found.sort(key=lambda r: (r["currency"] == ALL, r["currency"]))
+    if found and found[-1]["currency"] == ALL and not found[-1]["cases"]:
+        found.pop()
+    for row in found:
+        for key in ("claimed", "agreed", "recovered", "claimed_rep", "recovered_rep"):
+            row[key] = _money(row[key])
+        row["no_rate"] = int(row["no_rate"] or 0)
+    return Table(
+        "money",
+        _l("Money claimed and recovered"),
+        _l(
+            "Amounts recorded with outcomes, per currency and converted to %(currency)s at the "
+            "rate of the day each outcome was recorded. Recovered is what reached the worker: the "
+            "amount paid, or for an award the amount actually enforced.",
+            currency=target,
+        ),
+        [
+            Column("currency", _l("Currency"), CURRENCY),
+            Column("cases", _l("Cases")),
+            Column("claimed", _l("Claimed"), MONEY, basis=("cases",)),
+            Column("agreed", _l("Agreed or awarded"), MONEY, basis=("cases",)),
+            Column("recovered", _l("Recovered"), MONEY, basis=("cases",)),
+            Column("claimed_rep", _l("Claimed (%(currency)s)", currency=target), MONEY, ("cases",)),
+            Column(
+                "recovered_rep", _l("Recovered (%(currency)s)", currency=target), MONEY, ("cases",)
+            ),
+            Column("no_rate", _l("Amounts without a rate")),
+        ],
+        found,
+        chart=Chart("bars", "currency", ("claimed_rep", "recovered_rep")),
+    )
+
+
+def referrals(scope: Scope) -> Table:
+    """Per forum kind: cases referred, referrals open and decided, and the amounts awarded and
+    enforced, converted at the rate of the decision day (added up per currency and day first)."""
+    target = scope.currency
+    scoped = scope.restrict(Referral.case_id)
+    day = utc_day(func.coalesce(Referral.decided_at, Referral.updated_at))
+    daily = (
+        select(
+            Referral.forum_kind.label("forum"),
+            Referral.currency.label("currency"),
+            day.label("day"),
+            func.sum(Referral.amount_awarded, type_=Float).label("awarded"),
+            func.sum(Referral.amount_enforced, type_=Float).label("enforced"),
+        )
+        .where(Referral.currency.is_not(None), *scoped)
+        .group_by(Referral.forum_kind, Referral.currency, day)
+        .subquery()
+    )
+    d = daily.c
+    amounts = (
+        select(
+            d.forum,
+            func.sum(convert(d.awarded, d.currency, target, d.day)).label("awarded"),
+            func.sum(convert(d.enforced, d.currency, target, d.day)).label("enforced"),
+        )
+        .group_by(d.forum)
+        .subquery()
+    )
+    counts = (
+        select(
+            Referral.forum_kind.label("forum"),
+            func.count(Referral.case_id.distinct()).label("cases"),
+            func.count().filter(Referral.status.in_(OPEN_REFERRAL_STATUSES)).label("open"),
+            func.count().filter(Referral.status.in_((DECIDED, CLOSED))).label("decided"),
+            func.count().filter(Referral.amount_awarded > 0).label("awards"),
+            *shared_sum(scope, Referral.case_id),
+        )
+        .where(*scoped)
+        .group_by(Referral.forum_kind)
+        .subquery()
+    )
+    query = (
+        select(*counts.c, amounts.c.awarded, amounts.c.enforced)
+        .outerjoin(amounts, amounts.c.forum == counts.c.forum)
+        .order_by(counts.c.cases.desc(), counts.c.forum)
+    )
+    found = rows(query)
+    for row in found:
+        row["awarded"], row["enforced"] = _money(row["awarded"]), _money(row["enforced"])
+    return Table(
+        "referrals",
+        _l("Referrals by forum"),
+        _l(
+            "Cases referred to each kind of forum; referrals still open and decided; amounts "
+            "awarded and actually enforced, in %(currency)s at the rate of the decision day.",
+            currency=target,
+        ),
+        [
+            Column("forum", _l("Forum"), LABEL, vocabulary="forum"),
+            Column("cases", _l("Cases referred")),
+            Column("open", _l("Open")),
+            Column("decided", _l("Decided")),
+            Column("awards", _l("With an award")),
+            Column("awarded", _l("Awarded (%(currency)s)", currency=target), MONEY, ("awards",)),
+            Column("enforced", _l("Enforced (%(currency)s)", currency=target), MONEY, ("awards",)),
+        ],
+        found,
+        chart=Chart("bars", "forum", ("awarded", "enforced")),
+    )
+
+
+def referral_outcomes(scope: Scope) -> Table:
+    query = (
+        select(
+            Referral.forum_kind.label("forum"),
+            Referral.outcome_code.label("code"),
+            func.count(Referral.case_id.distinct()).label("cases"),
+            *shared_sum(scope, Referral.case_id),
+        )
+        .where(Referral.outcome_code.is_not(None), *scope.restrict(Referral.case_id))
+        .group_by(Referral.forum_kind, Referral.outcome_code)
+        .order_by(Referral.forum_kind, func.count(Referral.case_id.distinct()).desc())
+    )
+    return Table(
+        "referral_outcomes",
+        _l("Referral outcomes by forum"),
+        _l("What the forums decided: cases per forum and outcome."),
+        [
+            Column("forum", _l("Forum"), LABEL, vocabulary="forum"),
+            Column("code", _l("Outcome"), LABEL, vocabulary="outcome"),
+            Column("cases", _l("Cases")),
+        ],
+        rows(query),
+    )

@@ -1,0 +1,182 @@
+"""Which cases a report covers: who is asking (the access rule, in SQL) and the filters.
+
+Admins see every case. A supervisor sees the cases their organisation holds or held an
+assignment on, in any status but declined: the cases routed to it and the cases shared with it
+by a partner organisation. The filters narrow that set; they never widen it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, select
+from sqlalchemy.orm import aliased
+
+from casework.models import Assignment, Case, CaseAbuse, User
+from casework.models.assignment import DECLINED
+from casework.models.columns import utcnow
+from casework.services.reports.sql import Expr
+
+ROLES = ("supervisor", "admin")
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _id(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _code(value: str, size: int) -> str:
+    value = value.strip().upper()
+    return value if value.replace("_", "").isalnum() and len(value) <= size else ""
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """The page's filters, parsed leniently: a value that does not parse is ignored."""
+
+    created_from: date | None = None
+    created_to: date | None = None  # inclusive
+    organisation_id: int | None = None
+    origin: str = ""
+    destination: str = ""
+    agency_id: int | None = None
+    abuse: str = ""
+    caseworker_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> ReportFilters:
+        return cls(
+            created_from=_day(args.get("from", "")),
+            created_to=_day(args.get("to", "")),
+            organisation_id=_id(args.get("organisation", "")),
+            origin=_code(args.get("origin", ""), 2),
+            destination=_code(args.get("destination", ""), 2),
+            agency_id=_id(args.get("agency", "")),
+            abuse=_code(args.get("abuse", ""), 20),
+            caseworker_id=_id(args.get("caseworker", "")),
+        )
+
+    def to_args(self) -> dict[str, str]:
+        """The query string that gives these filters back (empty values left out)."""
+        names = {
+            "created_from": "from",
+            "created_to": "to",
+            "organisation_id": "organisation",
+            "agency_id": "agency",
+            "caseworker_id": "caseworker",
+        }
+        args = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value not in (None, ""):
+                args[names.get(item.name, item.name)] = (
+                    value.isoformat() if isinstance(value, date) else str(value)
+                )
+        return args
+
+
+def _not_declined(*where: ColumnElement[bool]) -> Select[Any]:
+    return select(Assignment.case_id).where(Assignment.status != DECLINED, *where)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One report request: who asks, the filters, the reporting currency and the clock.
+
+    Plain values only, so figures can run on other threads with their own sessions."""
+
+    role: str
+    organisation_id: int
+    filters: ReportFilters = field(default_factory=ReportFilters)
+    currency: str = "USD"
+    now: datetime = field(default_factory=utcnow)
+
+    @classmethod
+    def for_actor(cls, actor: User, filters: ReportFilters | None = None, **kw: Any) -> Scope:
+        return cls(actor.role, actor.organisation_id, filters or ReportFilters(), **kw)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def narrowed_by_assignments(self) -> bool:
+        """Whether the cases are picked through sets (access, organisation, caseworker, code)."""
+        return bool(self._case_sets())
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(UTC).date()
+
+    def _case_columns(self) -> list[ColumnElement[bool]]:
+        f = self.filters
+        where: list[ColumnElement[bool]] = []
+        if f.created_from:
+            where.append(Case.created_at >= datetime.combine(f.created_from, time(), UTC))
+        if f.created_to:
+            end = datetime.combine(f.created_to + timedelta(days=1), time(), UTC)
+            where.append(Case.created_at < end)
+        if f.origin:
+            where.append(Case.origin_country == f.origin)
+        if f.destination:
+            where.append(Case.destination_country == f.destination)
+        if f.agency_id is not None:
+            where.append(Case.agency_id == f.agency_id)
+        return where
+
+    def _case_sets(self) -> list[Select[Any]]:
+        """Sets of case ids the case must belong to (access, organisation, caseworker, code)."""
+        f = self.filters
+        sets = []
+        if not self.sees_everything:
+            sets.append(_not_declined(Assignment.organisation_id == self.organisation_id))
+        if f.organisation_id is not None:
+            sets.append(_not_declined(Assignment.organisation_id == f.organisation_id))
+        if f.caseworker_id is not None:
+            sets.append(_not_declined(Assignment.user_id == f.caseworker_id))
+        if f.abuse:
+            sets.append(select(CaseAbuse.case_id).where(CaseAbuse.code == f.abuse))
+        return sets
+
+    def cases(self) -> list[ColumnElement[bool]]:
+        """Conditions on `Case` that keep exactly the cases in the report."""
+        return self._case_columns() + [Case.id.in_(ids) for ids in self._case_sets()]
+
+    def restrict(self, case_id: Expr) -> list[ColumnElement[bool]]:
+        """Conditions keeping rows of another table (by its case id column) whose case is in
+        the report; nothing at all when the report covers every case."""
+        where: list[ColumnElement[bool]] = [case_id.in_(ids) for ids in self._case_sets()]
+        columns = self._case_columns()
+        if columns:
+            where.append(case_id.in_(select(Case.id).where(*columns)))
+        return where
+
+    def shared(self, case_id: Expr) -> ColumnElement[bool] | None:
+        """For a supervisor: true for a case another organisation also holds (or held) an
+        assignment on. Those figures are other organisations' too, so small cells are hidden
+        from the supervisor as well. None for admins, for whom every small cell is hidden."""
+        if self.sees_everything:
+            return None
+        mine, other = aliased(Assignment), aliased(Assignment)
+        ids = select(mine.case_id).where(
+            mine.organisation_id == self.organisation_id,
+            mine.status != DECLINED,
+            exists().where(
+                and_(
+                    other.case_id == mine.case_id,
+                    other.organisation_id != self.organisation_id,
+                    other.status != DECLINED,
+                )
+            ),
+        )
+        return case_id.in_(ids)

@@ -1,0 +1,140 @@
+"""SQL building blocks that mean the same on SQLite and PostgreSQL.
+
+Durations, calendar days and months of UTC timestamps, percentiles by rank, and currency
+conversion through the exchange-rate table: each compiles to each dialect's own functions, so
+every figure is aggregated in the database whichever one runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, Float, String, and_, case, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from casework.models import ExchangeRate
+
+# A column or any SQL expression.
+Expr = ColumnElement[Any] | InstrumentedAttribute[Any]
+
+
+class seconds_between(FunctionElement[float]):  # noqa: N801 - reads as a SQL function
+    """`later - earlier` in seconds (both UTC timestamps)."""
+
+    type = Float()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(seconds_between)
+def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_postgresql(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION)"
+
+
+class utc_month(FunctionElement[str]):  # noqa: N801
+    """The UTC month of a timestamp as text, "2026-03"."""
+
+    type = String()
+    name = "utc_month"
+    inherit_cache = True
+
+
+@compiles(utc_month)
+def _month_sqlite(element: utc_month, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strftime('%Y-%m', {compiler.process(next(iter(element.clauses)), **kw)})"
+
+
+@compiles(utc_month, "postgresql")
+def _month_postgresql(element: utc_month, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(next(iter(element.clauses)), **kw)
+    return f"to_char(timezone('UTC', {column}), 'YYYY-MM')"
+
+
+class utc_day(FunctionElement[date]):  # noqa: N801
+    """The UTC calendar day of a timestamp, comparable with DATE columns."""
+
+    type = Date()
+    name = "utc_day"
+    inherit_cache = True
+
+
+@compiles(utc_day)
+def _day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(next(iter(element.clauses)), **kw)})"
+
+
+@compiles(utc_day, "postgresql")
+def _day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(timezone('UTC', {compiler.process(next(iter(element.clauses)), **kw)}) AS DATE)"
+
+
+def rate_per_usd(currency: Expr, on: Expr) -> ColumnElement[Any]:
+    """Units of `currency` per US dollar on a day: the latest rate valid by then, else the
+    earliest known (as casework.services.recruitment_cost.rate_per_usd); NULL if none."""
+    latest = (
+        select(ExchangeRate.per_usd)
+        .where(ExchangeRate.currency == currency, ExchangeRate.valid_from <= on)
+        .order_by(ExchangeRate.valid_from.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    earliest = (
+        select(ExchangeRate.per_usd)
+        .where(ExchangeRate.currency == currency)
+        .order_by(ExchangeRate.valid_from)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case(
+        (currency == "USD", literal(1.0)), else_=func.coalesce(latest, earliest).cast(Float)
+    )
+
+
+def convert(amount: Expr, currency: Expr, target: str | Expr, on: Expr) -> ColumnElement[float]:
+    """`amount` in `currency` expressed in `target` (a code, or a column such as the wage
+    currency) at the rates of day `on`; NULL when a rate is missing."""
+    if isinstance(target, str):
+        factor = literal(1.0) if target == "USD" else rate_per_usd(literal(target), on)
+    else:
+        factor = rate_per_usd(target, on)
+    return case(
+        (currency == target, amount.cast(Float)),
+        else_=amount.cast(Float) / rate_per_usd(currency, on) * factor,
+    )
+
+
+def percentiles(values: Any, shared: bool = False) -> Any:
+    """Count, median and 90th percentile of `values.c.value` (a subquery; with `shared`, also
+    the sum of its 0/1 `shared` column).
+
+    Ranked with row_number() over the sorted values: the median is the mean of the middle one
+    or two; the 90th percentile is the nearest-rank value, the one at rank ceil(0.9 n).
+    """
+    value = values.c.value
+    extra = [values.c.shared.label("shared")] if shared else []
+    ranked = select(
+        value.label("v"),
+        func.row_number().over(order_by=value).label("rn"),
+        func.count().over().label("n"),
+        *extra,
+    ).subquery()
+    n, rn, v = ranked.c.n, ranked.c.rn, ranked.c.v
+    middle = and_(rn >= (n + 1) // 2, rn <= (n + 2) // 2)
+    return select(
+        func.coalesce(func.max(n), 0).label("n"),
+        func.avg(case((middle, v))).label("median"),
+        func.max(case((rn == (9 * n + 9) // 10, v))).label("p90"),
+        *([func.sum(ranked.c.shared).label("shared")] if shared else []),
+    ).select_from(ranked)
