@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,8 +102,14 @@ def test_same_agency_is_recognised_across_complaints(app: Flask, lodge: Any) -> 
         ({"language": "fr"}, "language"),
         ({"abuse_categories": [], "narrative": ""}, "abuse_categories"),
         ({"abuse_categories": ["NOT_A_CODE"]}, "abuse_categories"),
-        ({"fees": [{"category": "FEE_AGENT", "amount": "abc", "currency": "NPR"}]}, "fees.0.amount"),
-        ({"fees": [{"category": "FEE_AGENT", "amount": "10", "currency": "XYZ"}]}, "fees.0.currency"),
+        (
+            {"fees": [{"category": "FEE_AGENT", "amount": "abc", "currency": "NPR"}]},
+            "fees.0.amount",
+        ),
+        (
+            {"fees": [{"category": "FEE_AGENT", "amount": "10", "currency": "XYZ"}]},
+            "fees.0.currency",
+        ),
         ({"fees": [{"amount": "10", "currency": "NPR"}]}, "fees.0.category"),
         ({"departure_date": "01/04/2026"}, "departure_date"),
         ({"promised_monthly_wage": {"amount": "1200"}}, "promised_monthly_wage.currency"),

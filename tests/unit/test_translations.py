@@ -58,9 +58,7 @@ def _po_path(locale: str) -> Path:
 
 def _template_ids() -> set[str]:
     """Every msgid of the template; a plural entry by its singular form."""
-    return {
-        m.id if isinstance(m.id, str) else m.id[0] for m in _read_catalogue(TEMPLATE) if m.id
-    }
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in _read_catalogue(TEMPLATE) if m.id}
 
 
 def _filled(string: object) -> bool:

@@ -171,7 +171,8 @@ def test_status_lists_referrals_waiting_for_the_worker(client: FlaskClient) -> N
     db.session.commit()
     assert referral is not None
     body = client.get(
-        f"/api/v1/complaints/{lodged['reference']}", headers={"X-Complaint-Secret": lodged["secret"]}
+        f"/api/v1/complaints/{lodged['reference']}",
+        headers={"X-Complaint-Secret": lodged["secret"]},
     ).get_json()
     assert [p["id"] for p in body["pending_referrals"]] == [referral.id]
     assert body["pending_referrals"][0]["authority"]

@@ -38,12 +38,16 @@ def test_worker_checks_status_and_sends_a_message(client: FlaskClient, lodge: An
         assert lodged.secret not in cookie.value
 
 
-def test_wrong_secret_and_unknown_reference_answer_the_same(client: FlaskClient, lodge: Any) -> None:
+def test_wrong_secret_and_unknown_reference_answer_the_same(
+    client: FlaskClient, lodge: Any
+) -> None:
     lodged = lodge()
     wrong = _login(client, lodged.reference, "1111 2222 3333 4444")
     unknown = _login(client, "CW-2222-3333", lodged.secret)
     assert wrong.status_code == unknown.status_code == 404
-    strip = lambda r: r.get_data(as_text=True).replace(lodged.reference, "").replace("CW-2222-3333", "")  # noqa: E731
+    strip = lambda r: (
+        r.get_data(as_text=True).replace(lodged.reference, "").replace("CW-2222-3333", "")
+    )  # noqa: E731
     assert strip(wrong) == strip(unknown)
 
 
@@ -72,9 +76,7 @@ def test_guessing_is_throttled_per_reference_without_locking_out_the_worker(
     with app.app_context():
         lodged = lodge_complaint(complaint_payload())
         attacker = app.test_client()
-        codes = [
-            _login(attacker, lodged.reference, f"{n:016d}").status_code for n in range(6)
-        ]
+        codes = [_login(attacker, lodged.reference, f"{n:016d}").status_code for n in range(6)]
         assert codes[:5] == [404] * 5 and codes[5] == 429
         # The worker, from their own phone, still gets in.
         worker = app.test_client()

@@ -35,7 +35,10 @@ def test_no_log_line_carries_a_narrative_name_or_secret(
     )
     api = client.post(
         "/api/v1/complaints",
-        data={"complaint": json.dumps(payload), "evidence": (io.BytesIO(samples.png()), f"{NAME}.png")},
+        data={
+            "complaint": json.dumps(payload),
+            "evidence": (io.BytesIO(samples.png()), f"{NAME}.png"),
+        },
         content_type="multipart/form-data",
     )
     assert api.status_code == 201
@@ -57,12 +60,21 @@ def test_no_log_line_carries_a_narrative_name_or_secret(
     client.post("/follow-up", data={"reference": reference, "secret": secret})
     client.post("/follow-up", data={"reference": reference, "secret": "1234123412341234"})
     headers = {"X-Complaint-Secret": secret}
-    client.post(f"/api/v1/complaints/{reference}/messages", json={"message": NARRATIVE}, headers=headers)
+    client.post(
+        f"/api/v1/complaints/{reference}/messages", json={"message": NARRATIVE}, headers=headers
+    )
     client.get(f"/api/v1/complaints/{reference}", headers=headers)
 
     logged = _all_log_text(caplog)
     assert caplog.records, "the flow should log something (lodging at least)"
-    for private in (NARRATIVE, "Narrative-Marker", NAME, PHONE, secret, web_secret.group(0).replace(" ", "")):
+    for private in (
+        NARRATIVE,
+        "Narrative-Marker",
+        NAME,
+        PHONE,
+        secret,
+        web_secret.group(0).replace(" ", ""),
+    ):
         assert private not in logged
 
 
