@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH = 640
-LABEL_WIDTH = 200
+LABEL_WIDTH = 230
 ROW = 22
 BAR = 14
 TOP = 8
@@ -40,7 +40,7 @@ def _short(text: str, limit: int = MAX_LABEL) -> str:
 def _open(chart_id: str, title: str, description: str, height: int) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" '
+        f'width="{WIDTH}" height="{height}" font-size="11" font-family="sans-serif" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" id="{chart_id}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
@@ -59,7 +59,7 @@ def _legend(series: tuple[str, ...], y: int) -> list[str]:
         parts.append(
             f'<text class="legend" x="{x + 16}" y="{y + 10}">{escape(_short(name))}</text>'
         )
-        x += 24 + 8 * min(len(name), MAX_LABEL)
+        x += 28 + 7 * min(len(name), MAX_LABEL)
     return parts
 
 
@@ -71,7 +71,7 @@ def bar_chart(
     per_row = max(1, len(series))
     height = TOP + len(points) * (ROW + BAR * (per_row - 1)) + (LEGEND if per_row > 1 else 0) + 4
     largest = max((v for p in points for v in p.values if v), default=0.0)
-    scale = (WIDTH - LABEL_WIDTH - 90) / largest if largest else 0.0
+    scale = (WIDTH - LABEL_WIDTH - 110) / largest if largest else 0.0
     parts = _open(chart_id, title, description, height)
     y = TOP
     for point in points:

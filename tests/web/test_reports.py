@@ -226,8 +226,7 @@ def raw(world_user: Any, name: str, **filters: str) -> list[dict[str, Any]]:
     """A figure's rows before the small-cell rule, as `world_user` would get them."""
     scope = Scope.for_actor(world_user, ReportFilters.from_args(filters), now=NOW)
     return [
-        {k: v for k, v in row.items() if not k.startswith("_")}
-        for row in FIGURES[name](scope).rows
+        {k: v for k, v in row.items() if not k.startswith("_")} for row in FIGURES[name](scope).rows
     ]
 
 

@@ -17,7 +17,9 @@ from markupsafe import Markup
 
 from casework.charts import MAX_BARS, Point, bar_chart, column_chart
 from casework.i18n import country_name
+from casework.services.reports.options import FilterOptions
 from casework.services.reports.remedy_figures import ALL
+from casework.services.reports.scope import ReportFilters
 from casework.services.reports.tables import (
     COUNT,
     CURRENCY,
@@ -100,6 +102,37 @@ def words(code: Any, vocabulary: str, currency: str = "USD") -> str:
     if vocabulary == CURRENCY and text == ALL:
         return str(_l("All currencies, in %(currency)s", currency=currency))
     return text
+
+
+def describe_filters(
+    filters: ReportFilters, options: FilterOptions, abuses: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """The filters in force, as (what, which) pairs a reader (or a printed page) understands."""
+    names = {
+        "organisation": dict(options.organisations),
+        "agency": dict(options.agencies),
+        "caseworker": dict(options.caseworkers),
+    }
+    chosen: list[tuple[str, str]] = []
+    if filters.created_from:
+        chosen.append((str(_l("Received from")), filters.created_from.isoformat()))
+    if filters.created_to:
+        chosen.append((str(_l("Received until")), filters.created_to.isoformat()))
+    if filters.organisation_id is not None:
+        name = names["organisation"].get(filters.organisation_id, str(filters.organisation_id))
+        chosen.append((str(_l("Organisation")), name))
+    if filters.origin:
+        chosen.append((str(_l("From country")), country_name(filters.origin)))
+    if filters.destination:
+        chosen.append((str(_l("Country of work")), country_name(filters.destination)))
+    if filters.agency_id is not None:
+        chosen.append((str(_l("Agency")), names["agency"].get(filters.agency_id, "?")))
+    if filters.abuse:
+        chosen.append((str(_l("Abuse")), str(abuses.get(filters.abuse, filters.abuse))))
+    if filters.caseworker_id is not None:
+        name = names["caseworker"].get(filters.caseworker_id, str(filters.caseworker_id))
+        chosen.append((str(_l("Caseworker")), name))
+    return chosen
 
 
 def _label_vocabulary(column: Column) -> str:

@@ -10,7 +10,13 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from casework.blueprints.reports import bp
-from casework.blueprints.reports.presenting import abuse_labels, chart, csv_text, html_cell, words
+from casework.blueprints.reports.presenting import (
+    abuse_labels,
+    chart,
+    csv_text,
+    describe_filters,
+    html_cell,
+)
 from casework.extensions import db
 from casework.models import Country, User
 from casework.services import audit
@@ -33,18 +39,20 @@ def index() -> str:
     scope = _scope(actor)
     tables = build_report(scope)
     agencies = next(t for t in tables if t.name == "agencies")
+    options = filter_options(scope, [row["_agency_id"] for row in agencies.rows])
+    abuses = abuse_labels()
     return render_template(
         "reports/index.html",
         scope=scope,
         tables=tables,
         organisation=actor.organisation.name,
-        options=filter_options(scope, [row["_agency_id"] for row in agencies.rows]),
-        abuses=abuse_labels(),
+        options=options,
+        abuses=abuses,
+        chosen=describe_filters(scope.filters, options, abuses),
         filter_args=scope.filters.to_args(),
         small=SMALL,
         cell=lambda value, column: html_cell(value, column, scope.currency),
         chart=lambda table: chart(table, scope.currency),
-        words=words,
     )
 
 
