@@ -4,7 +4,7 @@ the agencies workers complain about, with the fees they charged. Aggregated in S
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import Float, and_, case, func, literal, select
 
 from casework.models import Agency, Case, FeePayment
 from casework.services.reports.case_figures import rows, shared_sum
@@ -23,25 +23,61 @@ def recruitment_cost(scope: Scope) -> Table:
     actual first-month wage. A worker counts when they recorded at least one payment and their
     wage, and every payment has a rate: costs and earnings are always the same worker's."""
     day = func.coalesce(FeePayment.paid_on, utc_day(Case.created_at))
-    in_wage_currency = convert(
-        FeePayment.amount_paid, FeePayment.currency, Case.actual_wage_currency, day
-    )
     shared = scope.shared(Case.id)
-    per_worker = (
+    payments = (
         select(
+            FeePayment.case_id,
+            FeePayment.amount_paid.cast(Float).label("amount"),
+            FeePayment.currency.label("currency"),
+            Case.actual_wage_currency.label("wage_currency"),
+            day.label("day"),
             Case.origin_country.label("origin"),
             Case.destination_country.label("destination"),
-            (func.sum(in_wage_currency) / Case.actual_wage_amount).label("months"),
-            *([] if shared is None else [func.max(case((shared, 1), else_=0)).label("shared")]),
+            Case.actual_wage_amount.cast(Float).label("wage"),
+            *([] if shared is None else [case((shared, 1), else_=0).label("shared")]),
         )
-        .join(FeePayment, FeePayment.case_id == Case.id)
+        .join(Case, Case.id == FeePayment.case_id)
         .where(
             Case.actual_wage_amount > 0,
             Case.actual_wage_currency.is_not(None),
             *scope.cases(),
         )
-        .group_by(Case.id, Case.origin_country, Case.destination_country, Case.actual_wage_amount)
-        .having(func.count(in_wage_currency) == func.count())
+        .cte("worker_payments")
+        .prefix_with("MATERIALIZED")
+    )
+    p = payments.c
+    # One conversion factor per (payment currency, wage currency, day) that occurs: a few
+    # thousand rate lookups instead of two per payment.
+    pairs = select(p.currency, p.wage_currency, p.day).distinct().subquery()
+    factors = select(
+        pairs.c.currency,
+        pairs.c.wage_currency,
+        pairs.c.day,
+        convert(literal(1.0), pairs.c.currency, pairs.c.wage_currency, pairs.c.day).label("factor"),
+    ).cte("conversion_factors")
+    # SQLite would otherwise inline the factor and look rates up for every payment again;
+    # PostgreSQL plans better (a hash join) when it may inline it.
+    factors = factors.prefix_with("MATERIALIZED", dialect="sqlite")
+    f = factors.c
+    per_worker = (
+        select(
+            p.origin,
+            p.destination,
+            (func.sum(p.amount * f.factor) / func.min(p.wage)).label("months"),
+            *([] if shared is None else [func.max(p.shared).label("shared")]),
+        )
+        .select_from(
+            payments.outerjoin(
+                factors,
+                and_(
+                    f.currency == p.currency,
+                    f.wage_currency == p.wage_currency,
+                    f.day == p.day,
+                ),
+            )
+        )
+        .group_by(p.case_id, p.origin, p.destination)
+        .having(func.count(f.factor) == func.count())
         .subquery()
     )
     w = per_worker.c
