@@ -490,9 +490,15 @@ def _analyze() -> None:
 # Indexes that make the report's big joins index-only (measured as a second step; not in the
 # models: migrations are someone else's to write).
 PROPOSED_INDEXES = {
+    # first response: the earliest acceptance per case, from the index alone
     "ix_assignments_case_status_responded": ("assignments", ("case_id", "status", "responded_at")),
+    # a supervisor's "shared with another organisation" check, from the index alone
+    "ix_assignments_case_org_status": ("assignments", ("case_id", "organisation_id", "status")),
+    # a supervisor's (or an organisation filter's) cases
     "ix_assignments_org_status_case": ("assignments", ("organisation_id", "status", "case_id")),
+    # the caseworker filter and the caseload
     "ix_assignments_user_status_case": ("assignments", ("user_id", "status", "case_id")),
+    # recruitment cost and fees per agency, from the index alone
     "ix_fee_payments_case_cover": (
         "fee_payments",
         ("case_id", "currency", "paid_on", "amount_paid"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import aliased
 
 from casework.models import Assignment, Case, CaseAbuse, User
@@ -171,12 +171,13 @@ class Scope:
         ids = select(mine.case_id).where(
             mine.organisation_id == self.organisation_id,
             mine.status != DECLINED,
-            exists().where(
-                and_(
-                    other.case_id == mine.case_id,
-                    other.organisation_id != self.organisation_id,
-                    other.status != DECLINED,
-                )
-            ),
+            # The id (not *): the check can then be answered from an index alone.
+            select(other.id)
+            .where(
+                other.case_id == mine.case_id,
+                other.organisation_id != self.organisation_id,
+                other.status != DECLINED,
+            )
+            .exists(),
         )
         return case_id.in_(ids)
