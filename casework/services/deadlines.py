@@ -143,16 +143,28 @@ def open_flags(case: Case) -> dict[str, Flag]:
     }
 
 
+def next_deadline(current: list[Ladder], flags: dict[str, Flag]) -> datetime | None:
+    """The earliest threshold above the level each ladder's open flag has reached."""
+    upcoming = []
+    for ladder in current:
+        open_flag = flags.get(ladder.rule)
+        level = open_flag.level if open_flag is not None and open_flag.resolved_at is None else 0
+        nxt = ladder.next_after(level)
+        if nxt is not None:
+            upcoming.append(nxt)
+    return min(upcoming) if upcoming else None
+
+
 def refresh_deadlines(
     case: Case,
     now: datetime | None = None,
     rules: list[StallRule] | None = None,
     limits: list[LimitationRule] | None = None,
     flags: dict[str, Flag] | None = None,
-) -> None:
+) -> list[Ladder]:
     """Recompute the claim deadline and the next time the case needs the scheduler; resolve
     flags whose rule no longer applies or whose clock restarted. Batch callers pass the rules
-    and the case's open flags they already loaded."""
+    and the case's open flags they already loaded. Returns the ladders that apply now."""
     now = now or utcnow()
     case.in_triage = not any(a.status in LIVE for a in case.assignments)
     case.claim_deadline = claim_deadline(case, limits)
@@ -166,14 +178,8 @@ def refresh_deadlines(
         ladder = by_rule.get(rule)
         if ladder is None or ladder.level_at(now) == 0:
             flag.resolved_at = now
-    upcoming = []
-    for ladder in current:
-        open_flag = flags.get(ladder.rule)
-        level = open_flag.level if open_flag is not None and open_flag.resolved_at is None else 0
-        nxt = ladder.next_after(level)
-        if nxt is not None:
-            upcoming.append(nxt)
-    case.next_deadline_at = min(upcoming) if upcoming else None
+    case.next_deadline_at = next_deadline(current, flags)
+    return current
 
 
 def touch(case: Case, now: datetime | None = None) -> None:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -81,36 +82,50 @@ def notify(
     case: Case | None,
     kind: str,
     urgent: bool = False,
-    *,
-    flush: bool = True,
-    escalated: set[int] | None = None,
 ) -> list[Notification]:
     """Notify each active user once (duplicates in `users` are ignored). Urgent notifications
     also queue an immediate e-mail, unless one is already waiting for that user. Adds to the
-    current transaction; the caller commits.
+    current transaction; the caller commits."""
+    created = [Notification(**row) for row in notification_rows(users, case, kind, urgent)]
+    db.session.add_all(created)
+    db.session.flush()
+    return created
 
-    Batch callers (the stalled scan) pass `flush=False` and one `escalated` set for the whole
-    batch: users whose e-mail is known to be waiting, so each is looked up once."""
+
+def notification_rows(
+    users: Iterable[User],
+    case: Case | None,
+    kind: str,
+    urgent: bool = False,
+    escalated: set[int] | None = None,
+) -> list[dict[str, Any]]:
+    """What `notify` does, for batch callers (the stalled scan) that insert the notifications
+    themselves in one statement: returns their rows. Urgent e-mails are still queued in the
+    session; `escalated`, one set for the whole batch, holds the users whose e-mail is known
+    to be waiting, so each is looked up once."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind}")
     with force_locale(LANGUAGES[DEFAULT_LANGUAGE].babel_locale):
         text = notification_text(kind, case.reference if case is not None else None)
-    created = []
+    rows = []
     seen: set[int] = set()
     for user in users:
         if user.id in seen or not user.active:
             continue
         seen.add(user.id)
-        note = Notification(user_id=user.id, case_id=case.id if case else None, kind=kind)
-        note.text, note.urgent = text, urgent
-        db.session.add(note)
-        created.append(note)
+        rows.append(
+            {
+                "user_id": user.id,
+                "case_id": case.id if case else None,
+                "kind": kind,
+                "text": text,
+                "urgent": urgent,
+            }
+        )
         if urgent:
             _queue_escalation(user, escalated)
-    if flush:
-        db.session.flush()
-    log.info("notified %d user(s): %s", len(created), kind)
-    return created
+    log.info("notified %d user(s): %s", len(rows), kind)
+    return rows
 
 
 def _queue_escalation(user: User, escalated: set[int] | None = None) -> None:

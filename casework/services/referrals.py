@@ -188,13 +188,16 @@ def propose_referral(
     proposed_by: str = "staff",
     actor: User | None = None,
     pathway: ReferralPathway | None = None,
+    *,
+    events: list[dict[str, Any]] | None = None,
 ) -> Referral | None:
     """Propose the best-fitting pathway (or `pathway`, which must be among those that fit).
 
     Returns None when nothing fits or the case is finished. The referral waits for the
     worker's consent. Flushes only: the caller commits (the scheduler commits each batch).
     A proposal by the scheduler is not activity on the case, so it does not restart the
-    case's stall clocks (its flag stays open at the referral level)."""
+    case's stall clocks (its flag stays open at the referral level); a batch caller (the
+    stalled scan) passes `events` to receive its case event as a row to insert itself."""
     if case.status in FINISHED_CASE or case.purged_at is not None:
         return None
     fitting = suggest_pathways(case, limit=None, skip_declined=proposed_by == SCHEDULER)
@@ -214,24 +217,24 @@ def propose_referral(
     if proposed_by == SCHEDULER:
         # Part of the scheduler's batch, flushed with it. Not a person's act: the timeline
         # records it, the audit trail records what people then do with it.
-        db.session.add(
-            CaseEvent(
-                case_id=case.id,
-                kind=REFERRAL,
-                visibility=ev.PARTNERS,
-                actor_kind="system",
-                detail=f"referral proposed by the scheduler ({pathway.country} {pathway.forum_kind})",
-            )
-        )
-        case.updated_at = utcnow()
+        now = utcnow()
+        row = {
+            "case_id": case.id,
+            "kind": REFERRAL,
+            "visibility": ev.PARTNERS,
+            "actor_kind": "system",
+            "detail": f"referral proposed by the scheduler ({pathway.country} {pathway.forum_kind})",
+            "created_at": now,
+        }
+        if events is not None:
+            events.append(row)
+        else:
+            db.session.add(CaseEvent(**row))  # added, not appended: the timeline stays unloaded
+        case.updated_at = now
         return referral
     db.session.flush()
-    who: Actor = actor if actor is not None else SystemActor(proposed_by)
-    _record(case, referral, who, "proposed")
-    if proposed_by == SCHEDULER:
-        case.updated_at = utcnow()
-    else:
-        _touch(case)
+    _record(case, referral, actor if actor is not None else SystemActor(proposed_by), "proposed")
+    _touch(case)
     db.session.flush()
     return referral
 

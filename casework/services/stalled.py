@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from casework.extensions import db
@@ -25,6 +26,7 @@ from casework.models import (
     CaseEvent,
     Flag,
     LimitationRule,
+    Notification,
     OrganisationCountry,
     StallRule,
     User,
@@ -36,7 +38,7 @@ from casework.services.deadlines import (
     CLAIM_RULE,
     active_limitation_rules,
     active_stall_rules,
-    ladders,
+    next_deadline,
     refresh_deadlines,
 )
 
@@ -56,7 +58,9 @@ class ScanReport:
 
 @dataclass
 class ScanContext:
-    """What one scan loads once: rules, open flags of the batch, supervisors, e-mails queued."""
+    """What one scan loads once (rules, supervisors, e-mails queued), the open flags of the
+    batch, and the rows the batch writes with one INSERT per table (new flags, case events,
+    notifications): thousands of them on a first scan, too many for the unit of work."""
 
     now: datetime
     rules: list[StallRule]
@@ -64,6 +68,9 @@ class ScanContext:
     flags: dict[int, dict[str, Flag]] = field(default_factory=dict)
     supervisors: dict[frozenset[int], list[User]] = field(default_factory=dict)
     escalated: set[int] = field(default_factory=set)
+    new_flags: list[Flag] = field(default_factory=list)  # not in the session: `write` inserts them
+    events: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def load(cls, now: datetime) -> ScanContext:
@@ -75,6 +82,31 @@ class ScanContext:
             select(Flag).where(Flag.case_id.in_(case_ids), Flag.resolved_at.is_(None))
         ):
             self.flags[flag.case_id][flag.rule] = flag
+
+    def write(self) -> None:
+        """Flush the session (cases, flags resolved or climbing, referrals, e-mails), then
+        insert the batch's new rows, in the order they were made. Flags resolved in the flush
+        leave room for their successors under the unique open-flag index."""
+        db.session.flush()
+        flags = [
+            {
+                "case_id": flag.case_id,
+                "rule": flag.rule,
+                "level": flag.level,
+                "reason": flag.reason,
+                "raised_at": flag.raised_at,
+                "resolved_at": flag.resolved_at,
+            }
+            for flag in self.new_flags
+        ]
+        for model, rows in (
+            (Flag, flags),
+            (CaseEvent, self.events),
+            (Notification, self.notifications),
+        ):
+            if rows:
+                db.session.execute(insert(model), rows)
+        self.new_flags, self.events, self.notifications = [], [], []
 
 
 def _caseworkers(case: Case) -> list[User]:
@@ -126,63 +158,55 @@ def _kind(rule: str, level: int) -> str:
 
 def _climb(case: Case, rule: str, level: int, context: ScanContext) -> None:
     """Act on one step of the ladder."""
-    from casework.services.notifications import notify
+    from casework.services.notifications import notification_rows
     from casework.services.referrals import propose_referral
 
-    db.session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind=FLAG,
-            visibility=ev.INTERNAL,
-            actor_kind="system",
-            detail=f"{rule} level {level}",
-            created_at=context.now,
-        )
+    context.events.append(
+        {
+            "case_id": case.id,
+            "kind": FLAG,
+            "visibility": ev.INTERNAL,
+            "actor_kind": "system",
+            "detail": f"{rule} level {level}",
+            "created_at": context.now,
+        }
     )
     kind = _kind(rule, level)
     if level == 1:
         recipients = _caseworkers(case) or _supervisors(case, context)
-        notify(recipients, case, kind, urgent=False, flush=False)
+        urgent = False
     elif level == 2:
-        notify(
-            _supervisors(case, context),
-            case,
-            kind,
-            urgent=True,
-            flush=False,
-            escalated=context.escalated,
-        )
+        recipients, urgent = _supervisors(case, context), True
     else:
-        propose_referral(case, proposed_by="scheduler")
-        notify(
-            _supervisors(case, context) + _caseworkers(case),
-            case,
-            kind,
-            urgent=True,
-            flush=False,
-            escalated=context.escalated,
-        )
+        propose_referral(case, proposed_by="scheduler", events=context.events)
+        recipients, urgent = _supervisors(case, context) + _caseworkers(case), True
+    context.notifications += notification_rows(
+        recipients, case, kind, urgent, escalated=context.escalated if urgent else None
+    )
 
 
 def process_case(
     case: Case, now: datetime, context: ScanContext | None = None
 ) -> list[tuple[str, int]]:
-    """Raise or climb the flags that are due on one case; returns the levels raised."""
+    """Raise or climb the flags that are due on one case; returns the levels raised. With a
+    batch's `context`, its new rows wait for `context.write()`; without, they are written."""
     if context is None:
-        context = ScanContext.load(now)
-        context.load_flags([case.id])
+        alone = ScanContext.load(now)
+        alone.load_flags([case.id])
+        raised = process_case(case, now, alone)
+        alone.write()
+        return raised
     flags = context.flags.setdefault(case.id, {})
-    refresh_deadlines(
-        case, now, context.rules, context.limits, flags
-    )  # clear what no longer applies
+    # clear what no longer applies
+    current = refresh_deadlines(case, now, context.rules, context.limits, flags)
     raised = []
-    for ladder in ladders(case, context.rules):
+    for ladder in current:
         target = ladder.level_at(now)
         flag = flags.get(ladder.rule)
         if flag is not None and flag.resolved_at is not None:
             flag = None
-        current = flag.level if flag is not None else 0
-        if target <= current:
+        current_level = flag.level if flag is not None else 0
+        if target <= current_level:
             continue
         if flag is None:
             flag = Flag(
@@ -192,13 +216,14 @@ def process_case(
                 reason=ladder.reason[:200],
                 raised_at=now,
             )
-            db.session.add(flag)
+            context.new_flags.append(flag)
             flags[ladder.rule] = flag
-        for level in range(current + 1, target + 1):
+        for level in range(current_level + 1, target + 1):
             flag.level = level
             _climb(case, ladder.rule, level, context)
             raised.append((ladder.rule, level))
-    refresh_deadlines(case, now, context.rules, context.limits, flags)
+    if raised:  # the ladders still apply (a proposal moves no clock): only the levels moved
+        case.next_deadline_at = next_deadline(current, flags)
     return raised
 
 
@@ -241,6 +266,7 @@ def scan_stalled_cases(now: datetime | None = None, batch: int = BATCH) -> ScanR
                 report.cases += 1
                 for rule, level in process_case(case, now, context):
                     report.raised.append((case.reference, rule, level))
+            context.write()
         db.session.commit()
         context.escalated.clear()  # committed: the outbox query sees them from now on
     if report.raised:
