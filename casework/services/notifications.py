@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -101,12 +101,12 @@ def notification_rows(
 ) -> list[dict[str, Any]]:
     """What `notify` does, for batch callers (the stalled scan) that insert the notifications
     themselves in one statement: returns their rows. Urgent e-mails are still queued in the
-    session; `escalated`, one set for the whole batch, holds the users whose e-mail is known
-    to be waiting, so each is looked up once."""
+    session. `escalated`: every user with an escalation e-mail waiting, as
+    `awaiting_escalation_mail()` found them at the start of the batch; users mailed now are
+    added to it."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind}")
-    with force_locale(LANGUAGES[DEFAULT_LANGUAGE].babel_locale):
-        text = notification_text(kind, case.reference if case is not None else None)
+    text = _stored_text(kind, case.reference if case is not None else None)
     rows = []
     seen: set[int] = set()
     for user in users:
@@ -128,20 +128,42 @@ def notification_rows(
     return rows
 
 
+def _escalation_waiting() -> ColumnElement[bool]:
+    """An escalation e-mail that is still to be sent (or retried)."""
+    return and_(
+        OutboxMessage.kind == ESCALATION,
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.attempts < int(current_app.config["MAIL_MAX_ATTEMPTS"]),
+    )
+
+
+def awaiting_escalation_mail() -> set[int]:
+    """The users who have an escalation e-mail waiting: no second one is queued for them."""
+    return set(
+        db.session.scalars(select(OutboxMessage.user_id).where(_escalation_waiting()).distinct())
+    )
+
+
+def _stored_text(kind: str, reference: str | None) -> str:
+    """The sentence as stored, in the default language (readers see it in theirs)."""
+    default = LANGUAGES[DEFAULT_LANGUAGE].babel_locale
+    if str(get_locale()) == default:  # jobs, and most requests: no need to switch
+        return notification_text(kind, reference)
+    with force_locale(default):
+        return notification_text(kind, reference)
+
+
 def _queue_escalation(user: User, escalated: set[int] | None = None) -> None:
     if escalated is not None:
         if user.id in escalated:
             return
         escalated.add(user.id)
-    waiting = db.session.scalar(
-        select(OutboxMessage.id).where(
-            OutboxMessage.user_id == user.id,
-            OutboxMessage.kind == ESCALATION,
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.attempts < int(current_app.config["MAIL_MAX_ATTEMPTS"]),
+    elif (
+        db.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.user_id == user.id, _escalation_waiting())
         )
-    )
-    if waiting is not None:
+        is not None
+    ):
         return  # one waiting e-mail already asks them to sign in
     with force_locale(_user_locale(user)):
         if user.role == "supervisor":

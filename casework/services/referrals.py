@@ -107,26 +107,41 @@ def _side_rank(forum_kind: str, abroad: bool) -> int:
     return 0 if here(forum_kind) else 2 if there(forum_kind) else 1
 
 
+def active_pathways() -> list[ReferralPathway]:
+    """The whole active catalogue, for callers that suggest pathways for many cases."""
+    return list(db.session.scalars(select(ReferralPathway).where(ReferralPathway.active.is_(True))))
+
+
 def suggest_pathways(
-    case: Case, limit: int | None = 5, skip_declined: bool = False
+    case: Case,
+    limit: int | None = 5,
+    skip_declined: bool = False,
+    catalogue: list[ReferralPathway] | None = None,
 ) -> list[ReferralPathway]:
     """Active pathways of the corridor that take at least one of the case's abuse codes (a
     pathway with no codes takes any), best first: those whose time limit ends before the
     claim deadline, then the side where the worker is now, then the closest match of codes.
     Pathways with an open referral on this case are left out (and, with `skip_declined`,
-    those the worker already refused)."""
+    those the worker already refused). `catalogue`: `active_pathways()`, when the caller
+    has loaded it already."""
     codes = set(case.abuse_codes)
     taken = {
         r.pathway_id
         for r in case.referrals
         if r.status in OPEN_REFERRAL_STATUSES or (skip_declined and r.status == DECLINED_BY_WORKER)
     }
-    pathways = db.session.scalars(
-        select(ReferralPathway).where(
-            ReferralPathway.active.is_(True),
-            ReferralPathway.country.in_(sorted(corridor_countries(case))),
+    countries = corridor_countries(case)
+    if catalogue is None:
+        pathways = list(
+            db.session.scalars(
+                select(ReferralPathway).where(
+                    ReferralPathway.active.is_(True),
+                    ReferralPathway.country.in_(sorted(countries)),
+                )
+            )
         )
-    ).all()
+    else:
+        pathways = [p for p in catalogue if p.country in countries]
     today = utcnow().date()
     abroad = worker_still_abroad(case, today)
     ranked = []
@@ -190,17 +205,21 @@ def propose_referral(
     pathway: ReferralPathway | None = None,
     *,
     events: list[dict[str, Any]] | None = None,
+    catalogue: list[ReferralPathway] | None = None,
 ) -> Referral | None:
     """Propose the best-fitting pathway (or `pathway`, which must be among those that fit).
 
     Returns None when nothing fits or the case is finished. The referral waits for the
     worker's consent. Flushes only: the caller commits (the scheduler commits each batch).
     A proposal by the scheduler is not activity on the case, so it does not restart the
-    case's stall clocks (its flag stays open at the referral level); a batch caller (the
-    stalled scan) passes `events` to receive its case event as a row to insert itself."""
+    case's stall clocks (its flag stays open at the referral level). A batch caller (the
+    stalled scan) passes `events` to receive its case event as a row to insert itself, and
+    the `catalogue` of active pathways it loaded once."""
     if case.status in FINISHED_CASE or case.purged_at is not None:
         return None
-    fitting = suggest_pathways(case, limit=None, skip_declined=proposed_by == SCHEDULER)
+    fitting = suggest_pathways(
+        case, limit=None, skip_declined=proposed_by == SCHEDULER, catalogue=catalogue
+    )
     if pathway is None:
         if not fitting:
             return None

@@ -28,6 +28,7 @@ from casework.models import (
     LimitationRule,
     Notification,
     OrganisationCountry,
+    ReferralPathway,
     StallRule,
     User,
 )
@@ -41,6 +42,8 @@ from casework.services.deadlines import (
     next_deadline,
     refresh_deadlines,
 )
+from casework.services.notifications import awaiting_escalation_mail, notification_rows
+from casework.services.referrals import active_pathways, propose_referral
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -58,9 +61,10 @@ class ScanReport:
 
 @dataclass
 class ScanContext:
-    """What one scan loads once (rules, supervisors, e-mails queued), the open flags of the
-    batch, and the rows the batch writes with one INSERT per table (new flags, case events,
-    notifications): thousands of them on a first scan, too many for the unit of work."""
+    """What one scan loads once (rules, supervisors) or once a batch (open flags, users with
+    an escalation e-mail waiting, the referral catalogue), and the rows the batch writes with
+    one INSERT per table (new flags, case events, notifications): thousands of them on a
+    first scan, too many for the unit of work."""
 
     now: datetime
     rules: list[StallRule]
@@ -68,6 +72,7 @@ class ScanContext:
     flags: dict[int, dict[str, Flag]] = field(default_factory=dict)
     supervisors: dict[frozenset[int], list[User]] = field(default_factory=dict)
     escalated: set[int] = field(default_factory=set)
+    catalogue: list[ReferralPathway] | None = None  # loaded by the batch's first proposal
     new_flags: list[Flag] = field(default_factory=list)  # not in the session: `write` inserts them
     events: list[dict[str, Any]] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
@@ -76,12 +81,19 @@ class ScanContext:
     def load(cls, now: datetime) -> ScanContext:
         return cls(now, active_stall_rules(), active_limitation_rules())
 
-    def load_flags(self, case_ids: list[int]) -> None:
+    def load_batch(self, case_ids: list[int]) -> None:
         self.flags = {case_id: {} for case_id in case_ids}
         for flag in db.session.scalars(
             select(Flag).where(Flag.case_id.in_(case_ids), Flag.resolved_at.is_(None))
         ):
             self.flags[flag.case_id][flag.rule] = flag
+        self.escalated = awaiting_escalation_mail()
+        self.catalogue = None
+
+    def pathways(self) -> list[ReferralPathway]:
+        if self.catalogue is None:
+            self.catalogue = active_pathways()
+        return self.catalogue
 
     def write(self) -> None:
         """Flush the session (cases, flags resolved or climbing, referrals, e-mails), then
@@ -105,7 +117,7 @@ class ScanContext:
             (Notification, self.notifications),
         ):
             if rows:
-                db.session.execute(insert(model), rows)
+                db.session.execute(insert(model.__table__), rows)
         self.new_flags, self.events, self.notifications = [], [], []
 
 
@@ -158,8 +170,6 @@ def _kind(rule: str, level: int) -> str:
 
 def _climb(case: Case, rule: str, level: int, context: ScanContext) -> None:
     """Act on one step of the ladder."""
-    from casework.services.notifications import notification_rows
-    from casework.services.referrals import propose_referral
 
     context.events.append(
         {
@@ -178,7 +188,9 @@ def _climb(case: Case, rule: str, level: int, context: ScanContext) -> None:
     elif level == 2:
         recipients, urgent = _supervisors(case, context), True
     else:
-        propose_referral(case, proposed_by="scheduler", events=context.events)
+        propose_referral(
+            case, proposed_by="scheduler", events=context.events, catalogue=context.pathways()
+        )
         recipients, urgent = _supervisors(case, context) + _caseworkers(case), True
     context.notifications += notification_rows(
         recipients, case, kind, urgent, escalated=context.escalated if urgent else None
@@ -192,7 +204,7 @@ def process_case(
     batch's `context`, its new rows wait for `context.write()`; without, they are written."""
     if context is None:
         alone = ScanContext.load(now)
-        alone.load_flags([case.id])
+        alone.load_batch([case.id])
         raised = process_case(case, now, alone)
         alone.write()
         return raised
@@ -260,7 +272,7 @@ def scan_stalled_cases(now: datetime | None = None, batch: int = BATCH) -> ScanR
             break
         last = cases[-1]
         after = (last.next_deadline_at, last.id)  # type: ignore[assignment]
-        context.load_flags([case.id for case in cases])
+        context.load_batch([case.id for case in cases])
         with db.session.no_autoflush:
             for case in cases:
                 report.cases += 1
@@ -268,7 +280,6 @@ def scan_stalled_cases(now: datetime | None = None, batch: int = BATCH) -> ScanR
                     report.raised.append((case.reference, rule, level))
             context.write()
         db.session.commit()
-        context.escalated.clear()  # committed: the outbox query sees them from now on
     if report.raised:
         log.info("stalled scan: %s", report)
     return report

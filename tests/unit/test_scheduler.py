@@ -11,7 +11,16 @@ from sqlalchemy import delete, select, update
 
 from casework.extensions import db
 from casework.jobs import run_due_jobs, run_job
-from casework.models import Case, CaseEvent, Flag, JobRun, LimitationRule, StallRule
+from casework.models import (
+    Case,
+    CaseEvent,
+    Flag,
+    JobRun,
+    LimitationRule,
+    Notification,
+    OutboxMessage,
+    StallRule,
+)
 from casework.services.assignments import accept_offer
 from casework.services.lifecycle import change_status
 from casework.services.scheduler_lease import acquire_lease
@@ -177,6 +186,55 @@ def test_claim_deadline_escalates_before_the_claim_is_time_barred(
             "CLAIM_DEADLINE level 2",
             "CLAIM_DEADLINE level 3",
         ]
+
+
+def test_escalations_across_cases_and_batches_mail_each_person_once(
+    app: Flask, lodge: Any, make_org: Any, make_user: Any
+) -> None:
+    load_default_stall_rules()
+    gefont = make_org("gefont", ["NP"], ["ne"])
+    caseworker = make_user(gefont, languages=["ne"])
+    boss = make_user(gefont, role="supervisor", languages=["ne"])
+    with time_machine.travel(START, tick=False) as clock:
+        references = [lodge().reference for _ in range(3)]
+        for reference in references:
+            accept_offer(caseworker, _case(reference), _case(reference).assignments[0].id)
+            case = _case(reference)
+            change_status(caseworker, case, "in_progress", case.version)
+        clock.move_to(START + timedelta(days=22))  # NO_ACTIVITY levels 1 and 2
+        report = scan_stalled_cases(batch=2)
+        assert report.cases == 3 and len(report.raised) == 6
+        clock.move_to(START + timedelta(days=36))  # level 3: a referral, everyone told urgently
+        assert len(scan_stalled_cases(batch=2).raised) == 3
+        cases = [_case(reference) for reference in references]
+    notes = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+    assert [(n.user_id, n.kind, n.urgent) for n in notes if n.case_id == cases[0].id] == [
+        (caseworker.id, "stalled_warning", False),
+        (boss.id, "stalled_escalation", True),
+        (boss.id, "referral_proposed", True),
+        (caseworker.id, "referral_proposed", True),
+    ]
+    assert all(cases[0].reference in n.text for n in notes if n.case_id == cases[0].id)
+    # One e-mail each while it waits, whatever the number of cases and batches.
+    mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(m.user_id, m.kind) for m in mails] == [
+        (boss.id, "escalation"),
+        (caseworker.id, "escalation"),
+    ]
+    for case in cases:
+        assert _open_flags(case) == {"NO_ACTIVITY": 3}
+        timeline = db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(("flag", "referral")))
+            .order_by(CaseEvent.id)
+        ).all()
+        assert [e.detail for e in timeline][:3] == [
+            "NO_ACTIVITY level 1",
+            "NO_ACTIVITY level 2",
+            "NO_ACTIVITY level 3",
+        ]
+        assert timeline[3].detail.startswith("referral proposed by the scheduler")
+        assert [(r.status, r.proposed_by) for r in case.referrals] == [("proposed", "scheduler")]
 
 
 def test_scan_is_idempotent(app: Flask, lodge: Any, make_org: Any) -> None:
