@@ -6,7 +6,8 @@ scheduler that was down still raises every level once, in order): 1 warns the ca
 and rule, however often the scan runs.
 
 Due cases are handled in batches: each batch is loaded with what the ladder needs in a few
-queries, worked on without intermediate flushes, and committed once.
+queries, worked on without intermediate flushes, written with one flush and one INSERT per
+table for its new rows, and committed once.
 """
 
 from __future__ import annotations
