@@ -79,6 +79,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+    from casework.services.reports.facts import install as keep_report_facts
+
+    keep_report_facts()
 
 
 def register_security(app: Flask) -> None:

@@ -13,6 +13,18 @@ demo_cli = AppGroup("demo", help="Demo and reference data.")
 evidence_cli = AppGroup("evidence", help="The evidence store.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
+reports_cli = AppGroup("reports", help="Outcome reports.")
+
+
+@reports_cli.command("refresh-facts")
+def reports_refresh_facts() -> None:
+    """Recompute every case's report facts (after loading data around the application)."""
+    from casework.extensions import db
+    from casework.services.reports.facts import refresh_all
+
+    count = refresh_all(db.session.connection())
+    db.session.commit()
+    click.echo(f"report facts recomputed for {count} case(s)")
 
 
 @jobs_cli.command("run")
@@ -137,7 +149,7 @@ def scheduler_command(tick: int) -> None:
 def register_cli(app: Flask) -> None:
     from casework.cli_directory import register_directory_cli
 
-    for group in (keys_cli, demo_cli, evidence_cli, audit_cli, jobs_cli):
+    for group in (keys_cli, demo_cli, evidence_cli, audit_cli, jobs_cli, reports_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)
     register_directory_cli(app)

@@ -15,6 +15,7 @@ from casework.models.outcome import Outcome
 from casework.models.people import Organisation, OrganisationCountry, User
 from casework.models.reference import Country
 from casework.models.referral import Referral, ReferralPathway
+from casework.models.report_case import ReportCase
 from casework.models.scheduling import JobRun, SchedulerLease
 from casework.models.submission import Submission
 
@@ -36,6 +37,7 @@ __all__ = [
     "OutboxMessage",
     "Referral",
     "ReferralPathway",
+    "ReportCase",
     "SchedulerLease",
     "StallRule",
     "Submission",

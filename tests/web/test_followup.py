@@ -45,6 +45,7 @@ def test_wrong_secret_and_unknown_reference_answer_the_same(
     wrong = _login(client, lodged.reference, "1111 2222 3333 4444")
     unknown = _login(client, "CW-2222-3333", lodged.secret)
     assert wrong.status_code == unknown.status_code == 404
+
     def page(response: Any) -> str:
         text: str = response.get_data(as_text=True)
         return text.replace(lodged.reference, "").replace("CW-2222-3333", "")

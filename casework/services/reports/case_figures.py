@@ -7,23 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    ColumnElement,
-    CompoundSelect,
-    Select,
-    and_,
-    case,
-    func,
-    literal,
-    select,
-    union_all,
-)
+from sqlalchemy import ColumnElement, and_, case, func, select
 
 from casework.extensions import db
-from casework.models import Assignment, Case, Flag, Organisation, User
+from casework.models import Assignment, Flag, Organisation, User
+from casework.models import ReportCase as Facts
 from casework.models.assignment import ACCEPTED, OFFERED
 from casework.services.reports.scope import Scope
-from casework.services.reports.sql import Expr, percentiles, seconds_between, utc_month
+from casework.services.reports.sql import percentiles
 from casework.services.reports.tables import DAYS, LABEL, TEXT, Chart, Column, Table
 from casework.vocabulary.status import (
     AWAITING_WORKER,
@@ -42,9 +33,10 @@ MAX_MONTHS = 48  # longer spans are counted by year
 DAY = 86400.0
 
 
-def shared_sum(scope: Scope, case_id: Expr) -> list[Any]:
-    """The `_shared` column: how many rows of the group involve another organisation."""
-    shared = scope.shared(case_id)
+def shared_sum(scope: Scope) -> list[Any]:
+    """The `_shared` column: how many rows of the group involve another organisation (the
+    query holds the facts of the rows' cases, `scope.narrow` joins them for supervisors)."""
+    shared = scope.shared()
     return [] if shared is None else [func.sum(case((shared, 1), else_=0)).label("_shared")]
 
 
@@ -53,13 +45,17 @@ def rows(query: Any) -> list[dict[str, Any]]:
 
 
 def summary(scope: Scope) -> Table:
-    counted = select(
-        func.count().label("cases"),
-        func.count().filter(Case.status.in_(OPEN)).label("open"),
-        func.count().filter(Case.status.in_(FINISHED)).label("finished"),
-        func.count().filter(Case.status == WITHDRAWN).label("withdrawn"),
-        *shared_sum(scope, Case.id),
-    ).where(*scope.cases())
+    counted = (
+        select(
+            func.count().label("cases"),
+            func.count().filter(Facts.status.in_(OPEN)).label("open"),
+            func.count().filter(Facts.status.in_(FINISHED)).label("finished"),
+            func.count().filter(Facts.status == WITHDRAWN).label("withdrawn"),
+            *shared_sum(scope),
+        )
+        .select_from(Facts)
+        .where(*scope.cases())
+    )
     return Table(
         "summary",
         _l("Cases in this report"),
@@ -84,7 +80,7 @@ def _bounds(scope: Scope) -> tuple[datetime, datetime] | None:
     high = datetime(f.created_to.year, f.created_to.month, 1, tzinfo=UTC) if f.created_to else None
     if low is None or high is None:
         first, last = db.session.execute(
-            select(func.min(Case.created_at), func.max(Case.created_at)).where(*scope.cases())
+            select(func.min(Facts.created_at), func.max(Facts.created_at)).where(*scope.cases())
         ).one()
         if first is None:
             return None
@@ -103,11 +99,7 @@ def _months(low: datetime, high: datetime) -> list[tuple[str, datetime, datetime
 
 
 def new_cases(scope: Scope) -> Table:
-    """Cases lodged per month (per year over long spans).
-
-    SQLite groups by sorting, so when only columns of the case narrow the report each month
-    there is an index range count on created_at (one walk of that index, no sort); otherwise,
-    and always on PostgreSQL (which hashes), the cases are grouped by month."""
+    """Cases lodged per month (per year over long spans), grouped on the stored UTC month."""
     table = Table(
         "new_cases",
         _l("New cases over time"),
@@ -121,28 +113,14 @@ def new_cases(scope: Scope) -> Table:
         return table
     months = _months(*bounds)
     by_year = len(months) > MAX_MONTHS
-    where = scope.cases()
-    range_counts = db.engine.dialect.name == "sqlite" and not scope.narrowed_by_assignments
-    if by_year or not range_counts:
-        period: ColumnElement[str] = utc_month(Case.created_at)
-        if by_year:
-            period = func.substr(period, 1, 4)
-        query: Select[Any] | CompoundSelect = (
-            select(period.label("period"), func.count().label("cases"), *shared_sum(scope, Case.id))
-            .where(*where)
-            .group_by(period)
-        )
-    else:
-        query = union_all(
-            *(
-                select(
-                    literal(label).label("period"),
-                    func.count().label("cases"),
-                    *shared_sum(scope, Case.id),
-                ).where(Case.created_at >= start, Case.created_at < end, *where)
-                for label, start, end in months
-            )
-        )
+    period: ColumnElement[str] = Facts.__table__.c.created_month
+    if by_year:
+        period = func.substr(period, 1, 4)
+    query = (
+        select(period.label("period"), func.count().label("cases"), *shared_sum(scope))
+        .where(*scope.cases())
+        .group_by(period)
+    )
     found = {row["period"]: row for row in rows(query)}
     labels = sorted({label[:4] for label, _, _ in months}) if by_year else [m[0] for m in months]
     table.rows = [found.get(label, {"period": label, "cases": 0}) for label in labels]
@@ -151,11 +129,9 @@ def new_cases(scope: Scope) -> Table:
 
 def open_by_status(scope: Scope) -> Table:
     query = (
-        select(
-            Case.status.label("status"), func.count().label("cases"), *shared_sum(scope, Case.id)
-        )
-        .where(Case.status.in_(OPEN), *scope.cases())
-        .group_by(Case.status)
+        select(Facts.status.label("status"), func.count().label("cases"), *shared_sum(scope))
+        .where(Facts.status.in_(OPEN), *scope.cases())
+        .group_by(Facts.status)
     )
     found = {row["status"]: row for row in rows(query)}
     return Table(
@@ -173,29 +149,12 @@ def response_times(scope: Scope) -> Table:
     """Median and 90th percentile, in days, of two clocks that start when the complaint arrives:
     the first acceptance by an organisation, and resolution (resolved: when it was resolved;
     closed: when it was closed). Withdrawn cases are not resolved."""
-    shared = scope.shared(Case.id)
-    flag = [] if shared is None else [func.max(case((shared, 1), else_=0)).label("shared")]
-    first = (
-        select(
-            seconds_between(func.min(Assignment.responded_at), Case.created_at).label("value"),
-            *flag,
-        )
-        .join(
-            Assignment,
-            and_(
-                Assignment.case_id == Case.id,
-                Assignment.status == ACCEPTED,
-                Assignment.responded_at.is_not(None),
-            ),
-        )
-        .where(*scope.cases())
-        .group_by(Case.id, Case.created_at)
+    shared = scope.shared()
+    flag = [] if shared is None else [case((shared, 1), else_=0).label("shared")]
+    first, resolution = (
+        select(seconds.label("value"), *flag).where(seconds.is_not(None), *scope.cases())
+        for seconds in (Facts.first_response_seconds, Facts.resolution_seconds)
     )
-    resolved_at = case((Case.status == RESOLVED, Case.status_since), else_=Case.closed_at)
-    plain_flag = [] if shared is None else [case((shared, 1), else_=0).label("shared")]
-    resolution = select(
-        seconds_between(resolved_at, Case.created_at).label("value"), *plain_flag
-    ).where(Case.status.in_(FINISHED), resolved_at.is_not(None), *scope.cases())
     found = []
     for measure, values in (("first_response", first), ("resolution", resolution)):
         row = db.session.execute(percentiles(values.subquery(), shared is not None)).one()
@@ -228,31 +187,36 @@ def response_times(scope: Scope) -> Table:
 
 
 def flags_and_overdue(scope: Scope) -> Table:
-    open_cases = select(Case.id).where(Case.status.in_(OPEN), *scope.cases())
     levels = (
         select(Flag.case_id, func.max(Flag.level).label("level"))
-        .where(Flag.resolved_at.is_(None), Flag.case_id.in_(open_cases))
+        .where(Flag.resolved_at.is_(None))
         .group_by(Flag.case_id)
         .subquery()
     )
+    shared = scope.shared()
+    flagged_cases = (
+        select(
+            levels.c.level,
+            *([] if shared is None else [case((shared, 1), else_=0).label("_shared")]),
+        )
+        .join(Facts, Facts.case_id == levels.c.case_id)
+        .where(Facts.status.in_(OPEN), *scope.cases())
+        .subquery()
+    )
+    f = flagged_cases.c
+    shared_total = [func.sum(f._shared).label("_shared")] if "_shared" in f else []
     by_level = {
         row["level"]: row
         for row in rows(
-            select(
-                levels.c.level, func.count().label("cases"), *shared_sum(scope, levels.c.case_id)
-            ).group_by(levels.c.level)
+            select(f.level, func.count().label("cases"), *shared_total).group_by(f.level)
         )
     }
-    flagged = rows(
-        select(func.count().label("cases"), *shared_sum(scope, levels.c.case_id)).select_from(
-            levels
-        )
-    )[0]
+    flagged = rows(select(func.count().label("cases"), *shared_total).select_from(flagged_cases))[0]
     late = select(
-        func.count().filter(Case.next_deadline_at < scope.now).label("overdue"),
-        func.count().filter(Case.claim_deadline < scope.today).label("time_barred"),
-        *shared_sum(scope, Case.id),
-    ).where(Case.status.in_(OPEN), *scope.cases())
+        func.count().filter(Facts.next_deadline_at < scope.now).label("overdue"),
+        func.count().filter(Facts.claim_deadline < scope.today).label("time_barred"),
+        *shared_sum(scope),
+    ).where(Facts.status.in_(OPEN), *scope.cases())
     overdue = rows(late)[0]
     found = [{"measure": "flagged", **flagged}]
     for level in (1, 2, 3):
@@ -284,12 +248,12 @@ def caseload(scope: Scope) -> Table:
     per_user = (
         select(
             Assignment.user_id.label("user_id"),
-            func.count().filter(and_(accepted, Case.status.in_(OPEN))).label("open"),
+            func.count().filter(and_(accepted, Facts.status.in_(OPEN))).label("open"),
             func.count().filter(Assignment.status == OFFERED).label("offered"),
-            func.count().filter(and_(accepted, Case.status.in_(FINISHED))).label("finished"),
-            *shared_sum(scope, Assignment.case_id),
+            func.count().filter(and_(accepted, Facts.status.in_(FINISHED))).label("finished"),
+            *shared_sum(scope),
         )
-        .join(Case, Case.id == Assignment.case_id)
+        .join(Facts, Facts.case_id == Assignment.case_id)
         .where(
             Assignment.status.in_((ACCEPTED, OFFERED)),
             Assignment.user_id.is_not(None),

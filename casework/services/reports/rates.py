@@ -2,7 +2,8 @@
 
 A rate says how many units of a currency one US dollar bought from a day on. Reports use the
 latest rate valid on the day an amount was paid or recorded (the earliest known rate for days
-before it). Every change is audited.
+before it). Every change is audited; the report facts whose recruitment cost converts that
+currency follow on the flush (casework.services.reports.facts).
 """
 
 from __future__ import annotations

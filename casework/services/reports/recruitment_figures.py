@@ -4,9 +4,10 @@ the agencies workers complain about, with the fees they charged. Aggregated in S
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, and_, case, func, literal, select
+from sqlalchemy import case, func, select
 
-from casework.models import Agency, Case, FeePayment
+from casework.models import Agency, FeePayment
+from casework.models import ReportCase as Facts
 from casework.services.reports.case_figures import rows, shared_sum
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import convert, utc_day
@@ -22,75 +23,18 @@ def recruitment_cost(scope: Scope) -> Table:
     day's rate (the day the complaint arrived when the payment has no date); E is the worker's
     actual first-month wage. A worker counts when they recorded at least one payment and their
     wage, and every payment has a rate: costs and earnings are always the same worker's."""
-    day = func.coalesce(FeePayment.paid_on, utc_day(Case.created_at))
-    shared = scope.shared(Case.id)
-    payments = (
-        select(
-            FeePayment.case_id,
-            FeePayment.amount_paid.cast(Float).label("amount"),
-            FeePayment.currency.label("currency"),
-            Case.actual_wage_currency.label("wage_currency"),
-            day.label("day"),
-            Case.origin_country.label("origin"),
-            Case.destination_country.label("destination"),
-            Case.actual_wage_amount.cast(Float).label("wage"),
-            *([] if shared is None else [case((shared, 1), else_=0).label("shared")]),
-        )
-        .join(Case, Case.id == FeePayment.case_id)
-        .where(
-            Case.actual_wage_amount > 0,
-            Case.actual_wage_currency.is_not(None),
-            *scope.cases(),
-        )
-        .cte("worker_payments")
-        .prefix_with("MATERIALIZED")
-    )
-    p = payments.c
-    # One conversion factor per (payment currency, wage currency, day) that occurs: a few
-    # thousand rate lookups instead of two per payment.
-    pairs = select(p.currency, p.wage_currency, p.day).distinct().subquery()
-    factors = select(
-        pairs.c.currency,
-        pairs.c.wage_currency,
-        pairs.c.day,
-        convert(literal(1.0), pairs.c.currency, pairs.c.wage_currency, pairs.c.day).label("factor"),
-    ).cte("conversion_factors")
-    # SQLite would otherwise inline the factor and look rates up for every payment again;
-    # PostgreSQL plans better (a hash join) when it may inline it.
-    factors = factors.prefix_with("MATERIALIZED", dialect="sqlite")
-    f = factors.c
-    per_worker = (
-        select(
-            p.origin,
-            p.destination,
-            (func.sum(p.amount * f.factor) / func.min(p.wage)).label("months"),
-            *([] if shared is None else [func.max(p.shared).label("shared")]),
-        )
-        .select_from(
-            payments.outerjoin(
-                factors,
-                and_(
-                    f.currency == p.currency,
-                    f.wage_currency == p.wage_currency,
-                    f.day == p.day,
-                ),
-            )
-        )
-        .group_by(p.case_id, p.origin, p.destination)
-        .having(func.count(f.factor) == func.count())
-        .subquery()
-    )
-    w = per_worker.c
+    months = Facts.recruitment_months
     query = (
         select(
-            w.origin,
-            w.destination,
+            Facts.origin_country.label("origin"),
+            Facts.destination_country.label("destination"),
             func.count().label("workers"),
-            func.avg(w.months).label("months"),
-            *([] if shared is None else [func.sum(w.shared).label("_shared")]),
+            func.avg(months).label("months"),
+            *shared_sum(scope),
         )
-        .group_by(w.origin, w.destination)
-        .order_by(func.count().desc(), w.origin, w.destination)
+        .where(months.is_not(None), *scope.cases())
+        .group_by(Facts.origin_country, Facts.destination_country)
+        .order_by(func.count().desc(), Facts.origin_country, Facts.destination_country)
     )
     found = rows(query)
     for row in found:
@@ -119,28 +63,28 @@ def agencies(scope: Scope) -> Table:
     """The agencies named in most complaints, with the fees workers paid in their cases."""
     ranked = (
         select(
-            Case.agency_id.label("agency_id"),
+            Facts.agency_id.label("agency_id"),
             func.count().label("complaints"),
-            *shared_sum(scope, Case.id),
+            *shared_sum(scope),
         )
-        .where(Case.agency_id.is_not(None), *scope.cases())
-        .group_by(Case.agency_id)
-        .order_by(func.count().desc(), Case.agency_id)
+        .where(Facts.agency_id.is_not(None), *scope.cases())
+        .group_by(Facts.agency_id)
+        .order_by(func.count().desc(), Facts.agency_id)
         .limit(TOP_AGENCIES)
         .cte("ranked_agencies")
     )
-    day = func.coalesce(FeePayment.paid_on, utc_day(Case.created_at))
+    day = func.coalesce(FeePayment.paid_on, utc_day(Facts.created_at))
     paid = convert(FeePayment.amount_paid, FeePayment.currency, scope.currency, day)
     fees = (
         select(
-            Case.agency_id.label("agency_id"),
-            func.count(Case.id.distinct()).label("payers"),
+            Facts.agency_id.label("agency_id"),
+            func.count(Facts.case_id.distinct()).label("payers"),
             func.sum(paid).label("fees"),
             func.count().filter(paid.is_(None)).label("no_rate"),
         )
-        .join(FeePayment, FeePayment.case_id == Case.id)
-        .where(Case.agency_id.in_(select(ranked.c.agency_id)), *scope.cases())
-        .group_by(Case.agency_id)
+        .join(FeePayment, FeePayment.case_id == Facts.case_id)
+        .where(Facts.agency_id.in_(select(ranked.c.agency_id)), *scope.cases())
+        .group_by(Facts.agency_id)
         .subquery()
     )
     query = (
@@ -190,14 +134,14 @@ def agencies(scope: Scope) -> Table:
 def agency_licences(scope: Scope) -> Table:
     """Complaints naming a licensed agency, an unlicensed one, or none."""
     kind = case(
-        (Case.agency_id.is_(None), "none"),
+        (Facts.agency_id.is_(None), "none"),
         (Agency.licence_number == "", "unlicensed"),
         else_="licensed",
     )
     query = (
-        select(kind.label("licence"), func.count().label("complaints"), *shared_sum(scope, Case.id))
-        .select_from(Case)
-        .outerjoin(Agency, Agency.id == Case.agency_id)
+        select(kind.label("licence"), func.count().label("complaints"), *shared_sum(scope))
+        .select_from(Facts)
+        .outerjoin(Agency, Agency.id == Facts.agency_id)
         .where(*scope.cases())
         .group_by(kind)
     )

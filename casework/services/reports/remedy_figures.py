@@ -8,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, case, func, literal, null, select, union_all
 
 from casework.models import Outcome, Referral
+from casework.models import ReportCase as Facts
 from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
+from casework.models.report_case import OUTCOME, REMEDY
 from casework.services.reports.case_figures import rows, shared_sum
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import convert, utc_day
@@ -22,17 +24,6 @@ from casework.services.reports.tables import (
     Table,
 )
 
-# What the worker obtained. Sanctions on the agency (licence action, fine, prosecution) count as
-# outcomes but not as a remedy for the worker; neither do withdrawal, time bar or lost contact.
-REMEDIES = (
-    "OUT_MONEY_RECOVERED",
-    "OUT_SETTLED_MEDIATION",
-    "OUT_AWARD",
-    "OUT_REPATRIATED",
-    "OUT_DOCS_RETURNED",
-    "OUT_EMPLOYER_TRANSFER",
-    "OUT_ABSCONDING_CLEARED",
-)
 ALL = "*"  # the row adding every currency up in the reporting currency
 
 
@@ -41,13 +32,13 @@ def _money(value: object) -> float | None:
 
 
 def outcomes_by_code(scope: Scope) -> Table:
+    counted = select(
+        Outcome.code.label("code"),
+        func.count(Outcome.case_id.distinct()).label("cases"),
+        *shared_sum(scope),
+    )
     query = (
-        select(
-            Outcome.code.label("code"),
-            func.count(Outcome.case_id.distinct()).label("cases"),
-            *shared_sum(scope, Outcome.case_id),
-        )
-        .where(*scope.restrict(Outcome.case_id))
+        scope.narrow(counted, Outcome.case_id)
         .group_by(Outcome.code)
         .order_by(func.count(Outcome.case_id.distinct()).desc(), Outcome.code)
     )
@@ -62,12 +53,11 @@ def outcomes_by_code(scope: Scope) -> Table:
 
 
 def remedy_rate(scope: Scope) -> Table:
-    remedied = case((Outcome.code.in_(REMEDIES), Outcome.case_id))
     counted = select(
-        func.count(Outcome.case_id.distinct()).label("with_outcome"),
-        func.count(remedied.distinct()).label("remedied"),
-        *shared_sum(scope, Outcome.case_id),
-    ).where(*scope.restrict(Outcome.case_id))
+        func.count().filter(Facts.outcome_state >= OUTCOME).label("with_outcome"),
+        func.count().filter(Facts.outcome_state == REMEDY).label("remedied"),
+        *shared_sum(scope),
+    ).where(Facts.outcome_state >= OUTCOME, *scope.cases())
     found = rows(counted)
     for row in found:
         total, remedied_count = row["with_outcome"], row["remedied"]
@@ -98,18 +88,20 @@ def money(scope: Scope) -> Table:
     target = scope.currency
     day = utc_day(Outcome.recorded_at)
     recovered = case((Outcome.code == "OUT_AWARD", Outcome.amount_enforced), else_=Outcome.amount)
-    scoped = [Outcome.currency.is_not(None), *scope.restrict(Outcome.case_id)]
+    with_money = Outcome.currency.is_not(None)
     daily = (
-        select(
-            Outcome.currency.label("currency"),
-            day.label("day"),
-            func.sum(Outcome.amount_claimed, type_=Float).label("claimed"),
-            func.sum(Outcome.amount, type_=Float).label("agreed"),
-            func.sum(recovered, type_=Float).label("recovered"),
-            func.count(Outcome.amount_claimed).label("n_claimed"),
-            func.count(recovered).label("n_recovered"),
+        scope.narrow(
+            select(
+                Outcome.currency.label("currency"),
+                day.label("day"),
+                func.sum(Outcome.amount_claimed, type_=Float).label("claimed"),
+                func.sum(Outcome.amount, type_=Float).label("agreed"),
+                func.sum(recovered, type_=Float).label("recovered"),
+                func.count(Outcome.amount_claimed).label("n_claimed"),
+                func.count(recovered).label("n_recovered"),
+            ).where(with_money),
+            Outcome.case_id,
         )
-        .where(*scoped)
         .group_by(Outcome.currency, day)
         .cte("money_days")
     )
@@ -125,12 +117,14 @@ def money(scope: Scope) -> Table:
         ).label("no_rate"),
     ]
     cases = (
-        select(
-            Outcome.currency.label("currency"),
-            func.count(Outcome.case_id.distinct()).label("cases"),
-            *shared_sum(scope, Outcome.case_id),
+        scope.narrow(
+            select(
+                Outcome.currency.label("currency"),
+                func.count(Outcome.case_id.distinct()).label("cases"),
+                *shared_sum(scope),
+            ).where(with_money),
+            Outcome.case_id,
         )
-        .where(*scoped)
         .group_by(Outcome.currency)
         .cte("money_cases")
     )
@@ -157,7 +151,9 @@ def money(scope: Scope) -> Table:
         sums.c.no_rate,
         *shared,
     ).join(cases, cases.c.currency == sums.c.currency)
-    all_cases = select(func.count(Outcome.case_id.distinct())).where(*scoped).scalar_subquery()
+    all_cases = scope.narrow(
+        select(func.count(Outcome.case_id.distinct())).where(with_money), Outcome.case_id
+    ).scalar_subquery()
     everything = select(
         literal(ALL).label("currency"),
         null().label("claimed"),
@@ -205,17 +201,18 @@ def referrals(scope: Scope) -> Table:
     """Per forum kind: cases referred, referrals open and decided, and the amounts awarded and
     enforced, converted at the rate of the decision day (added up per currency and day first)."""
     target = scope.currency
-    scoped = scope.restrict(Referral.case_id)
     day = utc_day(func.coalesce(Referral.decided_at, Referral.updated_at))
     daily = (
-        select(
-            Referral.forum_kind.label("forum"),
-            Referral.currency.label("currency"),
-            day.label("day"),
-            func.sum(Referral.amount_awarded, type_=Float).label("awarded"),
-            func.sum(Referral.amount_enforced, type_=Float).label("enforced"),
+        scope.narrow(
+            select(
+                Referral.forum_kind.label("forum"),
+                Referral.currency.label("currency"),
+                day.label("day"),
+                func.sum(Referral.amount_awarded, type_=Float).label("awarded"),
+                func.sum(Referral.amount_enforced, type_=Float).label("enforced"),
+            ).where(Referral.currency.is_not(None)),
+            Referral.case_id,
         )
-        .where(Referral.currency.is_not(None), *scoped)
         .group_by(Referral.forum_kind, Referral.currency, day)
         .subquery()
     )
@@ -230,15 +227,17 @@ def referrals(scope: Scope) -> Table:
         .subquery()
     )
     counts = (
-        select(
-            Referral.forum_kind.label("forum"),
-            func.count(Referral.case_id.distinct()).label("cases"),
-            func.count().filter(Referral.status.in_(OPEN_REFERRAL_STATUSES)).label("open"),
-            func.count().filter(Referral.status.in_((DECIDED, CLOSED))).label("decided"),
-            func.count().filter(Referral.amount_awarded > 0).label("awards"),
-            *shared_sum(scope, Referral.case_id),
+        scope.narrow(
+            select(
+                Referral.forum_kind.label("forum"),
+                func.count(Referral.case_id.distinct()).label("cases"),
+                func.count().filter(Referral.status.in_(OPEN_REFERRAL_STATUSES)).label("open"),
+                func.count().filter(Referral.status.in_((DECIDED, CLOSED))).label("decided"),
+                func.count().filter(Referral.amount_awarded > 0).label("awards"),
+                *shared_sum(scope),
+            ),
+            Referral.case_id,
         )
-        .where(*scoped)
         .group_by(Referral.forum_kind)
         .subquery()
     )
@@ -273,14 +272,14 @@ def referrals(scope: Scope) -> Table:
 
 
 def referral_outcomes(scope: Scope) -> Table:
+    counted = select(
+        Referral.forum_kind.label("forum"),
+        Referral.outcome_code.label("code"),
+        func.count(Referral.case_id.distinct()).label("cases"),
+        *shared_sum(scope),
+    ).where(Referral.outcome_code.is_not(None))
     query = (
-        select(
-            Referral.forum_kind.label("forum"),
-            Referral.outcome_code.label("code"),
-            func.count(Referral.case_id.distinct()).label("cases"),
-            *shared_sum(scope, Referral.case_id),
-        )
-        .where(Referral.outcome_code.is_not(None), *scope.restrict(Referral.case_id))
+        scope.narrow(counted, Referral.case_id)
         .group_by(Referral.forum_kind, Referral.outcome_code)
         .order_by(Referral.forum_kind, func.count(Referral.case_id.distinct()).desc())
     )

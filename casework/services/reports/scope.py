@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.orm import aliased
 
-from casework.models import Assignment, Case, CaseAbuse, User
+from casework.models import Assignment, CaseAbuse, User
+from casework.models import ReportCase as Facts
 from casework.models.assignment import DECLINED
 from casework.models.columns import utcnow
 from casework.services.reports.sql import Expr
@@ -110,11 +110,6 @@ class Scope:
         return self.role == "admin"
 
     @property
-    def narrowed_by_assignments(self) -> bool:
-        """Whether the cases are picked through sets (access, organisation, caseworker, code)."""
-        return bool(self._case_sets())
-
-    @property
     def today(self) -> date:
         return self.now.astimezone(UTC).date()
 
@@ -122,16 +117,16 @@ class Scope:
         f = self.filters
         where: list[ColumnElement[bool]] = []
         if f.created_from:
-            where.append(Case.created_at >= datetime.combine(f.created_from, time(), UTC))
+            where.append(Facts.created_at >= datetime.combine(f.created_from, time(), UTC))
         if f.created_to:
             end = datetime.combine(f.created_to + timedelta(days=1), time(), UTC)
-            where.append(Case.created_at < end)
+            where.append(Facts.created_at < end)
         if f.origin:
-            where.append(Case.origin_country == f.origin)
+            where.append(Facts.origin_country == f.origin)
         if f.destination:
-            where.append(Case.destination_country == f.destination)
+            where.append(Facts.destination_country == f.destination)
         if f.agency_id is not None:
-            where.append(Case.agency_id == f.agency_id)
+            where.append(Facts.agency_id == f.agency_id)
         return where
 
     def _case_sets(self) -> list[Select[Any]]:
@@ -149,35 +144,25 @@ class Scope:
         return sets
 
     def cases(self) -> list[ColumnElement[bool]]:
-        """Conditions on `Case` that keep exactly the cases in the report."""
-        return self._case_columns() + [Case.id.in_(ids) for ids in self._case_sets()]
+        """Conditions on the report facts (`ReportCase`) that keep exactly the report's cases."""
+        return self._case_columns() + [Facts.case_id.in_(ids) for ids in self._case_sets()]
 
-    def restrict(self, case_id: Expr) -> list[ColumnElement[bool]]:
-        """Conditions keeping rows of another table (by its case id column) whose case is in
-        the report; nothing at all when the report covers every case."""
-        where: list[ColumnElement[bool]] = [case_id.in_(ids) for ids in self._case_sets()]
+    def narrow(self, query: Select[Any], case_id: Expr) -> Select[Any]:
+        """`query`, over a table with a case id column, kept to the report's cases. The facts
+        are joined when a filter or the shared check needs them (not for an admin's report on
+        every case)."""
+        query = query.where(*[case_id.in_(ids) for ids in self._case_sets()])
         columns = self._case_columns()
-        if columns:
-            where.append(case_id.in_(select(Case.id).where(*columns)))
-        return where
+        if columns or not self.sees_everything:
+            query = query.join(Facts, Facts.case_id == case_id).where(*columns)
+        return query
 
-    def shared(self, case_id: Expr) -> ColumnElement[bool] | None:
-        """For a supervisor: true for a case another organisation also holds (or held) an
-        assignment on. Those figures are other organisations' too, so small cells are hidden
-        from the supervisor as well. None for admins, for whom every small cell is hidden."""
+    def shared(self) -> ColumnElement[bool] | None:
+        """For a supervisor: true for a case (a `ReportCase` row in the query) another
+        organisation also holds or held an assignment on. Those figures are other
+        organisations' too, so small cells are hidden from the supervisor as well. None for
+        admins, for whom every small cell is hidden."""
         if self.sees_everything:
             return None
-        mine, other = aliased(Assignment), aliased(Assignment)
-        ids = select(mine.case_id).where(
-            mine.organisation_id == self.organisation_id,
-            mine.status != DECLINED,
-            # The id (not *): the check can then be answered from an index alone.
-            select(other.id)
-            .where(
-                other.case_id == mine.case_id,
-                other.organisation_id != self.organisation_id,
-                other.status != DECLINED,
-            )
-            .exists(),
-        )
-        return case_id.in_(ids)
+        # The supervisor's organisation is one of the case's: two or more means another too.
+        return Facts.organisations > 1

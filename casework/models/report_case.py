@@ -1,0 +1,54 @@
+"""One narrow row of report facts per case, derived from the case and its assignments,
+outcomes and fee payments (see casework.services.reports.facts, which keeps it current)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casework.extensions import db
+from casework.models.columns import UTCDateTime
+
+# outcome_state
+NO_OUTCOME, OUTCOME, REMEDY = 0, 1, 2
+
+
+class ReportCase(db.Model):  # type: ignore[name-defined]
+    """What the outcome reports aggregate about one case, precomputed.
+
+    Never edited by hand: every flush that touches a case, its assignments, outcomes or fee
+    payments recomputes the case's row in the same transaction, and a change of exchange rates
+    recomputes the rows whose recruitment cost it changes. Aggregating this narrow table instead
+    of joining the source tables keeps the report page fast with a million cases.
+    """
+
+    __tablename__ = "report_cases"
+    __table_args__ = (
+        Index("ix_report_cases_month", "created_month", "organisations"),
+        Index("ix_report_cases_agency", "agency_id", "organisations"),
+        Index("ix_report_cases_created", "created_at"),
+        Index("ix_report_cases_corridor", "origin_country", "destination_country"),
+    )
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_month: Mapped[str] = mapped_column(String(7))  # "2026-03", UTC
+    status: Mapped[str] = mapped_column(String(20))
+    origin_country: Mapped[str] = mapped_column(String(2))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    agency_id: Mapped[int | None]
+    # organisations holding or having held a (not declined) assignment: 2+ means shared
+    organisations: Mapped[int] = mapped_column(default=0)
+    # seconds from the complaint to the first acceptance, and to resolution (resolved: when it
+    # was resolved; closed: when it was closed); NULL when not reached
+    first_response_seconds: Mapped[float | None] = mapped_column(Float)
+    resolution_seconds: Mapped[float | None] = mapped_column(Float)
+    outcome_state: Mapped[int] = mapped_column(default=NO_OUTCOME)
+    # SDG 10.7.1 for this worker: costs paid / first-month wage, NULL when not measurable
+    recruitment_months: Mapped[float | None] = mapped_column(Float)
+    claim_deadline: Mapped[date | None]
+    next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,306 @@
+"""Keeps `report_cases` (one row of report facts per case) equal to what the source tables say.
+
+A row is computed in SQL from the case, its assignments, outcomes and fee payments (the same
+definitions the figures used to compute on every request), and written:
+- after every ORM flush that changes what a report shows about a case (its dates, status,
+  corridor, agency or wage; an assignment, outcome or fee payment of it): the touched cases'
+  rows, in the same transaction (a listener on every session). A flush that only moves a
+  case's deadlines (the stalled scan's) updates those two columns and nothing else;
+- after a flush that writes an exchange rate: the rows whose recruitment cost converts that
+  currency;
+- by `refresh_all`, for bulk loads that bypass the ORM (`flask reports refresh-facts`).
+Deleting a case deletes its row (foreign key, ON DELETE CASCADE).
+
+Each statement is set-based: the assignments, outcomes and payments of the cases concerned
+are aggregated once per table (grouped by case) and joined to the cases, so rebuilding a
+million rows is a few scans rather than a million small queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import get_history, instance_state
+
+from casework.models import Assignment, Case, ExchangeRate, FeePayment, Outcome
+from casework.models.assignment import ACCEPTED, DECLINED
+from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY, ReportCase
+from casework.services.reports.sql import convert, seconds_between, utc_day, utc_month
+from casework.vocabulary.status import CLOSED, RESOLVED
+
+# What the worker obtained. Sanctions on the agency (licence action, fine, prosecution) count as
+# outcomes but not as a remedy for the worker; neither do withdrawal, time bar or lost contact.
+REMEDIES = (
+    "OUT_MONEY_RECOVERED",
+    "OUT_SETTLED_MEDIATION",
+    "OUT_AWARD",
+    "OUT_REPATRIATED",
+    "OUT_DOCS_RETURNED",
+    "OUT_EMPLOYER_TRANSFER",
+    "OUT_ABSCONDING_CLEARED",
+)
+# The attributes a report row is computed from, per model: a flush that changes none of them
+# leaves the row as it is.
+REPORTED: dict[type, frozenset[str]] = {
+    Case: frozenset(
+        {
+            "created_at",
+            "status",
+            "status_since",
+            "closed_at",
+            "origin_country",
+            "destination_country",
+            "agency_id",
+            "actual_wage_amount",
+            "actual_wage_currency",
+        }
+    ),
+    Assignment: frozenset({"case_id", "organisation_id", "status", "responded_at"}),
+    Outcome: frozenset({"case_id", "code"}),
+    FeePayment: frozenset({"case_id", "amount_paid", "currency", "paid_on"}),
+}
+DEADLINES = ("claim_deadline", "next_deadline_at")
+CHUNK = 500  # case ids per statement when refreshing a list
+
+# Which cases a statement concerns: every case (None), a list of ids or a query of ids.
+CaseIds = list[int] | Select[Any] | None
+
+
+def _only(column: Any, ids: CaseIds) -> list[Any]:
+    return [] if ids is None else [column.in_(ids)]
+
+
+def _assignments(ids: CaseIds) -> Any:
+    """Per case: the organisations holding or having held a (not declined) assignment, and
+    the first acceptance."""
+    accepted_at = case(
+        (and_(Assignment.status == ACCEPTED, Assignment.responded_at.is_not(None)),
+         Assignment.responded_at)
+    )  # fmt: skip
+    return (
+        select(
+            Assignment.case_id.label("case_id"),
+            func.count(Assignment.organisation_id.distinct()).label("organisations"),
+            func.min(accepted_at).label("accepted_at"),
+        )
+        .where(Assignment.status != DECLINED, *_only(Assignment.case_id, ids))
+        .group_by(Assignment.case_id)
+        .subquery("assigned")
+    )
+
+
+def _outcomes(ids: CaseIds) -> Any:
+    """Per case with outcomes: REMEDY when one is a remedy for the worker, else OUTCOME."""
+    state = case((Outcome.code.in_(REMEDIES), REMEDY), else_=OUTCOME)
+    return (
+        select(Outcome.case_id.label("case_id"), func.max(state).label("state"))
+        .where(*_only(Outcome.case_id, ids))
+        .group_by(Outcome.case_id)
+        .subquery("outcomes")
+    )
+
+
+def _payments(ids: CaseIds) -> Any:
+    """Per case with a first-month wage: what the worker paid, converted to the wage currency
+    at the payment day's rate (the complaint's day when the payment has no date); NULL when a
+    rate is missing."""
+    day = func.coalesce(FeePayment.paid_on, utc_day(Case.created_at))
+    paid = convert(FeePayment.amount_paid, FeePayment.currency, Case.actual_wage_currency, day)
+    return (
+        select(
+            FeePayment.case_id.label("case_id"),
+            case((func.count(paid) == func.count(), func.sum(paid))).label("paid"),
+        )
+        .join(Case, Case.id == FeePayment.case_id)
+        .where(
+            Case.actual_wage_amount > 0,
+            Case.actual_wage_currency.is_not(None),
+            *_only(FeePayment.case_id, ids),
+        )
+        .group_by(FeePayment.case_id)
+        .subquery("payments")
+    )
+
+
+def _resolution() -> Any:
+    resolved_at = case((Case.status == RESOLVED, Case.status_since), else_=Case.closed_at)
+    return case(
+        (
+            and_(Case.status.in_((RESOLVED, CLOSED)), resolved_at.is_not(None)),
+            seconds_between(resolved_at, Case.created_at),
+        )
+    )
+
+
+COLUMNS = (
+    "case_id",
+    "created_at",
+    "created_month",
+    "status",
+    "origin_country",
+    "destination_country",
+    "agency_id",
+    "organisations",
+    "first_response_seconds",
+    "resolution_seconds",
+    "outcome_state",
+    "recruitment_months",
+    "claim_deadline",
+    "next_deadline_at",
+)
+
+
+def facts_query(ids: CaseIds = None) -> Select[Any]:
+    """The report facts of these cases (every case by default), in COLUMNS order."""
+    assigned, outcomes, payments = _assignments(ids), _outcomes(ids), _payments(ids)
+    # SDG 10.7.1 for one worker: costs paid over the actual first-month wage (NULL unless the
+    # worker recorded payments and a wage and every payment has a rate).
+    months = case(
+        (Case.actual_wage_amount > 0, payments.c.paid / Case.actual_wage_amount.cast(Float))
+    )
+    return (
+        select(
+            Case.id,
+            Case.created_at,
+            utc_month(Case.created_at),
+            Case.status,
+            Case.origin_country,
+            Case.destination_country,
+            Case.agency_id,
+            func.coalesce(assigned.c.organisations, 0),
+            seconds_between(assigned.c.accepted_at, Case.created_at),
+            _resolution(),
+            func.coalesce(outcomes.c.state, literal(NO_OUTCOME)),
+            months,
+            Case.claim_deadline,
+            Case.next_deadline_at,
+        )
+        .outerjoin(assigned, assigned.c.case_id == Case.id)
+        .outerjoin(outcomes, outcomes.c.case_id == Case.id)
+        .outerjoin(payments, payments.c.case_id == Case.id)
+        .where(*_only(Case.id, ids))
+    )
+
+
+def _write(connection: Connection, ids: CaseIds) -> None:
+    table = ReportCase.__table__
+    if ids is not None:
+        connection.execute(delete(table).where(table.c.case_id.in_(ids)))
+    connection.execute(insert(table).from_select(list(COLUMNS), facts_query(ids)))
+
+
+def refresh(connection: Connection, case_ids: Iterable[int]) -> None:
+    """Recompute the rows of these cases (a case that no longer exists keeps no row)."""
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), CHUNK):
+        _write(connection, ids[start : start + CHUNK])
+
+
+def refresh_all(connection: Connection) -> int:
+    """Rebuild every row (after a bulk load); returns the number of cases."""
+    connection.execute(delete(ReportCase.__table__))
+    _write(connection, None)
+    return int(
+        connection.execute(select(func.count()).select_from(ReportCase.__table__)).scalar_one()
+    )
+
+
+def refresh_currency(connection: Connection, currency: str) -> None:
+    """After a rate of `currency` changed: the rows whose recruitment cost converts it."""
+    paid_in = select(FeePayment.case_id).where(FeePayment.currency == currency)
+    affected = select(Case.id).where(
+        Case.actual_wage_amount > 0,
+        Case.actual_wage_currency.is_not(None),
+        or_(Case.actual_wage_currency == currency, Case.id.in_(paid_in)),
+    )
+    _write(connection, affected)
+
+
+def refresh_deadlines(connection: Connection, cases: Iterable[Case]) -> None:
+    """Copy moved deadlines into the rows of these cases (one statement for all)."""
+    table = ReportCase.__table__
+    values = [
+        {"_case": c.id, "_claim": c.claim_deadline, "_next": c.next_deadline_at} for c in cases
+    ]
+    if values:
+        statement = (
+            update(table)
+            .where(table.c.case_id == bindparam("_case"))
+            .values(claim_deadline=bindparam("_claim"), next_deadline_at=bindparam("_next"))
+        )
+        connection.execute(statement, values)
+
+
+def _changed(obj: object) -> set[str]:
+    state = instance_state(obj)
+    return {attr.key for attr in state.attrs if attr.history.has_changes()}
+
+
+def _touched(session: Session) -> tuple[set[int], list[Case], set[str]]:
+    """What this flush wrote: cases whose rows need recomputing, cases whose deadlines alone
+    moved, and exchange-rate currencies."""
+    ids: set[int] = set()
+    moved: list[Case] = []
+    currencies: set[str] = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Case):
+            if obj.id is not None:
+                ids.add(obj.id)
+        elif isinstance(obj, tuple(REPORTED)):
+            ids.add(getattr(obj, "case_id", None) or 0)
+        elif isinstance(obj, ExchangeRate) and obj.currency:
+            currencies.add(obj.currency)
+    for obj in session.dirty:
+        if isinstance(obj, ExchangeRate):
+            currencies.add(obj.currency)
+            continue
+        reported = REPORTED.get(type(obj))
+        if reported is None:
+            continue
+        changed = _changed(obj)
+        if isinstance(obj, Case):
+            if changed & reported:
+                ids.add(obj.id)
+            elif changed.intersection(DEADLINES):
+                moved.append(obj)
+        elif changed & reported:
+            # A row moved to another case changes both cases' facts.
+            history = get_history(obj, "case_id")
+            ids.update(i for i in (*history.deleted, obj.case_id) if i is not None)
+    ids.discard(0)
+    return ids, [c for c in moved if c.id not in ids], currencies
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    ids, moved, currencies = _touched(session)
+    if not (ids or moved or currencies):
+        return
+    connection = session.connection()
+    for currency in sorted(currencies):
+        refresh_currency(connection, currency)
+    refresh(connection, ids)
+    refresh_deadlines(connection, moved)
+
+
+def install() -> None:
+    """Keep report facts current on every session (idempotent)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
