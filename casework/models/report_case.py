@@ -45,6 +45,9 @@ class ReportCase(db.Model):  # type: ignore[name-defined]
     organisations: Mapped[int] = mapped_column(default=0)
     # seconds from the complaint to the first acceptance, and to resolution (resolved: when it
     # was resolved; closed: when it was closed); NULL when not reached
+    # the caseworkers holding the case now (an accepted assignment) on each side
+    origin_caseworker_id: Mapped[int | None]
+    destination_caseworker_id: Mapped[int | None]
     first_response_seconds: Mapped[float | None] = mapped_column(Float)
     resolution_seconds: Mapped[float | None] = mapped_column(Float)
     outcome_state: Mapped[int] = mapped_column(default=NO_OUTCOME)

@@ -27,6 +27,8 @@ def upgrade():
     sa.Column('destination_country', sa.String(length=2), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=True),
     sa.Column('organisations', sa.Integer(), nullable=False),
+    sa.Column('origin_caseworker_id', sa.Integer(), nullable=True),
+    sa.Column('destination_caseworker_id', sa.Integer(), nullable=True),
     sa.Column('first_response_seconds', sa.Float(), nullable=True),
     sa.Column('resolution_seconds', sa.Float(), nullable=True),
     sa.Column('outcome_state', sa.Integer(), nullable=False),

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
 
 from casework.extensions import db
 from casework.models import Assignment, Flag, Organisation, User
 from casework.models import ReportCase as Facts
-from casework.models.assignment import ACCEPTED, OFFERED
+from casework.models.assignment import OFFERED
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import percentiles
 from casework.services.reports.tables import DAYS, LABEL, TEXT, Chart, Column, Table
@@ -157,14 +157,21 @@ def response_times(scope: Scope) -> Table:
     )
     found = []
     for measure, values in (("first_response", first), ("resolution", resolution)):
-        row = db.session.execute(percentiles(values.subquery(), shared is not None)).one()
+        measured = values.subquery()
+        count = select(
+            func.count().label("n"),
+            *([] if shared is None else [func.sum(measured.c.shared).label("shared")]),
+        )
+        counted = db.session.execute(count.select_from(measured)).one()
+        n = int(counted.n or 0)
+        row = db.session.execute(percentiles(measured, n)).one() if n else None
         found.append(
             {
                 "measure": measure,
-                "cases": int(row.n or 0),
-                "median": None if row.median is None else round(float(row.median) / DAY, 1),
-                "p90": None if row.p90 is None else round(float(row.p90) / DAY, 1),
-                "_shared": int(getattr(row, "shared", 0) or 0),
+                "cases": n,
+                "median": None if row is None else round(float(row.median) / DAY, 1),
+                "p90": None if row is None else round(float(row.p90) / DAY, 1),
+                "_shared": int(getattr(counted, "shared", 0) or 0),
             }
         )
     return Table(
@@ -243,25 +250,40 @@ def flags_and_overdue(scope: Scope) -> Table:
 
 def caseload(scope: Scope) -> Table:
     """Per caseworker: open cases they hold, offers waiting for them, cases they finished.
-    Supervisors see their own organisation's caseworkers."""
-    accepted = Assignment.status == ACCEPTED
-    per_user = (
+    Supervisors see their own organisation's caseworkers.
+
+    The cases held come from the facts (each side's caseworker), the offers from the
+    assignments: a few thousand rows, where the held cases are every case."""
+    zero = literal(0)
+
+    def held(holder: Any) -> Select[Any]:
+        return (
+            select(
+                holder.label("user_id"),
+                func.count().filter(Facts.status.in_(OPEN)).label("open"),
+                zero.label("offered"),
+                func.count().filter(Facts.status.in_(FINISHED)).label("finished"),
+                *shared_sum(scope),
+            )
+            .where(holder.is_not(None), *scope.cases())
+            .group_by(holder)
+        )
+
+    offers = scope.narrow(
         select(
             Assignment.user_id.label("user_id"),
-            func.count().filter(and_(accepted, Facts.status.in_(OPEN))).label("open"),
-            func.count().filter(Assignment.status == OFFERED).label("offered"),
-            func.count().filter(and_(accepted, Facts.status.in_(FINISHED))).label("finished"),
+            zero.label("open"),
+            func.count().label("offered"),
+            zero.label("finished"),
             *shared_sum(scope),
-        )
-        .join(Facts, Facts.case_id == Assignment.case_id)
-        .where(
-            Assignment.status.in_((ACCEPTED, OFFERED)),
-            Assignment.user_id.is_not(None),
-            *scope.cases(),
-        )
-        .group_by(Assignment.user_id)
-        .subquery()
-    )
+        ).where(Assignment.status == OFFERED, Assignment.user_id.is_not(None)),
+        Assignment.case_id,
+    ).group_by(Assignment.user_id)
+    parts = union_all(
+        held(Facts.origin_caseworker_id), held(Facts.destination_caseworker_id), offers
+    ).subquery()
+    totals = [func.sum(c).label(c.key) for c in parts.c if c.key != "user_id"]
+    per_user = select(parts.c.user_id, *totals).group_by(parts.c.user_id).subquery()
     query = (
         select(
             User.name.label("caseworker"),

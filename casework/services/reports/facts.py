@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history, instance_state
 
 from casework.models import Assignment, Case, ExchangeRate, FeePayment, Outcome
-from casework.models.assignment import ACCEPTED, DECLINED
+from casework.models.assignment import ACCEPTED, DECLINED, DESTINATION, ORIGIN
 from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY, ReportCase
 from casework.services.reports.sql import convert, seconds_between, utc_day, utc_month
 from casework.vocabulary.status import CLOSED, RESOLVED
@@ -73,7 +73,9 @@ REPORTED: dict[type, frozenset[str]] = {
             "actual_wage_currency",
         }
     ),
-    Assignment: frozenset({"case_id", "organisation_id", "status", "responded_at"}),
+    Assignment: frozenset(
+        {"case_id", "organisation_id", "user_id", "side", "status", "responded_at"}
+    ),
     Outcome: frozenset({"case_id", "code"}),
     FeePayment: frozenset({"case_id", "amount_paid", "currency", "paid_on"}),
 }
@@ -89,16 +91,23 @@ def _only(column: Any, ids: CaseIds) -> list[Any]:
 
 
 def _assignments(ids: CaseIds) -> Any:
-    """Per case: the organisations holding or having held a (not declined) assignment, and
-    the first acceptance."""
+    """Per case: the organisations holding or having held a (not declined) assignment, the
+    caseworker holding each side (a side has one accepted assignment at most: accepting a
+    transfer ends the old one) and the first acceptance."""
+    accepted = Assignment.status == ACCEPTED
     accepted_at = case(
-        (and_(Assignment.status == ACCEPTED, Assignment.responded_at.is_not(None)),
-         Assignment.responded_at)
-    )  # fmt: skip
+        (and_(accepted, Assignment.responded_at.is_not(None)), Assignment.responded_at)
+    )
+
+    def holder(side: str) -> Any:
+        return func.max(case((and_(accepted, Assignment.side == side), Assignment.user_id)))
+
     return (
         select(
             Assignment.case_id.label("case_id"),
             func.count(Assignment.organisation_id.distinct()).label("organisations"),
+            holder(ORIGIN).label("origin_caseworker"),
+            holder(DESTINATION).label("destination_caseworker"),
             func.min(accepted_at).label("accepted_at"),
         )
         .where(Assignment.status != DECLINED, *_only(Assignment.case_id, ids))
@@ -159,6 +168,8 @@ COLUMNS = (
     "destination_country",
     "agency_id",
     "organisations",
+    "origin_caseworker_id",
+    "destination_caseworker_id",
     "first_response_seconds",
     "resolution_seconds",
     "outcome_state",
@@ -186,6 +197,8 @@ def facts_query(ids: CaseIds = None) -> Select[Any]:
             Case.destination_country,
             Case.agency_id,
             func.coalesce(assigned.c.organisations, 0),
+            assigned.c.origin_caseworker,
+            assigned.c.destination_caseworker,
             seconds_between(assigned.c.accepted_at, Case.created_at),
             _resolution(),
             func.coalesce(outcomes.c.state, literal(NO_OUTCOME)),
