@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select, union_all
 
 from casework.extensions import db
 from casework.models import Assignment, Flag, Organisation, User
@@ -282,7 +282,8 @@ def caseload(scope: Scope) -> Table:
     parts = union_all(
         held(Facts.origin_caseworker_id), held(Facts.destination_caseworker_id), offers
     ).subquery()
-    totals = [func.sum(c).label(c.key) for c in parts.c if c.key != "user_id"]
+    # Whole numbers on every database (PostgreSQL sums integers as numeric).
+    totals = [func.sum(c).cast(Integer).label(c.key) for c in parts.c if c.key != "user_id"]
     per_user = select(parts.c.user_id, *totals).group_by(parts.c.user_id).subquery()
     query = (
         select(
