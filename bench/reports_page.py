@@ -503,8 +503,6 @@ PROPOSED_INDEXES = {
     "ix_assignments_case_status_responded": ("assignments", ("case_id", "status", "responded_at")),
     # a supervisor's "shared with another organisation" check, from the index alone
     "ix_assignments_case_org_status": ("assignments", ("case_id", "organisation_id", "status")),
-    # a supervisor's (or an organisation filter's) cases
-    "ix_assignments_org_status_case": ("assignments", ("organisation_id", "status", "case_id")),
     # the caseworker filter and the caseload
     "ix_assignments_user_status_case": ("assignments", ("user_id", "status", "case_id")),
     # recruitment cost and fees per agency, from the index alone

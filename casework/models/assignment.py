@@ -35,7 +35,8 @@ class Assignment(db.Model):  # type: ignore[name-defined]
     __tablename__ = "assignments"
     __table_args__ = (
         Index("ix_assignments_user_status", "user_id", "status"),
-        Index("ix_assignments_org_status", "organisation_id", "status"),
+        # with the case id: an organisation's cases (a supervisor's report) from the index alone
+        Index("ix_assignments_org_status_case", "organisation_id", "status", "case_id"),
         Index("ix_assignments_case_status", "case_id", "status"),
     )
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy import ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 
 class Outcome(db.Model):  # type: ignore[name-defined]
     __tablename__ = "outcomes"
+    # with the case id: cases per outcome code (the reports) from the index alone
+    __table_args__ = (Index("ix_outcomes_code_case", "code", "case_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(30), index=True)
+    code: Mapped[str] = mapped_column(String(30))
     kind: Mapped[str | None] = mapped_column(
         String(20)
     )  # wages / fee_refund / compensation / insurance

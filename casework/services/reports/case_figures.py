@@ -14,7 +14,7 @@ from casework.models import Assignment, Flag, Organisation, User
 from casework.models import ReportCase as Facts
 from casework.models.assignment import OFFERED
 from casework.services.reports.scope import Scope
-from casework.services.reports.sql import percentiles
+from casework.services.reports.sql import percentiles, percentiles_by_index
 from casework.services.reports.tables import DAYS, LABEL, TEXT, Chart, Column, Table
 from casework.vocabulary.status import (
     AWAITING_WORKER,
@@ -155,8 +155,13 @@ def response_times(scope: Scope) -> Table:
         select(seconds.label("value"), *flag).where(seconds.is_not(None), *scope.cases())
         for seconds in (Facts.first_response_seconds, Facts.resolution_seconds)
     )
+    # Every case (an admin's unfiltered report): the values are read by rank from their index.
+    by_index = not scope.cases()
     found = []
-    for measure, values in (("first_response", first), ("resolution", resolution)):
+    for measure, values, seconds in (
+        ("first_response", first, Facts.first_response_seconds),
+        ("resolution", resolution, Facts.resolution_seconds),
+    ):
         measured = values.subquery()
         count = select(
             func.count().label("n"),
@@ -164,7 +169,8 @@ def response_times(scope: Scope) -> Table:
         )
         counted = db.session.execute(count.select_from(measured)).one()
         n = int(counted.n or 0)
-        row = db.session.execute(percentiles(measured, n)).one() if n else None
+        ranks = percentiles_by_index(seconds, n) if by_index else percentiles(measured, n)
+        row = db.session.execute(ranks).one() if n else None
         found.append(
             {
                 "measure": measure,

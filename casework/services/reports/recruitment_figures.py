@@ -4,7 +4,7 @@ the agencies workers complain about, with the fees they charged. Aggregated in S
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, case, func, select
 
 from casework.models import Agency, FeePayment
 from casework.models import ReportCase as Facts
@@ -133,16 +133,27 @@ def agencies(scope: Scope) -> Table:
 
 def agency_licences(scope: Scope) -> Table:
     """Complaints naming a licensed agency, an unlicensed one, or none."""
+    # Counted per agency first (from the agency index), then the agencies' licences looked up.
+    per_agency = (
+        select(Facts.agency_id.label("agency_id"), func.count().label("n"), *shared_sum(scope))
+        .where(*scope.cases())
+        .group_by(Facts.agency_id)
+        .subquery()
+    )
     kind = case(
-        (Facts.agency_id.is_(None), "none"),
+        (per_agency.c.agency_id.is_(None), "none"),
         (Agency.licence_number == "", "unlicensed"),
         else_="licensed",
     )
+    shared = [func.sum(c).cast(Integer).label(c.key) for c in per_agency.c if c.key == "_shared"]
     query = (
-        select(kind.label("licence"), func.count().label("complaints"), *shared_sum(scope))
-        .select_from(Facts)
-        .outerjoin(Agency, Agency.id == Facts.agency_id)
-        .where(*scope.cases())
+        select(
+            kind.label("licence"),
+            func.sum(per_agency.c.n).cast(Integer).label("complaints"),
+            *shared,
+        )
+        .select_from(per_agency)
+        .outerjoin(Agency, Agency.id == per_agency.c.agency_id)
         .group_by(kind)
     )
     found = {row["licence"]: row for row in rows(query)}

@@ -123,10 +123,27 @@ def percentiles(values: Any, n: int) -> Any:
     or two; the 90th percentile is the nearest-rank value, the one at rank ceil(0.9 n).
     """
     value = values.c.value
-    ranked = select(value.label("v"), func.row_number().over(order_by=value).label("rn"))
+    # Sorted as an expression: with the cases narrowed, walking an index on the value and
+    # checking every row against the narrowing costs far more than sorting the few kept.
+    ranked = select(value.label("v"), func.row_number().over(order_by=value + 0).label("rn"))
     r = ranked.subquery()
     middle = ((n + 1) // 2, (n + 2) // 2)
     return select(
         func.avg(case((r.c.rn.in_(middle), r.c.v))).label("median"),
         func.max(case((r.c.rn == (9 * n + 9) // 10, r.c.v))).label("p90"),
+    )
+
+
+def percentiles_by_index(column: Expr, n: int) -> Any:
+    """Median and 90th percentile of every non-null value of `column` (`n` of them), read by
+    rank from an index on the column: no sort at all, for a report on every case."""
+
+    def at(rank: int) -> Any:  # 1-based, in ascending order
+        ordered = select(column).where(column.is_not(None)).order_by(column)
+        return ordered.limit(1).offset(rank - 1).scalar_subquery()
+
+    middle = ((n + 1) // 2, (n + 2) // 2)
+    return select(
+        ((at(middle[0]) + at(middle[1])) / 2.0).label("median"),
+        at((9 * n + 9) // 10).label("p90"),
     )
