@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, or_, select, union_all
 
 from casework.extensions import db
 from casework.models import Assignment, Flag, Organisation, User
@@ -145,41 +145,49 @@ def open_by_status(scope: Scope) -> Table:
     )
 
 
+def _narrowed_percentiles(scope: Scope, clocks: dict[str, Any]) -> list[dict[str, Any]]:
+    """Count, median and p90 of each clock over the report's cases, in one statement: the
+    cases are picked once (a common table both rankings read)."""
+    shared = scope.shared()
+    flag = [] if shared is None else [case((shared, 1), else_=0).label("shared")]
+    picked = (
+        select(*[seconds.label(name) for name, seconds in clocks.items()], *flag)
+        .where(or_(*[seconds.is_not(None) for seconds in clocks.values()]), *scope.cases())
+        .cte("measured")
+    )
+    parts = []
+    for name in clocks:
+        values = select(picked.c[name].label("value"), *([picked.c.shared] if flag else [])).where(
+            picked.c[name].is_not(None)
+        )
+        ranked = percentiles(values.subquery(), shared is not None)
+        parts.append(ranked.add_columns(literal(name).label("measure")))
+    by_measure = {row["measure"]: row for row in rows(union_all(*parts))}
+    return [by_measure[name] for name in clocks]
+
+
 def response_times(scope: Scope) -> Table:
     """Median and 90th percentile, in days, of two clocks that start when the complaint arrives:
     the first acceptance by an organisation, and resolution (resolved: when it was resolved;
     closed: when it was closed). Withdrawn cases are not resolved."""
-    shared = scope.shared()
-    flag = [] if shared is None else [case((shared, 1), else_=0).label("shared")]
-    first, resolution = (
-        select(seconds.label("value"), *flag).where(seconds.is_not(None), *scope.cases())
-        for seconds in (Facts.first_response_seconds, Facts.resolution_seconds)
-    )
-    # Every case (an admin's unfiltered report): the values are read by rank from their index.
-    by_index = not scope.cases()
-    found = []
-    for measure, values, seconds in (
-        ("first_response", first, Facts.first_response_seconds),
-        ("resolution", resolution, Facts.resolution_seconds),
-    ):
-        measured = values.subquery()
-        count = select(
-            func.count().label("n"),
-            *([] if shared is None else [func.sum(measured.c.shared).label("shared")]),
-        )
-        counted = db.session.execute(count.select_from(measured)).one()
-        n = int(counted.n or 0)
-        ranks = percentiles_by_index(seconds, n) if by_index else percentiles(measured, n)
-        row = db.session.execute(ranks).one() if n else None
-        found.append(
-            {
-                "measure": measure,
-                "cases": n,
-                "median": None if row is None else round(float(row.median) / DAY, 1),
-                "p90": None if row is None else round(float(row.p90) / DAY, 1),
-                "_shared": int(getattr(counted, "shared", 0) or 0),
-            }
-        )
+    clocks = {
+        "first_response": Facts.first_response_seconds,
+        "resolution": Facts.resolution_seconds,
+    }
+    if scope.cases():
+        found = _narrowed_percentiles(scope, clocks)
+    else:  # every case (an admin's unfiltered report): values read by rank from their index
+        found = []
+        for measure, seconds in clocks.items():
+            n = db.session.execute(select(func.count(seconds))).scalar_one()
+            ranks = db.session.execute(percentiles_by_index(seconds, n)).one() if n else None
+            found.append({"measure": measure, "n": n, **(ranks._mapping if ranks else {})})
+    for figure in found:
+        figure["cases"] = int(figure.pop("n") or 0)
+        for key in ("median", "p90"):
+            value = figure.get(key)
+            figure[key] = None if value is None else round(float(value) / DAY, 1)
+        figure["_shared"] = int(figure.pop("shared", 0) or 0)
     return Table(
         "response_times",
         _l("Time to first response and to resolution"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Float, String, case, func, literal, select
+from sqlalchemy import Date, Float, String, and_, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import ColumnElement
@@ -115,23 +115,32 @@ def convert(amount: Expr, currency: Expr, target: str | Expr, on: Expr) -> Colum
     )
 
 
-def percentiles(values: Any, n: int) -> Any:
-    """Median and 90th percentile of `values.c.value` (a subquery of `n` non-null values,
-    counted beforehand: a window count over every row would cost a second pass).
+def percentiles(values: Any, shared: bool = False) -> Any:
+    """Count, median and 90th percentile of `values.c.value` (a subquery of non-null values;
+    with `shared`, also the sum of its 0/1 `shared` column), in one pass over the values.
 
     Ranked with row_number() over the sorted values: the median is the mean of the middle one
     or two; the 90th percentile is the nearest-rank value, the one at rank ceil(0.9 n).
     """
     value = values.c.value
-    # Sorted as an expression: with the cases narrowed, walking an index on the value and
-    # checking every row against the narrowing costs far more than sorting the few kept.
-    ranked = select(value.label("v"), func.row_number().over(order_by=value + 0).label("rn"))
-    r = ranked.subquery()
-    middle = ((n + 1) // 2, (n + 2) // 2)
+    extra = [values.c.shared.label("shared")] if shared else []
+    # The count as a scalar subquery (computed once), not a window count over every row.
+    n = select(func.count()).select_from(values).scalar_subquery()
+    ranked = select(
+        value.label("v"),
+        # Sorted as an expression: with the cases narrowed, walking an index on the value and
+        # checking every row against the narrowing costs far more than sorting the few kept.
+        func.row_number().over(order_by=value + 0).label("rn"),
+        *extra,
+    ).subquery()
+    rn, v = ranked.c.rn, ranked.c.v
+    middle = and_(rn >= (n + 1) // 2, rn <= (n + 2) // 2)
     return select(
-        func.avg(case((r.c.rn.in_(middle), r.c.v))).label("median"),
-        func.max(case((r.c.rn == (9 * n + 9) // 10, r.c.v))).label("p90"),
-    )
+        func.count().label("n"),
+        func.avg(case((middle, v))).label("median"),
+        func.max(case((rn == (9 * n + 9) // 10, v))).label("p90"),
+        *([func.sum(ranked.c.shared).label("shared")] if shared else []),
+    ).select_from(ranked)
 
 
 def percentiles_by_index(column: Expr, n: int) -> Any:
