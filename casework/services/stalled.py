@@ -36,6 +36,7 @@ from casework.models import (
 from casework.models import event as ev
 from casework.models.assignment import ACCEPTED, LIVE
 from casework.models.columns import utcnow
+from casework.services.deadline_writes import write_bookkeeping
 from casework.services.deadlines import (
     CLAIM_RULE,
     active_limitation_rules,
@@ -96,10 +97,13 @@ class ScanContext:
             self.catalogue = active_pathways()
         return self.catalogue
 
-    def write(self) -> None:
-        """Flush the session (cases, flags resolved or climbing, referrals, e-mails), then
-        insert the batch's new rows, in the order they were made. Flags resolved in the flush
-        leave room for their successors under the unique open-flag index."""
+    def write(self, cases: list[Case] | None = None) -> None:
+        """Write the batch's `cases` whose only change is the scheduler's bookkeeping (their
+        deadlines) in one statement, flush the session (other case changes, flags resolved or
+        climbing, referrals, e-mails), then insert the batch's new rows, in the order they
+        were made. Flags resolved in the flush leave room for their successors under the
+        unique open-flag index."""
+        write_bookkeeping(cases or [])
         db.session.flush()
         flags = [
             {
@@ -279,7 +283,7 @@ def scan_stalled_cases(now: datetime | None = None, batch: int = BATCH) -> ScanR
                 report.cases += 1
                 for rule, level in process_case(case, now, context):
                     report.raised.append((case.reference, rule, level))
-            context.write()
+            context.write(cases)
         db.session.commit()
     if report.raised:
         log.info("stalled scan: %s", report)

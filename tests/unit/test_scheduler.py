@@ -250,6 +250,51 @@ def test_scan_is_idempotent(app: Flask, lodge: Any, make_org: Any) -> None:
         assert len(_flag_events(case)) == 2  # NOT_TRIAGED and OFFER_NOT_ACCEPTED, once each
 
 
+def test_the_scan_moves_deadlines_without_changing_the_case_under_a_caseworker(
+    app: Flask, lodge: Any, make_org: Any, make_user: Any
+) -> None:
+    from casework.models import ReportCase
+    from casework.services.case_messages import add_note
+
+    load_default_stall_rules()
+    gefont = make_org("gefont", ["NP"], ["ne"])
+    caseworker = make_user(gefont, languages=["ne"])
+    with time_machine.travel(START, tick=False) as clock:
+        lodged = lodge()
+        accept_offer(caseworker, _case(lodged.reference), _case(lodged.reference).assignments[0].id)
+        case = _case(lodged.reference)
+        change_status(caseworker, case, "in_progress", case.version)
+        opened_at_version = _case(lodged.reference).version  # a form the caseworker has open
+        clock.move_to(START + timedelta(days=15))
+        scan_stalled_cases()
+        case = _case(lodged.reference)
+        assert _open_flags(case) == {"NO_ACTIVITY": 1}
+        # The next step of the ladder is a week later; the report facts say the same.
+        assert case.next_deadline_at == START + timedelta(days=21)
+        facts = db.session.get(ReportCase, case.id)
+        assert facts is not None and facts.next_deadline_at == case.next_deadline_at
+        # The scan's bookkeeping is not an edit: the caseworker's form is still current.
+        assert case.version == opened_at_version
+        add_note(caseworker, case, "Called the worker", False, opened_at_version)
+        assert _open_flags(_case(lodged.reference)) == {}
+
+
+def test_bookkeeping_yields_to_a_change_made_meanwhile(app: Flask, lodge: Any) -> None:
+    from casework.services.deadline_writes import write_bookkeeping
+
+    case = _case(lodge().reference)
+    stored = case.next_deadline_at
+    case.next_deadline_at = datetime(2030, 1, 1, tzinfo=UTC)  # what the scan computed
+    # Meanwhile somebody else's change is committed (its version moves on).
+    cases = Case.__table__
+    db.session.connection().execute(
+        update(cases).where(cases.c.id == case.id).values(version=cases.c.version + 1)
+    )
+    assert write_bookkeeping([case]) == 1  # written for the version the scan read: no row
+    db.session.commit()
+    assert _case(case.reference).next_deadline_at == stored
+
+
 def test_two_schedulers_fire_each_job_once(app: Flask) -> None:
     with time_machine.travel(START, tick=False) as clock:
         assert acquire_lease("node-a:1", 90)
