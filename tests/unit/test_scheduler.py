@@ -55,6 +55,21 @@ def _open_flags(case: Case) -> dict[str, int]:
     }
 
 
+def _gefont_caseworker(make_org: Any, make_user: Any) -> Any:
+    """The default stall rules, and a GEFONT caseworker to take Nepali cases."""
+    load_default_stall_rules()
+    return make_user(make_org("gefont", ["NP"], ["ne"]), languages=["ne"])
+
+
+def _in_progress(lodge: Any, caseworker: Any) -> Any:
+    """A complaint the caseworker accepted and started working on, now."""
+    lodged = lodge()
+    accept_offer(caseworker, _case(lodged.reference), _case(lodged.reference).assignments[0].id)
+    case = _case(lodged.reference)
+    change_status(caseworker, case, "in_progress", case.version)
+    return lodged
+
+
 def test_ninety_days_with_downtime_raise_every_flag_once_in_order(
     app: Flask, lodge: Any, make_org: Any, make_user: Any
 ) -> None:
@@ -106,14 +121,9 @@ def test_ninety_days_with_downtime_raise_every_flag_once_in_order(
 def test_activity_clears_the_flag_and_restarts_the_clock(
     app: Flask, lodge: Any, make_org: Any, make_user: Any
 ) -> None:
-    load_default_stall_rules()
-    gefont = make_org("gefont", ["NP"], ["ne"])
-    caseworker = make_user(gefont, languages=["ne"])
+    caseworker = _gefont_caseworker(make_org, make_user)
     with time_machine.travel(START, tick=False) as clock:
-        lodged = lodge()
-        accept_offer(caseworker, _case(lodged.reference), _case(lodged.reference).assignments[0].id)
-        case = _case(lodged.reference)
-        change_status(caseworker, case, "in_progress", case.version)
+        lodged = _in_progress(lodge, caseworker)
         clock.move_to(START + timedelta(days=15))
         scan_stalled_cases()
         assert _open_flags(_case(lodged.reference)) == {"NO_ACTIVITY": 1}
@@ -130,14 +140,9 @@ def test_activity_clears_the_flag_and_restarts_the_clock(
 def test_clock_pauses_while_awaiting_the_worker(
     app: Flask, lodge: Any, make_org: Any, make_user: Any
 ) -> None:
-    load_default_stall_rules()
-    gefont = make_org("gefont", ["NP"], ["ne"])
-    caseworker = make_user(gefont, languages=["ne"])
+    caseworker = _gefont_caseworker(make_org, make_user)
     with time_machine.travel(START, tick=False) as clock:
-        lodged = lodge()
-        accept_offer(caseworker, _case(lodged.reference), _case(lodged.reference).assignments[0].id)
-        case = _case(lodged.reference)
-        change_status(caseworker, case, "in_progress", case.version)
+        lodged = _in_progress(lodge, caseworker)
         clock.move_to(START + timedelta(days=10))
         case = _case(lodged.reference)
         change_status(caseworker, case, "awaiting_worker", case.version)
@@ -256,14 +261,9 @@ def test_the_scan_moves_deadlines_without_changing_the_case_under_a_caseworker(
     from casework.models import ReportCase
     from casework.services.case_messages import add_note
 
-    load_default_stall_rules()
-    gefont = make_org("gefont", ["NP"], ["ne"])
-    caseworker = make_user(gefont, languages=["ne"])
+    caseworker = _gefont_caseworker(make_org, make_user)
     with time_machine.travel(START, tick=False) as clock:
-        lodged = lodge()
-        accept_offer(caseworker, _case(lodged.reference), _case(lodged.reference).assignments[0].id)
-        case = _case(lodged.reference)
-        change_status(caseworker, case, "in_progress", case.version)
+        lodged = _in_progress(lodge, caseworker)
         opened_at_version = _case(lodged.reference).version  # a form the caseworker has open
         clock.move_to(START + timedelta(days=15))
         scan_stalled_cases()
