@@ -5,7 +5,8 @@ definitions the figures used to compute on every request), and written:
 - after every ORM flush that changes what a report shows about a case (its dates, status,
   corridor, agency or wage; an assignment, outcome or fee payment of it): the touched cases'
   rows, in the same transaction (a listener on every session). A flush that only moves a
-  case's deadlines (the stalled scan's) updates those two columns and nothing else;
+  case's deadlines (a note restarting its clock, say) copies those two columns and nothing
+  else; so does the stalled scan, which writes its deadline bookkeeping around the ORM;
 - after a flush that writes an exchange rate: the rows whose recruitment cost converts that
   currency;
 - by `refresh_all`, for bulk loads that bypass the ORM (`flask reports refresh-facts`).
@@ -25,7 +26,6 @@ from sqlalchemy import (
     Float,
     Select,
     and_,
-    bindparam,
     case,
     delete,
     event,
@@ -247,24 +247,10 @@ def refresh_currency(connection: Connection, currency: str) -> None:
     _write(connection, affected)
 
 
-def refresh_deadlines(connection: Connection, cases: Iterable[Case]) -> None:
-    """Copy moved deadlines into the rows of these cases (one statement for all)."""
-    table = ReportCase.__table__
-    values = [
-        {"_case": c.id, "_claim": c.claim_deadline, "_next": c.next_deadline_at} for c in cases
-    ]
-    if values:
-        statement = (
-            update(table)
-            .where(table.c.case_id == bindparam("_case"))
-            .values(claim_deadline=bindparam("_claim"), next_deadline_at=bindparam("_next"))
-        )
-        connection.execute(statement, values)
-
-
 def copy_deadlines(connection: Connection, case_ids: list[int]) -> None:
-    """Copy the stored deadlines of these cases into their rows (after a write that bypassed
-    the unit of work; a case whose write did not apply keeps its stored values)."""
+    """Copy the stored deadlines of these cases into their rows: after a flush that only moved
+    them, or a write that bypassed the unit of work (a case whose write did not apply keeps its
+    stored values)."""
     table, cases = ReportCase.__table__, Case.__table__
     for start in range(0, len(case_ids), CHUNK):
         chunk = case_ids[start : start + CHUNK]
@@ -282,11 +268,11 @@ def _changed(obj: object) -> set[str]:
     return set(instance_state(obj).committed_state)
 
 
-def _touched(session: Session) -> tuple[set[int], list[Case], set[str]]:
+def _touched(session: Session) -> tuple[set[int], set[int], set[str]]:
     """What this flush wrote: cases whose rows need recomputing, cases whose deadlines alone
     moved, and exchange-rate currencies."""
     ids: set[int] = set()
-    moved: list[Case] = []
+    moved: set[int] = set()
     currencies: set[str] = set()
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, Case):
@@ -308,13 +294,13 @@ def _touched(session: Session) -> tuple[set[int], list[Case], set[str]]:
             if changed & reported:
                 ids.add(obj.id)
             elif changed.intersection(DEADLINES):
-                moved.append(obj)
+                moved.add(obj.id)
         elif changed & reported:
             # A row moved to another case changes both cases' facts.
             history = get_history(obj, "case_id")
             ids.update(i for i in (*history.deleted, obj.case_id) if i is not None)
     ids.discard(0)
-    return ids, [c for c in moved if c.id not in ids], currencies
+    return ids, moved - ids, currencies
 
 
 def _after_flush(session: Session, _context: Any) -> None:
@@ -325,7 +311,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     for currency in sorted(currencies):
         refresh_currency(connection, currency)
     refresh(connection, ids)
-    refresh_deadlines(connection, moved)
+    copy_deadlines(connection, sorted(moved))
 
 
 def install() -> None:
