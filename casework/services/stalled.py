@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from casework.extensions import db
@@ -36,6 +36,7 @@ from casework.models import (
 from casework.models import event as ev
 from casework.models.assignment import ACCEPTED, LIVE
 from casework.models.columns import utcnow
+from casework.services.bulk_insert import insert_rows
 from casework.services.deadline_writes import write_bookkeeping
 from casework.services.deadlines import (
     CLAIM_RULE,
@@ -65,7 +66,7 @@ class ScanReport:
 class ScanContext:
     """What one scan loads once (rules, supervisors) or once a batch (open flags, users with
     an escalation e-mail waiting, the referral catalogue), and the rows the batch writes with
-    one INSERT per table (new flags, case events, notifications): thousands of them on a
+    one INSERT per table, a COPY on PostgreSQL (new flags, case events, notifications): thousands of them on a
     first scan, too many for the unit of work."""
 
     now: datetime
@@ -121,8 +122,7 @@ class ScanContext:
             (CaseEvent, self.events),
             (Notification, self.notifications),
         ):
-            if rows:
-                db.session.execute(insert(model.__table__), rows)
+            insert_rows(db.session.connection(), model.__table__, rows)
         self.new_flags, self.events, self.notifications = [], [], []
 
 
