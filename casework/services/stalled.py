@@ -66,8 +66,8 @@ class ScanReport:
 class ScanContext:
     """What one scan loads once (rules, supervisors) or once a batch (open flags, users with
     an escalation e-mail waiting, the referral catalogue), and the rows the batch writes with
-    one INSERT per table, a COPY on PostgreSQL (new flags, case events, notifications): thousands of them on a
-    first scan, too many for the unit of work."""
+    one INSERT per table, a COPY on PostgreSQL (new flags, case events, notifications):
+    thousands of them on a first scan, too many for the unit of work."""
 
     now: datetime
     rules: list[StallRule]
