@@ -15,7 +15,7 @@ from casework.models.outcome import Outcome
 from casework.models.people import Organisation, OrganisationCountry, User
 from casework.models.reference import Country
 from casework.models.referral import Referral, ReferralPathway
-from casework.models.report_case import ReportCase
+from casework.models.report_case import ReportCase, ReportOrgCase
 from casework.models.scheduling import JobRun, SchedulerLease
 from casework.models.submission import Submission
 
@@ -38,6 +38,7 @@ __all__ = [
     "Referral",
     "ReferralPathway",
     "ReportCase",
+    "ReportOrgCase",
     "SchedulerLease",
     "StallRule",
     "Submission",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
@@ -38,6 +38,14 @@ class Assignment(db.Model):  # type: ignore[name-defined]
         # with the case id: an organisation's cases (a supervisor's report) from the index alone
         Index("ix_assignments_org_status_case", "organisation_id", "status", "case_id"),
         Index("ix_assignments_case_status", "case_id", "status"),
+        # the offers waiting for an answer, a few among every assignment ever made
+        Index(
+            "ix_assignments_offered",
+            "user_id",
+            "case_id",
+            sqlite_where=text("status = 'offered'"),
+            postgresql_where=text("status = 'offered'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy import ForeignKey, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
@@ -19,7 +19,22 @@ if TYPE_CHECKING:
 class Outcome(db.Model):  # type: ignore[name-defined]
     __tablename__ = "outcomes"
     # with the case id: cases per outcome code (the reports) from the index alone
-    __table_args__ = (Index("ix_outcomes_code_case", "code", "case_id"),)
+    __table_args__ = (
+        Index("ix_outcomes_code_case", "code", "case_id"),
+        # the money figure reads the outcomes with an amount from this index alone
+        Index(
+            "ix_outcomes_money",
+            "case_id",
+            "currency",
+            "recorded_at",
+            "code",
+            "amount_claimed",
+            "amount",
+            "amount_enforced",
+            sqlite_where=text("currency IS NOT NULL"),
+            postgresql_where=text("currency IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -2,7 +2,7 @@
 
 Also widens two indexes so the reports read them alone: assignments by organisation and status
 now carry the case id, outcomes by code too. The new table is filled for the cases already
-there by the same service that keeps it current afterwards.
+there by migration 0007, with the columns it adds.
 
 Revision ID: 0006
 Revises: 0005
@@ -61,11 +61,7 @@ def upgrade():
         batch_op.create_index('ix_outcomes_code_case', ['code', 'case_id'], unique=False)
 
     # ### end Alembic commands ###
-
-    # Fill it for the cases already there (the service the application keeps it current with).
-    from casework.services.reports.facts import refresh_all
-
-    refresh_all(op.get_bind())
+    # Filled by 0007 (the service that keeps the facts current computes the head's columns).
 
 
 def downgrade():

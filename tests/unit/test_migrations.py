@@ -57,3 +57,47 @@ def test_every_migration_goes_up_and_down(empty_app: Flask) -> None:
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade(directory=directory)
     assert set(inspect(db.engine).get_table_names()) == tables_at_head
+
+
+def test_upgrading_to_the_report_facts_fills_them_for_the_cases_there(empty_app: Flask) -> None:
+    """A database with cases (lodged at head, then taken back to before the facts of 0007)
+    comes out of `upgrade` with every case's facts, per case and per organisation."""
+    from casework.models import Organisation
+    from casework.services.demo_data import load_reference_data
+    from casework.services.intake import lodge_complaint
+    from tests.conftest import complaint_payload
+
+    directory = str(MIGRATIONS_PATH)
+    upgrade(directory=directory)
+    load_reference_data()
+    gefont = Organisation(slug="gefont", name="GEFONT", kind="union")
+    gefont.countries, gefont.languages = ["NP"], ["ne", "en"]
+    db.session.add(gefont)
+    db.session.commit()
+    lodge_complaint(complaint_payload(), [], "api")  # RA_FEES and FL_DOCS
+    lodge_complaint(complaint_payload(abuse_categories=["FL_WAGES"]), [], "api")
+    expected = _facts()
+    assert len(expected[0]) == 2 and len(expected[1]) >= 2  # both routed to GEFONT
+    db.session.remove()
+    downgrade(directory=directory, revision="0006")
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM report_cases"))  # as 0006 left them: empty
+    upgrade(directory=directory)
+    assert _facts() == expected
+    assert sorted(expected[0][0][-1].split()) == ["FL_DOCS", "RA_FEES"]
+
+
+def _facts() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    from casework.services.reports.facts import COLUMNS
+
+    with db.engine.connect() as conn:
+        cases = conn.execute(
+            text(f"SELECT {', '.join(COLUMNS)} FROM report_cases ORDER BY case_id")  # noqa: S608
+        ).all()
+        organisations = conn.execute(
+            text(
+                f"SELECT organisation_id, {', '.join(COLUMNS)} FROM report_org_cases "  # noqa: S608
+                "ORDER BY organisation_id, case_id"
+            )
+        ).all()
+    return [tuple(r) for r in cases], [tuple(r) for r in organisations]

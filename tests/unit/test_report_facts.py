@@ -1,4 +1,4 @@
-"""Report facts (`report_cases`) stay equal to what the source tables say, whatever changes them.
+"""Report facts (`report_cases`, `report_org_cases`) stay equal to what the source tables say, whatever changes them.
 
 Each step acts through the services, as staff do, and then compares every stored row with the
 facts computed afresh from cases, assignments, outcomes and fee payments.
@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import event, select, update
 
 from casework.extensions import db
-from casework.models import Case, ExchangeRate, ReportCase
+from casework.models import Assignment, Case, ExchangeRate, ReportCase, ReportOrgCase
 from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY
 from casework.services.assignments import accept_offer, decline_offer
 from casework.services.lifecycle import change_status
@@ -49,9 +49,27 @@ def _facts(case: Case) -> dict[str, Any]:
     return {name: getattr(row, name) for name in COLUMNS}
 
 
+def _stored_per_organisation() -> list[tuple[Any, ...]]:
+    table = ReportOrgCase.__table__
+    query = select(table.c.organisation_id, *[table.c[name] for name in COLUMNS])
+    return sorted(tuple(row) for row in db.session.execute(query))
+
+
+def _fresh_per_organisation() -> list[tuple[Any, ...]]:
+    """Each case's fresh facts once per organisation with a not declined assignment on it."""
+    facts = {row[0]: row for row in _fresh()}
+    held = db.session.execute(
+        select(Assignment.organisation_id, Assignment.case_id).where(
+            Assignment.status != "declined"
+        )
+    )
+    return sorted((organisation, *facts[case_id]) for organisation, case_id in set(held))
+
+
 def _assert_current() -> None:
     db.session.expire_all()
     assert _stored() == _fresh()
+    assert _stored_per_organisation() == _fresh_per_organisation()
 
 
 @contextmanager
@@ -115,6 +133,7 @@ def test_facts_follow_a_case_through_its_life(lodge: Any, people: dict[str, Any]
     # A declined offer does not count; the side is routed again (here to Gulf's own queue).
     holding = {a.organisation_id for a in case.assignments if a.status != "declined"}
     assert _facts(case)["organisations"] == len(holding)
+    _assert_current()  # no row for the organisation that declined
     with time_machine.travel(LODGED + timedelta(days=1), tick=False):
         accept_offer(asha, case, _offer(case, asha.organisation_id))
         change_status(asha, case, "in_progress", case.version)
@@ -161,8 +180,9 @@ def test_a_deadline_move_updates_only_the_deadlines(lodge: Any, people: dict[str
         case.next_deadline_at = due
         case.claim_deadline = date(2027, 3, 1)
         db.session.commit()
-    writes = [s for s in seen if "report_cases" in s]
-    assert len(writes) == 1 and writes[0].lstrip().upper().startswith("UPDATE")
+    for table in ("report_cases", "report_org_cases"):
+        writes = [s for s in seen if f" {table} " in s]
+        assert len(writes) == 1 and writes[0].lstrip().upper().startswith("UPDATE")
     assert _facts(case)["next_deadline_at"] == due
     assert _facts(case)["claim_deadline"] == date(2027, 3, 1)
     _assert_current()
@@ -170,7 +190,7 @@ def test_a_deadline_move_updates_only_the_deadlines(lodge: Any, people: dict[str
     with _statements() as seen:
         case.language = "en"
         db.session.commit()
-    assert not [s for s in seen if "report_cases" in s]
+    assert not [s for s in seen if "report_" in s]
 
 
 def test_refresh_facts_command_rebuilds_after_a_load_around_the_application(

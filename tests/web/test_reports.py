@@ -385,6 +385,35 @@ def test_filters_narrow_the_cases(world: World, filters: dict[str, str], cases: 
     assert raw(world.admin, "summary", **args)[0]["cases"] == cases
 
 
+@pytest.mark.parametrize(
+    ("filters", "cases"),
+    [
+        ({"organisation": "gulf"}, 2),  # C3, C4: the cases GEFONT shares with Gulf
+        ({"organisation": "gefont"}, 6),  # their own: no narrower
+        ({"abuse": "FL_DOCS"}, 2),  # C1, C3 (not the Kenyan C7)
+        ({"abuse": "RA_FEES"}, 4),  # C1, C2, C4, C6
+        ({"caseworker": "bikash"}, 1),  # C6
+    ],
+)
+def test_a_supervisors_filters_narrow_their_own_cases(
+    world: World, filters: dict[str, str], cases: int
+) -> None:
+    ids = {"bikash": world.bikash.id, "gulf": world.gulf.id, "gefont": world.gefont.id}
+    args = {k: str(ids.get(v, v)) for k, v in filters.items()}
+    assert raw(world.gefont_supervisor, "summary", **args)[0]["cases"] == cases
+
+
+def test_an_organisations_times_come_from_its_own_cases(world: World) -> None:
+    # Gulf's cases C3 and C4: first accepted after 12 hours (Gulf) and 2 days (GEFONT).
+    for who, filters in (
+        (world.admin, {"organisation": str(world.gulf.id)}),
+        (world.gulf_supervisor, {}),
+    ):
+        assert raw(who, "response_times", **filters)[0] == {
+            "measure": "first_response", "cases": 2, "median": 1.2, "p90": 2.0,  # 1.25 rounded
+        }  # fmt: skip
+
+
 def test_money_without_a_rate_is_counted_not_guessed(world: World) -> None:
     for rate in db.session.scalars(select(ExchangeRate).where(ExchangeRate.currency == "QAR")):
         db.session.delete(rate)

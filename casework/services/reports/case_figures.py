@@ -7,14 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, or_, select, union_all
+from sqlalchemy import Integer, Select, case, func, literal, or_, select, union_all
 
 from casework.extensions import db
 from casework.models import Assignment, Flag, Organisation, User
-from casework.models import ReportCase as Facts
 from casework.models.assignment import OFFERED
 from casework.services.reports.scope import Scope
-from casework.services.reports.sql import percentiles, percentiles_by_index
+from casework.services.reports.sql import Expr, percentiles, percentiles_by_index
 from casework.services.reports.tables import DAYS, LABEL, TEXT, Chart, Column, Table
 from casework.vocabulary.status import (
     AWAITING_WORKER,
@@ -45,15 +44,16 @@ def rows(query: Any) -> list[dict[str, Any]]:
 
 
 def summary(scope: Scope) -> Table:
+    facts = scope.facts
     counted = (
         select(
             func.count().label("cases"),
-            func.count().filter(Facts.status.in_(OPEN)).label("open"),
-            func.count().filter(Facts.status.in_(FINISHED)).label("finished"),
-            func.count().filter(Facts.status == WITHDRAWN).label("withdrawn"),
+            func.count().filter(facts.status.in_(OPEN)).label("open"),
+            func.count().filter(facts.status.in_(FINISHED)).label("finished"),
+            func.count().filter(facts.status == WITHDRAWN).label("withdrawn"),
             *shared_sum(scope),
         )
-        .select_from(Facts)
+        .select_from(facts)
         .where(*scope.cases())
     )
     return Table(
@@ -71,6 +71,7 @@ def summary(scope: Scope) -> Table:
 
 
 def _bounds(scope: Scope) -> tuple[datetime, datetime] | None:
+    facts = scope.facts
     f = scope.filters
     low = (
         datetime(f.created_from.year, f.created_from.month, 1, tzinfo=UTC)
@@ -80,7 +81,7 @@ def _bounds(scope: Scope) -> tuple[datetime, datetime] | None:
     high = datetime(f.created_to.year, f.created_to.month, 1, tzinfo=UTC) if f.created_to else None
     if low is None or high is None:
         first, last = db.session.execute(
-            select(func.min(Facts.created_at), func.max(Facts.created_at)).where(*scope.cases())
+            select(func.min(facts.created_at), func.max(facts.created_at)).where(*scope.cases())
         ).one()
         if first is None:
             return None
@@ -100,6 +101,7 @@ def _months(low: datetime, high: datetime) -> list[tuple[str, datetime, datetime
 
 def new_cases(scope: Scope) -> Table:
     """Cases lodged per month (per year over long spans), grouped on the stored UTC month."""
+    facts = scope.facts
     table = Table(
         "new_cases",
         _l("New cases over time"),
@@ -113,7 +115,7 @@ def new_cases(scope: Scope) -> Table:
         return table
     months = _months(*bounds)
     by_year = len(months) > MAX_MONTHS
-    period: ColumnElement[str] = Facts.__table__.c.created_month
+    period: Expr = facts.created_month
     if by_year:
         period = func.substr(period, 1, 4)
     query = (
@@ -128,10 +130,11 @@ def new_cases(scope: Scope) -> Table:
 
 
 def open_by_status(scope: Scope) -> Table:
+    facts = scope.facts
     query = (
-        select(Facts.status.label("status"), func.count().label("cases"), *shared_sum(scope))
-        .where(Facts.status.in_(OPEN), *scope.cases())
-        .group_by(Facts.status)
+        select(facts.status.label("status"), func.count().label("cases"), *shared_sum(scope))
+        .where(facts.status.in_(OPEN), *scope.cases())
+        .group_by(facts.status)
     )
     found = {row["status"]: row for row in rows(query)}
     return Table(
@@ -166,22 +169,37 @@ def _narrowed_percentiles(scope: Scope, clocks: dict[str, Any]) -> list[dict[str
     return [by_measure[name] for name in clocks]
 
 
+def _indexed_percentiles(scope: Scope, clocks: dict[str, Any]) -> list[dict[str, Any]]:
+    """Count, median and p90 of each clock, the values read by rank from the index on the
+    clock (for one organisation's cases, its range of the index): no sort at all."""
+    where, shared = scope.cases(), scope.shared()
+    found = []
+    for measure, seconds in clocks.items():
+        counted = select(
+            func.count(seconds).label("n"),
+            *([] if shared is None else [func.count(seconds).filter(shared).label("shared")]),
+        ).where(*where)
+        figure = {"measure": measure, **rows(counted)[0]}
+        if figure["n"]:
+            ranks = percentiles_by_index(seconds, figure["n"], *where)
+            figure.update(db.session.execute(ranks).one()._mapping)
+        found.append(figure)
+    return found
+
+
 def response_times(scope: Scope) -> Table:
     """Median and 90th percentile, in days, of two clocks that start when the complaint arrives:
     the first acceptance by an organisation, and resolution (resolved: when it was resolved;
     closed: when it was closed). Withdrawn cases are not resolved."""
+    facts = scope.facts
     clocks = {
-        "first_response": Facts.first_response_seconds,
-        "resolution": Facts.resolution_seconds,
+        "first_response": facts.first_response_seconds,
+        "resolution": facts.resolution_seconds,
     }
-    if scope.cases():
+    if scope.filtered:
         found = _narrowed_percentiles(scope, clocks)
-    else:  # every case (an admin's unfiltered report): values read by rank from their index
-        found = []
-        for measure, seconds in clocks.items():
-            n = db.session.execute(select(func.count(seconds))).scalar_one()
-            ranks = db.session.execute(percentiles_by_index(seconds, n)).one() if n else None
-            found.append({"measure": measure, "n": n, **(ranks._mapping if ranks else {})})
+    else:  # every case, or one organisation's: values read by rank from their index
+        found = _indexed_percentiles(scope, clocks)
     for figure in found:
         figure["cases"] = int(figure.pop("n") or 0)
         for key in ("median", "p90"):
@@ -208,6 +226,7 @@ def response_times(scope: Scope) -> Table:
 
 
 def flags_and_overdue(scope: Scope) -> Table:
+    facts = scope.facts
     levels = (
         select(Flag.case_id, func.max(Flag.level).label("level"))
         .where(Flag.resolved_at.is_(None))
@@ -220,8 +239,8 @@ def flags_and_overdue(scope: Scope) -> Table:
             levels.c.level,
             *([] if shared is None else [case((shared, 1), else_=0).label("_shared")]),
         )
-        .join(Facts, Facts.case_id == levels.c.case_id)
-        .where(Facts.status.in_(OPEN), *scope.cases())
+        .join(facts, facts.case_id == levels.c.case_id)
+        .where(facts.status.in_(OPEN), *scope.cases())
         .subquery()
     )
     f = flagged_cases.c
@@ -234,10 +253,10 @@ def flags_and_overdue(scope: Scope) -> Table:
     }
     flagged = rows(select(func.count().label("cases"), *shared_total).select_from(flagged_cases))[0]
     late = select(
-        func.count().filter(Facts.next_deadline_at < scope.now).label("overdue"),
-        func.count().filter(Facts.claim_deadline < scope.today).label("time_barred"),
+        func.count().filter(facts.next_deadline_at < scope.now).label("overdue"),
+        func.count().filter(facts.claim_deadline < scope.today).label("time_barred"),
         *shared_sum(scope),
-    ).where(Facts.status.in_(OPEN), *scope.cases())
+    ).where(facts.status.in_(OPEN), *scope.cases())
     overdue = rows(late)[0]
     found = [{"measure": "flagged", **flagged}]
     for level in (1, 2, 3):
@@ -268,21 +287,26 @@ def caseload(scope: Scope) -> Table:
 
     The cases held come from the facts (each side's caseworker), the offers from the
     assignments: a few thousand rows, where the held cases are every case."""
+    facts = scope.facts
     zero = literal(0)
 
     def held(holder: Any) -> Select[Any]:
         return (
             select(
                 holder.label("user_id"),
-                func.count().filter(Facts.status.in_(OPEN)).label("open"),
+                func.count().filter(facts.status.in_(OPEN)).label("open"),
                 zero.label("offered"),
-                func.count().filter(Facts.status.in_(FINISHED)).label("finished"),
+                func.count().filter(facts.status.in_(FINISHED)).label("finished"),
                 *shared_sum(scope),
             )
             .where(holder.is_not(None), *scope.cases())
             .group_by(holder)
         )
 
+    # The status inline, so the index of offers (partial: status = 'offered') applies.
+    waiting = [Assignment.status == literal(OFFERED, literal_execute=True)]
+    if not scope.sees_everything:  # only their own caseworkers are shown
+        waiting.append(Assignment.organisation_id == scope.organisation_id)
     offers = scope.narrow(
         select(
             Assignment.user_id.label("user_id"),
@@ -290,11 +314,11 @@ def caseload(scope: Scope) -> Table:
             func.count().label("offered"),
             zero.label("finished"),
             *shared_sum(scope),
-        ).where(Assignment.status == OFFERED, Assignment.user_id.is_not(None)),
+        ).where(*waiting, Assignment.user_id.is_not(None)),
         Assignment.case_id,
     ).group_by(Assignment.user_id)
     parts = union_all(
-        held(Facts.origin_caseworker_id), held(Facts.destination_caseworker_id), offers
+        held(facts.origin_caseworker_id), held(facts.destination_caseworker_id), offers
     ).subquery()
     # Whole numbers on every database (PostgreSQL sums integers as numeric).
     totals = [func.sum(c).cast(Integer).label(c.key) for c in parts.c if c.key != "user_id"]

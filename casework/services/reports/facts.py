@@ -1,4 +1,5 @@
-"""Keeps `report_cases` (one row of report facts per case) equal to what the source tables say.
+"""Keeps `report_cases` (one row of report facts per case) and `report_org_cases` (the same
+row once per organisation holding the case) equal to what the source tables say.
 
 A row is computed in SQL from the case, its assignments, outcomes and fee payments (the same
 definitions the figures used to compute on every request), and written:
@@ -40,10 +41,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history, instance_state
 
-from casework.models import Assignment, Case, ExchangeRate, FeePayment, Outcome
+from casework.models import Assignment, Case, CaseAbuse, ExchangeRate, FeePayment, Outcome
 from casework.models.assignment import ACCEPTED, DECLINED, DESTINATION, ORIGIN
-from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY, ReportCase
-from casework.services.reports.sql import convert, seconds_between, utc_day, utc_month
+from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY, ReportCase, ReportOrgCase
+from casework.services.reports.sql import (
+    convert,
+    seconds_between,
+    spaced_list,
+    utc_day,
+    utc_month,
+)
 from casework.vocabulary.status import CLOSED, RESOLVED
 
 # What the worker obtained. Sanctions on the agency (licence action, fine, prosecution) count as
@@ -78,9 +85,11 @@ REPORTED: dict[type, frozenset[str]] = {
     ),
     Outcome: frozenset({"case_id", "code"}),
     FeePayment: frozenset({"case_id", "amount_paid", "currency", "paid_on"}),
+    CaseAbuse: frozenset({"case_id", "code"}),
 }
 DEADLINES = ("claim_deadline", "next_deadline_at")
 CHUNK = 500  # case ids per statement when refreshing a list
+FACT_TABLES = (ReportCase.__table__, ReportOrgCase.__table__)
 
 # Which cases a statement concerns: every case (None), a list of ids or a query of ids.
 CaseIds = list[int] | Select[Any] | None
@@ -149,6 +158,16 @@ def _payments(ids: CaseIds) -> Any:
     )
 
 
+def _abuses(ids: CaseIds) -> Any:
+    """Per case with abuse codes: the codes between spaces."""
+    return (
+        select(CaseAbuse.case_id.label("case_id"), spaced_list(CaseAbuse.code).label("codes"))
+        .where(*_only(CaseAbuse.case_id, ids))
+        .group_by(CaseAbuse.case_id)
+        .subquery("abuses")
+    )
+
+
 def _resolution() -> Any:
     resolved_at = case((Case.status == RESOLVED, Case.status_since), else_=Case.closed_at)
     return case(
@@ -176,12 +195,14 @@ COLUMNS = (
     "recruitment_months",
     "claim_deadline",
     "next_deadline_at",
+    "abuse_codes",
 )
 
 
 def facts_query(ids: CaseIds = None) -> Select[Any]:
     """The report facts of these cases (every case by default), in COLUMNS order."""
     assigned, outcomes, payments = _assignments(ids), _outcomes(ids), _payments(ids)
+    abuses = _abuses(ids)
     # SDG 10.7.1 for one worker: costs paid over the actual first-month wage (NULL unless the
     # worker recorded payments and a wage and every payment has a rate).
     months = case(
@@ -205,19 +226,46 @@ def facts_query(ids: CaseIds = None) -> Select[Any]:
             months,
             Case.claim_deadline,
             Case.next_deadline_at,
+            func.coalesce(abuses.c.codes, ""),
         )
         .outerjoin(assigned, assigned.c.case_id == Case.id)
         .outerjoin(outcomes, outcomes.c.case_id == Case.id)
         .outerjoin(payments, payments.c.case_id == Case.id)
+        .outerjoin(abuses, abuses.c.case_id == Case.id)
         .where(*_only(Case.id, ids))
     )
 
 
+def _org_rows(ids: CaseIds) -> Select[Any]:
+    """The rows of `report_org_cases` for these cases: each case's facts once per organisation
+    holding or having held a (not declined) assignment on it, in key order."""
+    held = (
+        select(Assignment.organisation_id, Assignment.case_id)
+        .where(Assignment.status != DECLINED, *_only(Assignment.case_id, ids))
+        .distinct()
+        .subquery("held")
+    )
+    facts = ReportCase.__table__
+    return (
+        select(held.c.organisation_id, *[facts.c[name] for name in COLUMNS])
+        .join(held, held.c.case_id == facts.c.case_id)
+        .order_by(held.c.organisation_id, held.c.case_id)
+    )
+
+
 def _write(connection: Connection, ids: CaseIds) -> None:
-    table = ReportCase.__table__
-    if ids is not None:
-        connection.execute(delete(table).where(table.c.case_id.in_(ids)))
-    connection.execute(insert(table).from_select(list(COLUMNS), facts_query(ids)))
+    for table in FACT_TABLES:
+        connection.execute(delete(table).where(*_only(table.c.case_id, ids)))
+    connection.execute(insert(ReportCase.__table__).from_select(list(COLUMNS), facts_query(ids)))
+    fill_organisation_rows(connection, ids)
+
+
+def fill_organisation_rows(connection: Connection, ids: CaseIds = None) -> None:
+    """Insert the `report_org_cases` rows of these cases (every case by default) from their
+    `report_cases` rows."""
+    connection.execute(
+        insert(ReportOrgCase.__table__).from_select(["organisation_id", *COLUMNS], _org_rows(ids))
+    )
 
 
 def refresh(connection: Connection, case_ids: Iterable[int]) -> None:
@@ -229,7 +277,6 @@ def refresh(connection: Connection, case_ids: Iterable[int]) -> None:
 
 def refresh_all(connection: Connection) -> int:
     """Rebuild every row (after a bulk load); returns the number of cases."""
-    connection.execute(delete(ReportCase.__table__))
     _write(connection, None)
     return int(
         connection.execute(select(func.count()).select_from(ReportCase.__table__)).scalar_one()
@@ -251,14 +298,15 @@ def copy_deadlines(connection: Connection, case_ids: list[int]) -> None:
     """Copy the stored deadlines of these cases into their rows: after a flush that only moved
     them, or a write that bypassed the unit of work (a case whose write did not apply keeps its
     stored values)."""
-    table, cases = ReportCase.__table__, Case.__table__
+    cases = Case.__table__
     for start in range(0, len(case_ids), CHUNK):
         chunk = case_ids[start : start + CHUNK]
-        stored = {
-            name: select(cases.c[name]).where(cases.c.id == table.c.case_id).scalar_subquery()
-            for name in DEADLINES
-        }
-        connection.execute(update(table).where(table.c.case_id.in_(chunk)).values(**stored))
+        for table in FACT_TABLES:
+            stored = {
+                name: select(cases.c[name]).where(cases.c.id == table.c.case_id).scalar_subquery()
+                for name in DEADLINES
+            }
+            connection.execute(update(table).where(table.c.case_id.in_(chunk)).values(**stored))
 
 
 def _changed(obj: object) -> set[str]:

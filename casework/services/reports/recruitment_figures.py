@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, case, func, select
 
 from casework.models import Agency, FeePayment
-from casework.models import ReportCase as Facts
 from casework.services.reports.case_figures import rows, shared_sum
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import convert, utc_day
@@ -23,18 +22,19 @@ def recruitment_cost(scope: Scope) -> Table:
     day's rate (the day the complaint arrived when the payment has no date); E is the worker's
     actual first-month wage. A worker counts when they recorded at least one payment and their
     wage, and every payment has a rate: costs and earnings are always the same worker's."""
-    months = Facts.recruitment_months
+    facts = scope.facts
+    months = facts.recruitment_months
     query = (
         select(
-            Facts.origin_country.label("origin"),
-            Facts.destination_country.label("destination"),
+            facts.origin_country.label("origin"),
+            facts.destination_country.label("destination"),
             func.count().label("workers"),
             func.avg(months).label("months"),
             *shared_sum(scope),
         )
         .where(months.is_not(None), *scope.cases())
-        .group_by(Facts.origin_country, Facts.destination_country)
-        .order_by(func.count().desc(), Facts.origin_country, Facts.destination_country)
+        .group_by(facts.origin_country, facts.destination_country)
+        .order_by(func.count().desc(), facts.origin_country, facts.destination_country)
     )
     found = rows(query)
     for row in found:
@@ -61,30 +61,31 @@ def recruitment_cost(scope: Scope) -> Table:
 
 def agencies(scope: Scope) -> Table:
     """The agencies named in most complaints, with the fees workers paid in their cases."""
+    facts = scope.facts
     ranked = (
         select(
-            Facts.agency_id.label("agency_id"),
+            facts.agency_id.label("agency_id"),
             func.count().label("complaints"),
             *shared_sum(scope),
         )
-        .where(Facts.agency_id.is_not(None), *scope.cases())
-        .group_by(Facts.agency_id)
-        .order_by(func.count().desc(), Facts.agency_id)
+        .where(facts.agency_id.is_not(None), *scope.cases())
+        .group_by(facts.agency_id)
+        .order_by(func.count().desc(), facts.agency_id)
         .limit(TOP_AGENCIES)
         .cte("ranked_agencies")
     )
-    day = func.coalesce(FeePayment.paid_on, utc_day(Facts.created_at))
+    day = func.coalesce(FeePayment.paid_on, utc_day(facts.created_at))
     paid = convert(FeePayment.amount_paid, FeePayment.currency, scope.currency, day)
     fees = (
         select(
-            Facts.agency_id.label("agency_id"),
-            func.count(Facts.case_id.distinct()).label("payers"),
+            facts.agency_id.label("agency_id"),
+            func.count(facts.case_id.distinct()).label("payers"),
             func.sum(paid).label("fees"),
             func.count().filter(paid.is_(None)).label("no_rate"),
         )
-        .join(FeePayment, FeePayment.case_id == Facts.case_id)
-        .where(Facts.agency_id.in_(select(ranked.c.agency_id)), *scope.cases())
-        .group_by(Facts.agency_id)
+        .join(FeePayment, FeePayment.case_id == facts.case_id)
+        .where(facts.agency_id.in_(select(ranked.c.agency_id)), *scope.cases())
+        .group_by(facts.agency_id)
         .subquery()
     )
     query = (
@@ -133,11 +134,12 @@ def agencies(scope: Scope) -> Table:
 
 def agency_licences(scope: Scope) -> Table:
     """Complaints naming a licensed agency, an unlicensed one, or none."""
+    facts = scope.facts
     # Counted per agency first (from the agency index), then the agencies' licences looked up.
     per_agency = (
-        select(Facts.agency_id.label("agency_id"), func.count().label("n"), *shared_sum(scope))
+        select(facts.agency_id.label("agency_id"), func.count().label("n"), *shared_sum(scope))
         .where(*scope.cases())
-        .group_by(Facts.agency_id)
+        .group_by(facts.agency_id)
         .subquery()
     )
     kind = case(

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, case, func, literal, null, select, union_all
 
 from casework.models import Outcome, Referral
-from casework.models import ReportCase as Facts
 from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
 from casework.models.report_case import OUTCOME, REMEDY
 from casework.services.reports.case_figures import rows, shared_sum
@@ -53,11 +52,12 @@ def outcomes_by_code(scope: Scope) -> Table:
 
 
 def remedy_rate(scope: Scope) -> Table:
+    facts = scope.facts
     counted = select(
-        func.count().filter(Facts.outcome_state >= OUTCOME).label("with_outcome"),
-        func.count().filter(Facts.outcome_state == REMEDY).label("remedied"),
+        func.count().filter(facts.outcome_state >= OUTCOME).label("with_outcome"),
+        func.count().filter(facts.outcome_state == REMEDY).label("remedied"),
         *shared_sum(scope),
-    ).where(Facts.outcome_state >= OUTCOME, *scope.cases())
+    ).where(facts.outcome_state >= OUTCOME, *scope.cases())
     found = rows(counted)
     for row in found:
         total, remedied_count = row["with_outcome"], row["remedied"]

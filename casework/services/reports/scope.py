@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 
-from casework.models import Assignment, CaseAbuse, User
-from casework.models import ReportCase as Facts
+from casework.models import Assignment, ReportCase, ReportOrgCase, User
 from casework.models.assignment import DECLINED
 from casework.models.columns import utcnow
+from casework.models.report_case import FactColumns
 from casework.services.reports.sql import Expr
 
 ROLES = ("supervisor", "admin")
@@ -113,48 +113,68 @@ class Scope:
     def today(self) -> date:
         return self.now.astimezone(UTC).date()
 
+    @property
+    def organisation(self) -> int | None:
+        """The organisation whose cases the report covers: a supervisor's own, or the one an
+        admin filters on (None: an admin's report on every organisation)."""
+        return self.filters.organisation_id if self.sees_everything else self.organisation_id
+
+    @property
+    def facts(self) -> type[FactColumns]:
+        """The facts table the report reads: an organisation's rows of `report_org_cases`
+        (one range of its key) when it covers one organisation's cases, else `report_cases`."""
+        return ReportCase if self.organisation is None else ReportOrgCase
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the filters narrow the report below every case it may cover (the
+        organisation's cases, or every case)."""
+        return len(self.cases()) > (self.organisation is not None)
+
     def _case_columns(self) -> list[ColumnElement[bool]]:
-        f = self.filters
+        f, facts = self.filters, self.facts
         where: list[ColumnElement[bool]] = []
+        if self.organisation is not None:
+            where.append(ReportOrgCase.organisation_id == self.organisation)
         if f.created_from:
-            where.append(Facts.created_at >= datetime.combine(f.created_from, time(), UTC))
+            where.append(facts.created_at >= datetime.combine(f.created_from, time(), UTC))
         if f.created_to:
             end = datetime.combine(f.created_to + timedelta(days=1), time(), UTC)
-            where.append(Facts.created_at < end)
+            where.append(facts.created_at < end)
         if f.origin:
-            where.append(Facts.origin_country == f.origin)
+            where.append(facts.origin_country == f.origin)
         if f.destination:
-            where.append(Facts.destination_country == f.destination)
+            where.append(facts.destination_country == f.destination)
         if f.agency_id is not None:
-            where.append(Facts.agency_id == f.agency_id)
+            where.append(facts.agency_id == f.agency_id)
+        if f.abuse:
+            where.append(facts.abuse_codes.contains(f" {f.abuse} ", autoescape=True))
         return where
 
     def _case_sets(self) -> list[Select[Any]]:
-        """Sets of case ids the case must belong to (access, organisation, caseworker, code)."""
+        """Sets of case ids the case must belong to, beyond the organisation the facts cover
+        (another organisation a supervisor filters on, a caseworker)."""
         f = self.filters
         sets = []
-        if not self.sees_everything:
-            sets.append(_not_declined(Assignment.organisation_id == self.organisation_id))
-        if f.organisation_id is not None:
+        if f.organisation_id is not None and f.organisation_id != self.organisation:
             sets.append(_not_declined(Assignment.organisation_id == f.organisation_id))
         if f.caseworker_id is not None:
             sets.append(_not_declined(Assignment.user_id == f.caseworker_id))
-        if f.abuse:
-            sets.append(select(CaseAbuse.case_id).where(CaseAbuse.code == f.abuse))
         return sets
 
     def cases(self) -> list[ColumnElement[bool]]:
-        """Conditions on the report facts (`ReportCase`) that keep exactly the report's cases."""
-        return self._case_columns() + [Facts.case_id.in_(ids) for ids in self._case_sets()]
+        """Conditions on the report facts (`self.facts`) that keep exactly the report's cases."""
+        return self._case_columns() + [self.facts.case_id.in_(ids) for ids in self._case_sets()]
 
     def narrow(self, query: Select[Any], case_id: Expr) -> Select[Any]:
         """`query`, over a table with a case id column, kept to the report's cases. The facts
-        are joined when a filter or the shared check needs them (not for an admin's report on
-        every case)."""
+        are joined when a filter, an organisation or the shared check needs them (not for an
+        admin's report on every case)."""
         query = query.where(*[case_id.in_(ids) for ids in self._case_sets()])
         columns = self._case_columns()
         if columns or not self.sees_everything:
-            query = query.join(Facts, Facts.case_id == case_id).where(*columns)
+            facts = self.facts
+            query = query.join(facts, facts.case_id == case_id).where(*columns)
         return query
 
     def shared(self) -> ColumnElement[bool] | None:
@@ -165,4 +185,4 @@ class Scope:
         if self.sees_everything:
             return None
         # The supervisor's organisation is one of the case's: two or more means another too.
-        return Facts.organisations > 1
+        return self.facts.organisations > 1

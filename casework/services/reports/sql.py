@@ -80,6 +80,27 @@ def _day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(timezone('UTC', {compiler.process(next(iter(element.clauses)), **kw)}) AS DATE)"
 
 
+class spaced_list(FunctionElement[str]):  # noqa: N801
+    """An aggregate: the group's values in one text, each between spaces (" A B "), so that
+    `LIKE '% A %'` finds a value; NULL for no values."""
+
+    type = String()
+    name = "spaced_list"
+    inherit_cache = True
+
+
+@compiles(spaced_list)
+def _list_sqlite(element: spaced_list, compiler: SQLCompiler, **kw: Any) -> str:
+    return (
+        f"(' ' || group_concat({compiler.process(next(iter(element.clauses)), **kw)}, ' ') || ' ')"
+    )
+
+
+@compiles(spaced_list, "postgresql")
+def _list_postgresql(element: spaced_list, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"(' ' || string_agg({compiler.process(next(iter(element.clauses)), **kw)}, ' ') || ' ')"
+
+
 def rate_per_usd(currency: Expr, on: Expr) -> ColumnElement[Any]:
     """Units of `currency` per US dollar on a day: the latest rate valid by then, else the
     earliest known (as casework.services.recruitment_cost.rate_per_usd); NULL if none."""
@@ -143,12 +164,13 @@ def percentiles(values: Any, shared: bool = False) -> Any:
     ).select_from(ranked)
 
 
-def percentiles_by_index(column: Expr, n: int) -> Any:
-    """Median and 90th percentile of every non-null value of `column` (`n` of them), read by
-    rank from an index on the column: no sort at all, for a report on every case."""
+def percentiles_by_index(column: Expr, n: int, *where: ColumnElement[bool]) -> Any:
+    """Median and 90th percentile of the non-null values of `column` in the rows `where`
+    keeps (`n` of them), read by rank from an index on the column (`where` being equality on
+    the index's leading columns): no sort at all."""
 
     def at(rank: int) -> Any:  # 1-based, in ascending order
-        ordered = select(column).where(column.is_not(None)).order_by(column)
+        ordered = select(column).where(column.is_not(None), *where).order_by(column)
         return ordered.limit(1).offset(rank - 1).scalar_subquery()
 
     middle = ((n + 1) // 2, (n + 2) // 2)
