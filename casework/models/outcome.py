@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, text
+from sqlalchemy import DDL, ForeignKey, Index, Numeric, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
@@ -50,3 +50,16 @@ class Outcome(db.Model):  # type: ignore[name-defined]
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="outcomes")
+
+
+# PostgreSQL estimates the (currency, UTC day) groups of the money figure from each column
+# alone: hundreds of thousands where there are a few thousand, and so sorts every outcome
+# instead of hashing them (0.7 s of a 1.4 s figure at a million cases). Statistics on the pair
+# give it the real number. The expression is the one `utc_day` compiles to.
+MONEY_DAY_STATISTICS = (
+    "CREATE STATISTICS IF NOT EXISTS st_outcomes_currency_day (ndistinct) "
+    "ON currency, (CAST(timezone('UTC', recorded_at) AS DATE)) FROM outcomes"
+)
+event.listen(
+    Outcome.__table__, "after_create", DDL(MONEY_DAY_STATISTICS).execute_if(dialect="postgresql")
+)

@@ -7,7 +7,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, Select, case, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from casework.extensions import db
 from casework.models import Assignment, Flag, Organisation, User
@@ -226,6 +237,7 @@ def response_times(scope: Scope) -> Table:
 
 
 def flags_and_overdue(scope: Scope) -> Table:
+    """One pass over the open cases, each with the highest level of its open flags if any."""
     facts = scope.facts
     levels = (
         select(Flag.case_id, func.max(Flag.level).label("level"))
@@ -233,38 +245,35 @@ def flags_and_overdue(scope: Scope) -> Table:
         .group_by(Flag.case_id)
         .subquery()
     )
-    shared = scope.shared()
-    flagged_cases = (
-        select(
-            levels.c.level,
-            *([] if shared is None else [case((shared, 1), else_=0).label("_shared")]),
-        )
-        .join(facts, facts.case_id == levels.c.case_id)
-        .where(facts.status.in_(OPEN), *scope.cases())
-        .subquery()
-    )
-    f = flagged_cases.c
-    shared_total = [func.sum(f._shared).label("_shared")] if "_shared" in f else []
-    by_level = {
-        row["level"]: row
-        for row in rows(
-            select(f.level, func.count().label("cases"), *shared_total).group_by(f.level)
-        )
+    level = levels.c.level
+    measures: dict[str, ColumnElement[bool]] = {
+        "flagged": level.is_not(None),
+        **{f"level_{n}": level == n for n in (1, 2, 3)},
+        "overdue": facts.next_deadline_at < scope.now,
+        "claim_deadline": facts.claim_deadline < scope.today,
     }
-    flagged = rows(select(func.count().label("cases"), *shared_total).select_from(flagged_cases))[0]
-    late = select(
-        func.count().filter(facts.next_deadline_at < scope.now).label("overdue"),
-        func.count().filter(facts.claim_deadline < scope.today).label("time_barred"),
-        *shared_sum(scope),
-    ).where(facts.status.in_(OPEN), *scope.cases())
-    overdue = rows(late)[0]
-    found = [{"measure": "flagged", **flagged}]
-    for level in (1, 2, 3):
-        row = {k: v for k, v in by_level.get(level, {"cases": 0}).items() if k != "level"}
-        found.append({"measure": f"level_{level}", **row})
-    share = overdue.get("_shared", 0)
-    found.append({"measure": "overdue", "cases": overdue["overdue"], "_shared": share})
-    found.append({"measure": "claim_deadline", "cases": overdue["time_barred"], "_shared": share})
+    shared = scope.shared()
+    counts = [func.count().filter(test).label(name) for name, test in measures.items()]
+    if shared is not None:  # cases another organisation shares: per level, and of all open
+        counts += [
+            func.count().filter(and_(test, shared)).label(f"_{name}")
+            for name, test in measures.items()
+            if name.startswith(("flagged", "level_"))
+        ]
+        counts.append(func.count().filter(shared).label("_open"))
+    query = (
+        select(*counts)
+        .select_from(facts)
+        .outerjoin(levels, levels.c.case_id == facts.case_id)
+        .where(facts.status.in_(OPEN), *scope.cases())
+    )
+    counted = rows(query)[0]
+    found = []
+    for name in measures:
+        row = {"measure": name, "cases": counted[name]}
+        if shared is not None:
+            row["_shared"] = counted.get(f"_{name}", counted["_open"])
+        found.append(row)
     return Table(
         "flags",
         _l("Flagged and overdue cases"),
