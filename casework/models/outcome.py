@@ -21,6 +21,9 @@ class Outcome(db.Model):  # type: ignore[name-defined]
     # with the case id: cases per outcome code (the reports) from the index alone
     __table_args__ = (
         Index("ix_outcomes_code_case", "code", "case_id"),
+        # a case's outcomes; and their codes from the index alone (the report narrowed to
+        # some cases looks each case's codes up)
+        Index("ix_outcomes_case_code", "case_id", "code"),
         # the money figure reads the outcomes with an amount from this index alone
         Index(
             "ix_outcomes_money",
@@ -37,7 +40,7 @@ class Outcome(db.Model):  # type: ignore[name-defined]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(30))
     kind: Mapped[str | None] = mapped_column(
         String(20)

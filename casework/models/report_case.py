@@ -90,10 +90,22 @@ class ReportOrgCase(FactColumns, db.Model):  # type: ignore[name-defined]
     __tablename__ = "report_org_cases"
     __table_args__ = (
         Index("ix_report_org_cases_case", "case_id"),
-        Index("ix_report_org_cases_month", "organisation_id", "created_month"),
-        # percentiles of an organisation's times without sorting them
-        Index("ix_report_org_cases_first_response", "organisation_id", "first_response_seconds"),
-        Index("ix_report_org_cases_resolution", "organisation_id", "resolution_seconds"),
+        # With `organisations` (the shared check), each read from the index alone: new cases
+        # by month, and percentiles of an organisation's times without sorting them. (In a
+        # table without rowid, a row looked up from an index costs a search of the key.)
+        Index("ix_report_org_cases_month", "organisation_id", "created_month", "organisations"),
+        Index(
+            "ix_report_org_cases_first_response",
+            "organisation_id",
+            "first_response_seconds",
+            "organisations",
+        ),
+        Index(
+            "ix_report_org_cases_resolution",
+            "organisation_id",
+            "resolution_seconds",
+            "organisations",
+        ),
         PrimaryKeyConstraint("organisation_id", "case_id"),
         {"sqlite_with_rowid": False},
     )

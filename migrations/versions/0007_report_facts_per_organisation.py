@@ -3,10 +3,11 @@
 `report_org_cases` holds each case's report row once per organisation holding it: a
 supervisor's report reads its organisation's rows as one range of the key instead of looking
 every case up by id. `report_cases` gains the case's abuse codes (the abuse filter without a
-join). Outcomes with an amount get a covering partial index (the money figure), assignments a
-partial index of the offers waiting (the caseload); on PostgreSQL, statistics on outcomes'
-currency and UTC day (the money figure's groups). Both facts tables are then computed for
-the cases already there, by the service that keeps them current (it fills what 0006 created).
+join). Outcomes are indexed by case with their code, those with an amount get a covering
+partial index (the money figure), assignments a partial index of the offers waiting (the
+caseload); on PostgreSQL, statistics on outcomes' currency and UTC day (the money figure's
+groups). Both facts tables are then computed for the cases already there, by the service
+that keeps them current (it fills what 0006 created).
 
 Revision ID: 0007
 Revises: 0006
@@ -52,14 +53,16 @@ def upgrade():
     )
     with op.batch_alter_table('report_org_cases', schema=None) as batch_op:
         batch_op.create_index('ix_report_org_cases_case', ['case_id'], unique=False)
-        batch_op.create_index('ix_report_org_cases_first_response', ['organisation_id', 'first_response_seconds'], unique=False)
-        batch_op.create_index('ix_report_org_cases_month', ['organisation_id', 'created_month'], unique=False)
-        batch_op.create_index('ix_report_org_cases_resolution', ['organisation_id', 'resolution_seconds'], unique=False)
+        batch_op.create_index('ix_report_org_cases_first_response', ['organisation_id', 'first_response_seconds', 'organisations'], unique=False)
+        batch_op.create_index('ix_report_org_cases_month', ['organisation_id', 'created_month', 'organisations'], unique=False)
+        batch_op.create_index('ix_report_org_cases_resolution', ['organisation_id', 'resolution_seconds', 'organisations'], unique=False)
 
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.create_index('ix_assignments_offered', ['user_id', 'case_id'], unique=False, sqlite_where=sa.text("status = 'offered'"), postgresql_where=sa.text("status = 'offered'"))
 
     with op.batch_alter_table('outcomes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outcomes_case_id'))
+        batch_op.create_index('ix_outcomes_case_code', ['case_id', 'code'], unique=False)
         batch_op.create_index('ix_outcomes_money', ['case_id', 'currency', 'recorded_at', 'code', 'amount_claimed', 'amount', 'amount_enforced'], unique=False, sqlite_where=sa.text('currency IS NOT NULL'), postgresql_where=sa.text('currency IS NOT NULL'))
 
     with op.batch_alter_table('report_cases', schema=None) as batch_op:
@@ -87,6 +90,8 @@ def downgrade():
 
     with op.batch_alter_table('outcomes', schema=None) as batch_op:
         batch_op.drop_index('ix_outcomes_money', sqlite_where=sa.text('currency IS NOT NULL'), postgresql_where=sa.text('currency IS NOT NULL'))
+        batch_op.drop_index('ix_outcomes_case_code')
+        batch_op.create_index(batch_op.f('ix_outcomes_case_id'), ['case_id'], unique=False)
 
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.drop_index('ix_assignments_offered', sqlite_where=sa.text("status = 'offered'"), postgresql_where=sa.text("status = 'offered'"))

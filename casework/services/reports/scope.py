@@ -126,6 +126,11 @@ class Scope:
         return ReportCase if self.organisation is None else ReportOrgCase
 
     @property
+    def covers_every_case(self) -> bool:
+        """An admin's report with no filter: every case, no facts to join."""
+        return self.sees_everything and not self.cases()
+
+    @property
     def filtered(self) -> bool:
         """Whether the filters narrow the report below every case it may cover (the
         organisation's cases, or every case)."""

@@ -101,6 +101,12 @@ def _list_postgresql(element: spaced_list, compiler: SQLCompiler, **kw: Any) -> 
     return f"(' ' || string_agg({compiler.process(next(iter(element.clauses)), **kw)}, ' ') || ' ')"
 
 
+def unordered(text: Expr) -> ColumnElement[str]:
+    """A text column as an expression with the same values (`text || ''`): no index on the
+    column applies to it, so the planner cannot prefer walking that index for its order."""
+    return text + literal("", String)
+
+
 def rate_per_usd(currency: Expr, on: Expr) -> ColumnElement[Any]:
     """Units of `currency` per US dollar on a day: the latest rate valid by then, else the
     earliest known (as casework.services.recruitment_cost.rate_per_usd); NULL if none."""
