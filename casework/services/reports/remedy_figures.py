@@ -90,23 +90,34 @@ def money(scope: Scope) -> Table:
     amount actually enforced. Amounts are first added up per currency and day, then converted
     at that day's rate: the same sum as converting each amount, with far fewer rate lookups."""
     target = scope.currency
-    day = utc_day(Outcome.recorded_at)
     recovered = case((Outcome.code == "OUT_AWARD", Outcome.amount_enforced), else_=Outcome.amount)
-    with_money = Outcome.currency.is_not(None)
+    shared = scope.shared()
+    picked = scope.narrow(
+        select(
+            Outcome.case_id.label("case_id"),
+            Outcome.currency.label("currency"),
+            utc_day(Outcome.recorded_at).label("day"),
+            Outcome.amount_claimed.label("claimed"),
+            Outcome.amount.label("agreed"),
+            recovered.label("recovered"),
+            *([] if shared is None else [case((shared, 1), else_=0).label("shared")]),
+        ).where(Outcome.currency.is_not(None)),
+        Outcome.case_id,
+    )
+    # The outcomes with money of the report's cases, read by the three sums below: picked
+    # once when that takes a join (a common table), else straight from their index.
+    m = picked.subquery("money") if scope.covers_every_case else picked.cte("money")
     daily = (
-        scope.narrow(
-            select(
-                Outcome.currency.label("currency"),
-                day.label("day"),
-                func.sum(Outcome.amount_claimed, type_=Float).label("claimed"),
-                func.sum(Outcome.amount, type_=Float).label("agreed"),
-                func.sum(recovered, type_=Float).label("recovered"),
-                func.count(Outcome.amount_claimed).label("n_claimed"),
-                func.count(recovered).label("n_recovered"),
-            ).where(with_money),
-            Outcome.case_id,
+        select(
+            m.c.currency,
+            m.c.day,
+            func.sum(m.c.claimed, type_=Float).label("claimed"),
+            func.sum(m.c.agreed, type_=Float).label("agreed"),
+            func.sum(m.c.recovered, type_=Float).label("recovered"),
+            func.count(m.c.claimed).label("n_claimed"),
+            func.count(m.c.recovered).label("n_recovered"),
         )
-        .group_by(Outcome.currency, day)
+        .group_by(m.c.currency, m.c.day)
         .cte("money_days")
     )
     d = daily.c
@@ -121,15 +132,12 @@ def money(scope: Scope) -> Table:
         ).label("no_rate"),
     ]
     cases = (
-        scope.narrow(
-            select(
-                Outcome.currency.label("currency"),
-                func.count(Outcome.case_id.distinct()).label("cases"),
-                *shared_sum(scope),
-            ).where(with_money),
-            Outcome.case_id,
+        select(
+            m.c.currency,
+            func.count(m.c.case_id.distinct()).label("cases"),
+            *([] if shared is None else [func.sum(m.c.shared).label("_shared")]),
         )
-        .group_by(Outcome.currency)
+        .group_by(m.c.currency)
         .cte("money_cases")
     )
     sums = (
@@ -143,7 +151,7 @@ def money(scope: Scope) -> Table:
         .group_by(d.currency)
         .subquery()
     )
-    shared = [c for c in cases.c if c.key == "_shared"]
+    shared_cases = [c for c in cases.c if c.key == "_shared"]
     by_currency = select(
         sums.c.currency,
         sums.c.claimed,
@@ -153,11 +161,9 @@ def money(scope: Scope) -> Table:
         sums.c.claimed_rep,
         sums.c.recovered_rep,
         sums.c.no_rate,
-        *shared,
+        *shared_cases,
     ).join(cases, cases.c.currency == sums.c.currency)
-    all_cases = scope.narrow(
-        select(func.count(Outcome.case_id.distinct())).where(with_money), Outcome.case_id
-    ).scalar_subquery()
+    all_cases = select(func.count(m.c.case_id.distinct())).scalar_subquery()
     everything = select(
         literal(ALL).label("currency"),
         null().label("claimed"),
@@ -165,7 +171,7 @@ def money(scope: Scope) -> Table:
         null().label("recovered"),
         all_cases.label("cases"),
         *converted,
-        *[select(func.sum(c)).scalar_subquery().label("_shared") for c in shared],
+        *[select(func.sum(c)).scalar_subquery().label("_shared") for c in shared_cases],
     ).select_from(daily)
     found = rows(union_all(by_currency, everything))
     found.sort(key=lambda r: (r["currency"] == ALL, r["currency"]))
