@@ -93,7 +93,13 @@ class ReportOrgCase(FactColumns, db.Model):  # type: ignore[name-defined]
         # With `organisations` (the shared check), each read from the index alone: new cases
         # by month, and percentiles of an organisation's times without sorting them. (In a
         # table without rowid, a row looked up from an index costs a search of the key.)
-        Index("ix_report_org_cases_month", "organisation_id", "created_month", "organisations"),
+        Index(  # with the creation time, for a date range too
+            "ix_report_org_cases_month",
+            "organisation_id",
+            "created_month",
+            "created_at",
+            "organisations",
+        ),
         Index(
             "ix_report_org_cases_first_response",
             "organisation_id",

@@ -54,7 +54,7 @@ def upgrade():
     with op.batch_alter_table('report_org_cases', schema=None) as batch_op:
         batch_op.create_index('ix_report_org_cases_case', ['case_id'], unique=False)
         batch_op.create_index('ix_report_org_cases_first_response', ['organisation_id', 'first_response_seconds', 'organisations'], unique=False)
-        batch_op.create_index('ix_report_org_cases_month', ['organisation_id', 'created_month', 'organisations'], unique=False)
+        batch_op.create_index('ix_report_org_cases_month', ['organisation_id', 'created_month', 'created_at', 'organisations'], unique=False)
         batch_op.create_index('ix_report_org_cases_resolution', ['organisation_id', 'resolution_seconds', 'organisations'], unique=False)
 
     with op.batch_alter_table('assignments', schema=None) as batch_op:
