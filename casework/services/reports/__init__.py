@@ -44,11 +44,17 @@ HEAVY_FIRST = ("recruitment_cost", "response_times", "caseload", "money", "outco
 
 
 def _tune_session() -> None:
-    """PostgreSQL: room for the report's hashes and sorts in memory, and no JIT compilation
-    (it costs more than it saves on queries of this size). For this transaction only."""
+    """PostgreSQL, for this transaction only: room for the report's hashes and sorts in memory;
+    no JIT compilation (it costs more than it saves on queries of this size); and no parallel
+    workers within a query (the figures already run side by side, one connection each: workers
+    on top only fight them for the same cores). One statement."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-        db.session.execute(text("SET LOCAL jit = off"))
+        db.session.execute(
+            text(
+                "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true), "
+                "set_config('max_parallel_workers_per_gather', '0', true)"
+            )
+        )
 
 
 def _workers() -> int:
