@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 import time_machine
 from flask import Flask
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from casework.extensions import db
 from casework.jobs import run_due_jobs, run_job
@@ -320,3 +322,30 @@ def test_jobs_run_from_the_command_line(runner: Any) -> None:
     assert "stalled:" in result.output and "retention:" in result.output
     assert runner.invoke(args=["jobs", "run", "nope"]).exit_code != 0
     assert run_job("stalled").endswith("flag level(s) raised")
+
+
+def test_a_proposal_written_in_the_batch_bumps_the_version_and_refuses_a_stale_case(
+    app: Flask, lodge: Any
+) -> None:
+    from casework.services.deadline_writes import write_bookkeeping
+
+    case = _case(lodge().reference)
+    version = case.version
+    # What a scheduler's proposal leaves on the case: its bookkeeping and updated_at.
+    case.next_deadline_at = datetime(2030, 1, 1, tzinfo=UTC)
+    case.updated_at = datetime(2029, 12, 1, tzinfo=UTC)
+    assert write_bookkeeping([case]) == 0  # not bookkeeping alone: an edit
+    db.session.commit()
+    stored = _case(case.reference)
+    assert stored.version == version + 1  # a caseworker's open form is now out of date
+    assert stored.updated_at == datetime(2029, 12, 1, tzinfo=UTC)
+    assert stored.next_deadline_at == datetime(2030, 1, 1, tzinfo=UTC)
+
+    stored.updated_at = datetime(2030, 2, 1, tzinfo=UTC)
+    cases = Case.__table__  # meanwhile somebody else's change is committed
+    db.session.connection().execute(
+        update(cases).where(cases.c.id == stored.id).values(version=cases.c.version + 1)
+    )
+    with pytest.raises(StaleDataError):
+        write_bookkeeping([stored])
+    db.session.rollback()
