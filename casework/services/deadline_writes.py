@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.orm import ONETOMANY
 from sqlalchemy.orm.attributes import NO_VALUE, instance_state, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -63,7 +64,13 @@ def write_bookkeeping(cases: Iterable[Case]) -> int:
     kept: list[Case] = []
     edited: list[Case] = []
     for case in cases:
-        pending = instance_state(case).committed_state
+        state = instance_state(case)
+        # Collections of the case's own rows (a referral proposed) are left to the flush:
+        # they change other tables, not the case's row.
+        collections = {rel.key for rel in state.mapper.relationships if rel.direction is ONETOMANY}
+        pending = {
+            key: value for key, value in state.committed_state.items() if key not in collections
+        }
         if not pending or not EDITED.issuperset(pending):
             continue
         changed = any(

@@ -211,9 +211,12 @@ def test_escalations_across_cases_and_batches_mail_each_person_once(
         clock.move_to(START + timedelta(days=22))  # NO_ACTIVITY levels 1 and 2
         report = scan_stalled_cases(batch=2)
         assert report.cases == 3 and len(report.raised) == 6
+        versions = [_case(reference).version for reference in references]  # forms still current
         clock.move_to(START + timedelta(days=36))  # level 3: a referral, everyone told urgently
         assert len(scan_stalled_cases(batch=2).raised) == 3
         cases = [_case(reference) for reference in references]
+        # A proposed referral is a change to the case: a form opened before it is out of date.
+        assert [case.version for case in cases] == [v + 1 for v in versions]
     notes = db.session.scalars(select(Notification).order_by(Notification.id)).all()
     assert [(n.user_id, n.kind, n.urgent) for n in notes if n.case_id == cases[0].id] == [
         (caseworker.id, "stalled_warning", False),
