@@ -70,6 +70,15 @@ def _persistent_secret(path: Path, nbytes: int) -> str:
     return value
 
 
+def _engine_options(database_url: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        # Sessions in UTC: timestamps then come back in UTC already (psycopg gives them
+        # datetime.UTC), not in the server's zone for each to be converted.
+        options["connect_args"] = {"options": "-c TimeZone=UTC"}
+    return options
+
+
 def build_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The configuration for one app, before `instance/config.py` is applied."""
     overrides = overrides or {}
@@ -89,7 +98,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "DEMO": demo,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "MASTER_KEYS": os.environ.get("CASEWORK_MASTER_KEYS", ""),
         "KEYS_PATH": str(folder / "keys"),
         "FOLLOWUP_PEPPER": os.environ.get("CASEWORK_FOLLOWUP_PEPPER", ""),

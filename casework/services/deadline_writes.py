@@ -80,6 +80,11 @@ def write_bookkeeping(cases: Iterable[Case]) -> int:
             (edited if "updated_at" in pending else kept).append(case)
         for key in list(pending):
             set_committed_value(case, key, getattr(case, key))
+        if not state.committed_state:
+            # Nothing left for the flush: take the case off the session's modified list, or
+            # the flush compares each of its attributes again to find nothing (a tenth of a
+            # 1,000-case batch). What a flush does to the objects it wrote.
+            state._commit_all(state.dict, db.session.identity_map)
     connection = db.session.connection()
     if kept:
         connection.execute(_statement(edited=False), [_row(case) for case in kept])
