@@ -112,6 +112,24 @@ class ReportOrgCase(FactColumns, db.Model):  # type: ignore[name-defined]
             "resolution_seconds",
             "organisations",
         ),
+        # caseload: the cases each of the organisation's caseworkers holds, by status (and
+        # the creation time, for a date range)
+        Index(
+            "ix_report_org_cases_origin_caseworker",
+            "organisation_id",
+            "origin_caseworker_id",
+            "status",
+            "organisations",
+            "created_at",
+        ),
+        Index(
+            "ix_report_org_cases_destination_caseworker",
+            "organisation_id",
+            "destination_caseworker_id",
+            "status",
+            "organisations",
+            "created_at",
+        ),
         PrimaryKeyConstraint("organisation_id", "case_id"),
         {"sqlite_with_rowid": False},
     )

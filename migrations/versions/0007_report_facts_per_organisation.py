@@ -56,6 +56,8 @@ def upgrade():
         batch_op.create_index('ix_report_org_cases_first_response', ['organisation_id', 'first_response_seconds', 'organisations'], unique=False)
         batch_op.create_index('ix_report_org_cases_month', ['organisation_id', 'created_month', 'created_at', 'organisations'], unique=False)
         batch_op.create_index('ix_report_org_cases_resolution', ['organisation_id', 'resolution_seconds', 'organisations'], unique=False)
+        batch_op.create_index('ix_report_org_cases_origin_caseworker', ['organisation_id', 'origin_caseworker_id', 'status', 'organisations', 'created_at'], unique=False)
+        batch_op.create_index('ix_report_org_cases_destination_caseworker', ['organisation_id', 'destination_caseworker_id', 'status', 'organisations', 'created_at'], unique=False)
 
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.create_index('ix_assignments_offered', ['user_id', 'case_id'], unique=False, sqlite_where=sa.text("status = 'offered'"), postgresql_where=sa.text("status = 'offered'"))
@@ -98,6 +100,8 @@ def downgrade():
 
     with op.batch_alter_table('report_org_cases', schema=None) as batch_op:
         batch_op.drop_index('ix_report_org_cases_resolution')
+        batch_op.drop_index('ix_report_org_cases_origin_caseworker')
+        batch_op.drop_index('ix_report_org_cases_destination_caseworker')
         batch_op.drop_index('ix_report_org_cases_month')
         batch_op.drop_index('ix_report_org_cases_first_response')
         batch_op.drop_index('ix_report_org_cases_case')
