@@ -12,9 +12,9 @@ ID→MY/HK, BD→SA/MY, PK→SA/AE; statuses by age; 1-3 abuse codes; 0-3 fee pa
 currency; an origin-side assignment for ~97 % and a destination-side one for ~30 % (accepted
 after hours to days, or still offered, a few declined); outcomes on resolved, closed and
 withdrawn cases (money in the destination currency on many); referrals on ~9 %; open flags on
-~4 % of open cases. The load bypasses the ORM, so the report facts (`report_cases` and `report_org_cases`, which
-every flush keeps current) are then computed for every case at once, as `flask reports
-refresh-facts` does; that time is printed. Then ANALYZE (PostgreSQL: VACUUM ANALYZE).
+~4 % of open cases. The load bypasses the ORM, so the report facts (`report_cases` and
+`report_org_cases`, which every flush keeps current) are then computed for every case at once,
+as `flask reports refresh-facts` does; that time is printed. Then ANALYZE (PostgreSQL: VACUUM ANALYZE).
 
 Measurement. In-process through the Flask test client, on the production app object (signed
 in through POST /login; CSRF, 2FA and rate limits off), so a figure is the whole request: SQL,
