@@ -257,12 +257,7 @@ def _write(connection: Connection, ids: CaseIds) -> None:
     for table in FACT_TABLES:
         connection.execute(delete(table).where(*_only(table.c.case_id, ids)))
     connection.execute(insert(ReportCase.__table__).from_select(list(COLUMNS), facts_query(ids)))
-    fill_organisation_rows(connection, ids)
-
-
-def fill_organisation_rows(connection: Connection, ids: CaseIds = None) -> None:
-    """Insert the `report_org_cases` rows of these cases (every case by default) from their
-    `report_cases` rows."""
+    # then each case's new row again, once per organisation holding it
     connection.execute(
         insert(ReportOrgCase.__table__).from_select(["organisation_id", *COLUMNS], _org_rows(ids))
     )
