@@ -100,9 +100,10 @@ class ScanContext:
 
     def write(self, cases: list[Case] | None = None) -> None:
         """Write the batch's `cases` whose only change is the scheduler's bookkeeping (their
-        deadlines) in one statement, flush the session (other case changes, flags resolved or
-        climbing, referrals, e-mails), then insert the batch's new rows, in the order they
-        were made. Flags resolved in the flush leave room for their successors under the
+        deadlines), or that and a proposed referral's `updated_at`, a statement each (see
+        `write_bookkeeping`); flush the session (other case changes, flags resolved or
+        climbing, referral rows, e-mails), then insert the batch's new rows, in the order
+        they were made. Flags resolved in the flush leave room for their successors under the
         unique open-flag index."""
         write_bookkeeping(cases or [])
         db.session.flush()
