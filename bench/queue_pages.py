@@ -498,11 +498,11 @@ def _lodge_real_cases(caseworker_email: str) -> list[str]:
 
     from casework.extensions import db
     from casework.models import Case, User
-    from casework.services.assignments import accept_offer
-    from casework.services.case_messages import add_note, message_worker
+    from casework.services.assignments.operations import accept_offer
+    from casework.services.casefile.lifecycle import change_status
+    from casework.services.casefile.messages import add_note, message_worker
     from casework.services.demo_data import TINY_PNG
-    from casework.services.intake import lodge_complaint
-    from casework.services.lifecycle import change_status
+    from casework.services.intake.operations import lodge_complaint
     from casework.services.runtime import evidence_store
     from casework.storage.spool import spool_bytes
 
@@ -539,7 +539,7 @@ def build(app: Any, cases: int, schema: str, seed: int = 20260) -> Fixture:
     from casework.extensions import db
     from casework.models import Assignment, Case, User
     from casework.services.demo_data import load_reference_data
-    from casework.services.staff_auth import hash_password
+    from casework.services.directory.staff_auth import hash_password
 
     started = time.perf_counter()
     with app.app_context():

@@ -363,7 +363,7 @@ def _reference_data(now: datetime) -> None:
 def _staff() -> tuple[dict[str, int], dict[str, list[int]], str, str]:
     from casework.extensions import db
     from casework.models import Organisation, User
-    from casework.services.staff_auth import hash_password
+    from casework.services.directory.staff_auth import hash_password
 
     password_hash = hash_password(PASSWORD)
     orgs: dict[str, Organisation] = {}

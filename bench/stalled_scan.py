@@ -1,6 +1,6 @@
 """The stalled scan with 1,000,000 cases of which 1,000 are due, on SQLite and PostgreSQL.
 
-Budget (DESIGN §8): one stalled scan (`casework.services.stalled.scan_stalled_cases`) takes
+Budget (DESIGN §8): one stalled scan (`casework.services.escalation.scan.scan_stalled_cases`) takes
 < 1 s with 1,000,000 cases. Figures are printed, never asserted.
 
 Data. The schema and the reference data come from tests/conftest.py (`make_app`,
@@ -546,7 +546,7 @@ def due_query(now: datetime) -> int:
 
     from casework.extensions import db
     from casework.models import Case
-    from casework.services.stalled import BATCH
+    from casework.services.escalation.scan import BATCH
 
     found = 0
     last_seen = None
@@ -568,7 +568,7 @@ def due_query(now: datetime) -> int:
 
 
 def scan(now: datetime) -> Any:
-    from casework.services.stalled import scan_stalled_cases
+    from casework.services.escalation.scan import scan_stalled_cases
 
     return scan_stalled_cases(now)
 
@@ -721,7 +721,7 @@ def run_backend(
     name: str, url: str, work: Path, cases: int, due: int, repeats: int, profile: bool
 ) -> dict[str, Any]:
     from casework.extensions import db
-    from casework.services.stalled import BATCH
+    from casework.services.escalation.scan import BATCH
     from tests.conftest import make_app, reset_schema
 
     app = make_app(work, SQLALCHEMY_DATABASE_URI=url, TESTING=False)

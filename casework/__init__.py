@@ -130,7 +130,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from casework.errors import register_error_pages
+    from casework.error_pages import register_error_pages
 
     register_error_pages(app)
 

@@ -79,7 +79,7 @@ def keys_rotate() -> None:
     """
     from flask import current_app
 
-    from casework.services.keys import rotate_master_key
+    from casework.services.keys.rotation import rotate_master_key
 
     from_env = bool(current_app.config["MASTER_KEYS"])
     report = rotate_master_key(add_new_key=not from_env)
@@ -115,7 +115,7 @@ def demo_reference() -> None:
 @click.option("--remove", is_flag=True, help="Delete what is found (default: only report).")
 def evidence_cleanup(remove: bool) -> None:
     """Report (or remove) orphaned blobs and stale temporary uploads."""
-    from casework.services.evidence_cleanup import clean_evidence_store
+    from casework.services.evidence.cleanup import clean_evidence_store
 
     report = clean_evidence_store(remove=remove)
     verb = "removed" if remove else "found"
@@ -141,7 +141,7 @@ def scheduler_command(tick: int) -> None:
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        from casework.services.scheduler_lease import release_lease
+        from casework.services.escalation.lease import release_lease
 
         release_lease(holder)
 

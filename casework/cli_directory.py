@@ -11,9 +11,10 @@ from flask.cli import AppGroup
 
 from casework.models import User
 from casework.models.people import ORG_KINDS, ROLES
-from casework.services import directory
 from casework.services.actors import SystemActor
-from casework.services.directory import DirectoryInvalid, split_codes
+from casework.services.directory import operations as directory
+from casework.services.directory.operations import split_codes
+from casework.services.errors import InvalidInput
 
 CLI_ACTOR = SystemActor("cli")
 
@@ -21,7 +22,7 @@ orgs_cli = AppGroup("orgs", help="Organisations (unions, legal aid, NGOs, resour
 users_cli = AppGroup("users", help="Staff users.")
 
 
-def _fail(invalid: DirectoryInvalid) -> click.ClickException:
+def _fail(invalid: InvalidInput) -> click.ClickException:
     lines = [f"  {name}: {message}" for name, message in invalid.fields.items()]
     return click.ClickException("nothing was changed:\n" + "\n".join(lines))
 
@@ -58,7 +59,7 @@ def orgs_create(slug: str, name: str, kind: str, countries: str, languages: str)
         organisation = directory.create_organisation(
             CLI_ACTOR, slug, name, kind, split_codes(countries), split_codes(languages)
         )
-    except DirectoryInvalid as invalid:
+    except InvalidInput as invalid:
         raise _fail(invalid) from None
     click.echo(f"created organisation {organisation.slug} (id {organisation.id})")
 
@@ -91,7 +92,7 @@ def users_create(
         user = directory.create_user(
             CLI_ACTOR, email, name, org, role, split_codes(languages), password
         )
-    except DirectoryInvalid as invalid:
+    except InvalidInput as invalid:
         raise _fail(invalid) from None
     click.echo(f"created user {user.id} ({user.role}, {user.organisation.slug})")
 
@@ -123,7 +124,7 @@ def users_reset_password(email: str, password_stdin: bool) -> None:
     user = _find_user(email)
     try:
         directory.reset_password(CLI_ACTOR, user, _read_password(password_stdin))
-    except DirectoryInvalid as invalid:
+    except InvalidInput as invalid:
         raise _fail(invalid) from None
     click.echo(f"password set for user {user.id}; their sessions have ended")
 

@@ -121,7 +121,7 @@ def complaint_payload(**changes: Any) -> dict[str, Any]:
 @pytest.fixture
 def lodge(app: Flask) -> Callable[..., Any]:
     """Lodge a complaint through the intake service: `lodge(files=[(name, bytes)], **payload)`."""
-    from casework.services.intake import lodge_complaint
+    from casework.services.intake.operations import lodge_complaint
     from casework.services.runtime import evidence_store
     from casework.storage.spool import spool_bytes
 
@@ -169,7 +169,7 @@ def make_org(app: Flask) -> Callable[..., Any]:
 def make_user(app: Flask) -> Callable[..., Any]:
     """`make_user(org, "caseworker", languages=["ne"])` with password STAFF_PASSWORD."""
     from casework.models import User
-    from casework.services.staff_auth import hash_password
+    from casework.services.directory.staff_auth import hash_password
 
     counter = {"n": 0}
 

@@ -19,25 +19,25 @@ log = logging.getLogger(__name__)
 
 
 def _stalled(now: datetime) -> object:
-    from casework.services.stalled import scan_stalled_cases
+    from casework.services.escalation.scan import scan_stalled_cases
 
     return scan_stalled_cases(now)
 
 
 def _digests(now: datetime) -> object:
-    from casework.services.notifications import build_daily_digests
+    from casework.services.notifications.operations import build_daily_digests
 
     return build_daily_digests(now.date())
 
 
 def _outbox(now: datetime) -> object:
-    from casework.services.notifications import send_outbox
+    from casework.services.notifications.operations import send_outbox
 
     return send_outbox()
 
 
 def _retention(now: datetime) -> object:
-    from casework.services.retention import purge_expired_cases
+    from casework.services.keys.retention import purge_expired_cases
 
     return purge_expired_cases(now)
 
@@ -99,7 +99,7 @@ def scheduler_identity() -> str:
 
 def leader_tick(app: Flask, holder: str) -> None:
     """One scheduler tick: run due jobs only while holding the lease."""
-    from casework.services.scheduler_lease import acquire_lease
+    from casework.services.escalation.lease import acquire_lease
 
     with app.app_context():
         try:

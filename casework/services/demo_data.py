@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from casework.extensions import db
 from casework.models import Case, Country, ExchangeRate, Organisation, User
-from casework.services.intake import lodge_complaint
-from casework.services.referral_catalogue import load_referral_catalogue
+from casework.services.directory.staff_auth import hash_password
+from casework.services.escalation.stall_rules import load_default_stall_rules
+from casework.services.intake.operations import lodge_complaint
+from casework.services.referrals.catalogue import load_referral_catalogue
 from casework.services.runtime import evidence_store
-from casework.services.staff_auth import hash_password
-from casework.services.stall_rules import load_default_stall_rules
 from casework.storage.spool import spool_bytes
 
 # code: (currency, origin?, destination?)

@@ -16,7 +16,7 @@ import pytest
 
 from casework.extensions import db
 from casework.models import Organisation, User
-from casework.services.staff_auth import hash_password, start_totp_enrolment
+from casework.services.directory.staff_auth import hash_password, start_totp_enrolment
 from tests import samples
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, LiveServer, translator
 from tests.browser.test_worker_journeys import (

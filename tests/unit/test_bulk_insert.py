@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import Case, CaseEvent, Notification
-from casework.services.bulk_insert import insert_rows
+from casework.services.escalation.bulk_insert import insert_rows
 
 
 def test_rows_get_their_defaults_and_utc_times(

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import AuditEvent, Organisation, User
-from casework.services import audit, directory
-from casework.services.staff_auth import current_enrolment
+from casework.services import audit
+from casework.services.directory import operations as directory
+from casework.services.directory.staff_auth import current_enrolment
 
 PASSWORD = "a long enough passphrase"
 ORG = ["orgs", "create", "--slug", "gefont-np", "--name", "GEFONT Nepal", "--kind", "union"]

@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import Case, Evidence
-from casework.services.case_keys import case_key
-from casework.services.evidence import read_evidence
-from casework.services.evidence_cleanup import GRACE
+from casework.services.evidence.cleanup import GRACE
+from casework.services.evidence.operations import read_evidence
+from casework.services.keys.case_keys import case_key
 from casework.services.runtime import evidence_store
 from casework.storage import BlobNotFound, FilesystemEvidenceStore, open_store
 from tests import samples

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from casework.extensions import db
 from casework.models import Agency, Case, Evidence
-from casework.services.case_keys import case_key, open_text
-from casework.services.errors import ComplaintInvalid, EvidenceRejected
-from casework.services.evidence import read_evidence
-from casework.services.followup import authenticate_followup
-from casework.services.intake import lodge_complaint
+from casework.services.errors import EvidenceRejected, InvalidInput
+from casework.services.evidence.operations import read_evidence
+from casework.services.followup.operations import authenticate_followup
+from casework.services.intake.operations import lodge_complaint
+from casework.services.keys.case_keys import case_key, open_text
 from tests import samples
 from tests.conftest import complaint_payload
 
@@ -119,7 +119,7 @@ def test_same_agency_is_recognised_across_complaints(app: Flask, lodge: Any) -> 
 def test_invalid_complaint_names_the_field_and_stores_nothing(
     app: Flask, changes: dict[str, Any], field: str
 ) -> None:
-    with pytest.raises(ComplaintInvalid) as raised:
+    with pytest.raises(InvalidInput) as raised:
         lodge_complaint(complaint_payload(**changes))
     assert field in raised.value.fields
     assert db.session.scalar(select(func.count(Case.id))) == 0

@@ -21,9 +21,9 @@ from casework.crypto import KeyRing, KeyRingError
 from casework.crypto.keyring import KEYRING_FILE, generate_env_entry
 from casework.extensions import db
 from casework.models import Case
-from casework.services.case_keys import case_key, open_text, rewrap_case_key
-from casework.services.evidence import evidence_filename, read_evidence
-from casework.services.keys import rotate_master_key
+from casework.services.evidence.operations import evidence_filename, read_evidence
+from casework.services.keys.case_keys import case_key, open_text, rewrap_case_key
+from casework.services.keys.rotation import rotate_master_key
 from casework.services.runtime import evidence_store, keyring
 from casework.storage import FilesystemEvidenceStore
 from tests import samples
@@ -225,7 +225,7 @@ def test_rotation_with_no_cases_only_adds_a_key(app: Flask, runner: FlaskCliRunn
 
 
 def _lodge_in(app: Flask, files: list[tuple[str, bytes]], **changes: Any) -> None:
-    from casework.services.intake import lodge_complaint
+    from casework.services.intake.operations import lodge_complaint
     from casework.storage.spool import spool_bytes
 
     uploads = [

@@ -64,7 +64,7 @@ def test_upgrading_to_the_report_facts_fills_them_for_the_cases_there(empty_app:
     comes out of `upgrade` with every case's facts, per case and per organisation."""
     from casework.models import Organisation
     from casework.services.demo_data import load_reference_data
-    from casework.services.intake import lodge_complaint
+    from casework.services.intake.operations import lodge_complaint
     from tests.conftest import complaint_payload
 
     directory = str(MIGRATIONS_PATH)

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from casework.extensions import db
 from casework.models import Case, LimitationRule, ReferralPathway
-from casework.services.referral_catalogue import load_referral_catalogue
-from casework.services.rules_admin import TRIGGERS
+from casework.services.escalation.rules_admin import TRIGGERS
+from casework.services.referrals.catalogue import load_referral_catalogue
 from casework.vocabulary.abuse import ABUSE_CODES
 from casework.vocabulary.forums import FORUM_KINDS
 

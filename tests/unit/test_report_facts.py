@@ -23,9 +23,9 @@ from sqlalchemy import event, select, update
 from casework.extensions import db
 from casework.models import Assignment, Case, ExchangeRate, ReportCase, ReportOrgCase
 from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY
-from casework.services.assignments import accept_offer, decline_offer
-from casework.services.lifecycle import change_status
-from casework.services.outcomes import record_outcome
+from casework.services.assignments.operations import accept_offer, decline_offer
+from casework.services.casefile.lifecycle import change_status
+from casework.services.casefile.outcomes import record_outcome
 from casework.services.reports.facts import COLUMNS, facts_query
 from casework.services.reports.rates import delete_rate, save_rate
 

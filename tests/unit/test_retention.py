@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from casework.extensions import db
 from casework.jobs import run_job
 from casework.models import AuditEvent, Case, Complainant, Evidence
-from casework.services.case_keys import CasePurged, case_key
-from casework.services.deadlines import set_status
-from casework.services.followup import add_worker_message, authenticate_followup
-from casework.services.retention import purge_expired_cases
+from casework.services.escalation.deadlines import set_status
+from casework.services.followup.operations import add_worker_message, authenticate_followup
+from casework.services.keys.case_keys import CasePurged, case_key
+from casework.services.keys.retention import purge_expired_cases
 from casework.services.runtime import evidence_store
 from tests import samples
 

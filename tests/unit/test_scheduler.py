@@ -23,11 +23,11 @@ from casework.models import (
     OutboxMessage,
     StallRule,
 )
-from casework.services.assignments import accept_offer
-from casework.services.lifecycle import change_status
-from casework.services.scheduler_lease import acquire_lease
-from casework.services.stall_rules import load_default_stall_rules
-from casework.services.stalled import scan_stalled_cases
+from casework.services.assignments.operations import accept_offer
+from casework.services.casefile.lifecycle import change_status
+from casework.services.escalation.lease import acquire_lease
+from casework.services.escalation.scan import scan_stalled_cases
+from casework.services.escalation.stall_rules import load_default_stall_rules
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -129,7 +129,7 @@ def test_activity_clears_the_flag_and_restarts_the_clock(
         clock.move_to(START + timedelta(days=15))
         scan_stalled_cases()
         assert _open_flags(_case(lodged.reference)) == {"NO_ACTIVITY": 1}
-        from casework.services.case_messages import add_note
+        from casework.services.casefile.messages import add_note
 
         case = _case(lodged.reference)
         add_note(caseworker, case, "Called the worker", False, case.version)
@@ -264,7 +264,7 @@ def test_the_scan_moves_deadlines_without_changing_the_case_under_a_caseworker(
     app: Flask, lodge: Any, make_org: Any, make_user: Any
 ) -> None:
     from casework.models import ReportCase
-    from casework.services.case_messages import add_note
+    from casework.services.casefile.messages import add_note
 
     caseworker = _gefont_caseworker(make_org, make_user)
     with time_machine.travel(START, tick=False) as clock:
@@ -285,7 +285,7 @@ def test_the_scan_moves_deadlines_without_changing_the_case_under_a_caseworker(
 
 
 def test_bookkeeping_yields_to_a_change_made_meanwhile(app: Flask, lodge: Any) -> None:
-    from casework.services.deadline_writes import write_bookkeeping
+    from casework.services.escalation.batch_writes import write_bookkeeping
 
     case = _case(lodge().reference)
     stored = case.next_deadline_at
@@ -330,7 +330,7 @@ def test_jobs_run_from_the_command_line(runner: Any) -> None:
 def test_a_proposal_written_in_the_batch_bumps_the_version_and_refuses_a_stale_case(
     app: Flask, lodge: Any
 ) -> None:
-    from casework.services.deadline_writes import write_bookkeeping
+    from casework.services.escalation.batch_writes import write_bookkeeping
 
     case = _case(lodge().reference)
     version = case.version

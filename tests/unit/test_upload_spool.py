@@ -29,8 +29,8 @@ from casework.crypto import StreamDecryptor, read_header
 from casework.crypto.stream import MAGIC, MIN_CHUNK_SIZE
 from casework.extensions import db
 from casework.models import Case
-from casework.services.case_keys import case_key
-from casework.services.evidence import read_evidence
+from casework.services.evidence.operations import read_evidence
+from casework.services.keys.case_keys import case_key
 from casework.services.runtime import evidence_store
 from casework.storage import FilesystemEvidenceStore
 from casework.storage.spool import HEAD_BYTES, EncryptedSpool, spool_bytes

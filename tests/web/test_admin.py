@@ -15,9 +15,10 @@ from werkzeug.test import TestResponse
 
 from casework.extensions import db
 from casework.models import AuditEvent, Organisation, User
-from casework.services import audit, directory
+from casework.services import audit
 from casework.services.actors import SystemActor
-from casework.services.staff_auth import current_enrolment
+from casework.services.directory import operations as directory
+from casework.services.directory.staff_auth import current_enrolment
 
 PASSWORD = "a long enough passphrase"
 SET_UP = SystemActor("test")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import Case, LimitationRule, StallRule
-from casework.services.stall_rules import load_default_stall_rules
-from casework.services.stalled import scan_stalled_cases
+from casework.services.escalation.scan import scan_stalled_cases
+from casework.services.escalation.stall_rules import load_default_stall_rules
 from tests.conftest import login
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -163,7 +163,7 @@ def test_retry_with_the_same_idempotency_key_returns_the_first_receipt(client: F
 
 
 def test_status_lists_referrals_waiting_for_the_worker(client: FlaskClient) -> None:
-    from casework.services.referrals import propose_referral
+    from casework.services.referrals.operations import propose_referral
 
     lodged = client.post("/api/v1/complaints", json=complaint_payload(language="en")).get_json()
     case = db.session.scalars(select(Case).where(Case.reference == lodged["reference"])).one()

@@ -201,7 +201,7 @@ def test_purged_case_shows_only_facts(app: Flask, lodge: Any, team: dict[str, An
     import time_machine
 
     from casework.models.columns import utcnow
-    from casework.services.retention import purge_expired_cases
+    from casework.services.keys.retention import purge_expired_cases
 
     lodged, client = _accepted(app, lodge, team["asha"])
     for to in ("in_progress", "resolved", "closed"):

@@ -72,7 +72,7 @@ def test_guessing_is_throttled_per_reference_without_locking_out_the_worker(
 ) -> None:
     app: Flask = make_app(tmp_path, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True)
     reset_schema(app)
-    from casework.services.intake import lodge_complaint
+    from casework.services.intake.operations import lodge_complaint
     from tests.conftest import complaint_payload
 
     with app.app_context():

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import Assignment
-from casework.services.assignments import accept_offer
+from casework.services.assignments.operations import accept_offer
 from tests.conftest import login
 
 

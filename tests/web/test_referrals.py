@@ -23,10 +23,10 @@ import casework
 from casework.extensions import db
 from casework.models import AuditEvent, Case, CaseEvent, Referral, ReferralPathway
 from casework.models.columns import utcnow
-from casework.services.case_messages import add_note
-from casework.services.errors import ComplaintInvalid
-from casework.services.lifecycle import change_status
-from casework.services.referrals import (
+from casework.services.casefile.lifecycle import change_status
+from casework.services.casefile.messages import add_note
+from casework.services.errors import InvalidInput
+from casework.services.referrals.operations import (
     ReferralRefused,
     advance_referral,
     propose_referral,
@@ -220,7 +220,7 @@ def test_referral_steps_follow_their_order(app: Flask, lodge: Any, team: dict[st
         advance_referral(asha, referral, "decided", outcome_code="OUT_AWARD")
     advance_referral(asha, referral, "acknowledged")
     advance_referral(asha, referral, "hearing")
-    with pytest.raises(ComplaintInvalid):
+    with pytest.raises(InvalidInput):
         advance_referral(asha, referral, "decided")  # an outcome is needed
     advance_referral(
         asha,

@@ -27,9 +27,9 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import AuditEvent, Case, ExchangeRate, Flag, Referral
-from casework.services.assignments import accept_offer, decline_offer, reassign
-from casework.services.lifecycle import change_status
-from casework.services.outcomes import record_outcome
+from casework.services.assignments.operations import accept_offer, decline_offer, reassign
+from casework.services.casefile.lifecycle import change_status
+from casework.services.casefile.outcomes import record_outcome
 from casework.services.reports import FIGURES, ReportFilters, Scope, build_report
 from casework.services.reports.tables import SMALL_BASIS, SMALL_COUNT
 from tests.conftest import login

@@ -27,7 +27,7 @@ def test_two_factor_enrolment_then_code_login(tmp_path: Path) -> None:
     reset_schema(app)
     with app.app_context():
         from casework.models import Organisation, User
-        from casework.services.staff_auth import hash_password
+        from casework.services.directory.staff_auth import hash_password
 
         org = Organisation(slug="gefont", name="GEFONT", kind="union")
         org.countries = ["NP"]

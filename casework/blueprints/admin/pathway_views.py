@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response
 from casework.blueprints.admin import bp
 from casework.extensions import db
 from casework.models import ReferralPathway
-from casework.services.errors import ComplaintInvalid
-from casework.services.pathways_admin import save_pathway
+from casework.services.errors import InvalidInput
+from casework.services.referrals.pathways_admin import save_pathway
 from casework.staff_session import staff
 from casework.vocabulary.forums import FORUM_KINDS
 
@@ -48,7 +48,7 @@ def pathway_edit(pathway_id: int | None = None) -> Response | tuple[str, int]:
         return _form(pathway, {}, {}, 200)
     try:
         saved = save_pathway(staff(), request.form.to_dict(), pathway_id)
-    except ComplaintInvalid as invalid:
+    except InvalidInput as invalid:
         return _form(pathway, invalid.fields, request.form.to_dict(), 422)
     flash(_("Pathway saved."))
     return redirect(url_for("admin.pathways", country=saved.country))

@@ -10,8 +10,12 @@ from werkzeug.wrappers import Response
 from casework.blueprints.admin import bp
 from casework.extensions import db
 from casework.models import LimitationRule, StallRule
-from casework.services.errors import ComplaintInvalid
-from casework.services.rules_admin import TRIGGERS, save_limitation_rule, update_stall_rule
+from casework.services.errors import InvalidInput
+from casework.services.escalation.rules_admin import (
+    TRIGGERS,
+    save_limitation_rule,
+    update_stall_rule,
+)
 from casework.staff_session import staff
 
 
@@ -42,7 +46,7 @@ def rules() -> tuple[str, int]:
 def stall_rule(code: str) -> Response | tuple[str, int]:
     try:
         update_stall_rule(staff(), code, request.form.to_dict())
-    except ComplaintInvalid as invalid:
+    except InvalidInput as invalid:
         return _page(
             {f"{code}.{k}": v for k, v in invalid.fields.items()}, request.form.to_dict(), 422
         )
@@ -55,7 +59,7 @@ def stall_rule(code: str) -> Response | tuple[str, int]:
 def limitation_rule(rule_id: int | None = None) -> Response | tuple[str, int]:
     try:
         save_limitation_rule(staff(), request.form.to_dict(), rule_id)
-    except ComplaintInvalid as invalid:
+    except InvalidInput as invalid:
         prefix = f"{rule_id}." if rule_id else "new."
         return _page(
             {prefix + k: v for k, v in invalid.fields.items()}, request.form.to_dict(), 422

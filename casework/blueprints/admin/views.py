@@ -20,8 +20,9 @@ from casework.blueprints.admin.forms import (
     show_errors,
 )
 from casework.models import Organisation, User
-from casework.services import directory
-from casework.services.directory import DirectoryInvalid, split_codes
+from casework.services.directory import operations as directory
+from casework.services.directory.operations import split_codes
+from casework.services.errors import InvalidInput
 from casework.staff_session import staff
 
 Page = str | Response | tuple[str, int]
@@ -70,7 +71,7 @@ def organisation_new() -> Page:
                 countries=split_codes(form.countries.data or ""),
                 languages=split_codes(form.languages.data or ""),
             )
-        except DirectoryInvalid as invalid:
+        except InvalidInput as invalid:
             show_errors(form, invalid.fields)
         else:
             flash(_("Organisation %(slug)s created.", slug=organisation.slug))
@@ -104,7 +105,7 @@ def organisation_edit(org_id: int) -> Page:
                 languages=split_codes(form.languages.data or ""),
                 active=bool(form.active.data),
             )
-        except DirectoryInvalid as invalid:
+        except InvalidInput as invalid:
             show_errors(form, invalid.fields)
         else:
             flash(_("Organisation %(slug)s saved.", slug=organisation.slug))
@@ -141,7 +142,7 @@ def user_new() -> Page:
                 languages=split_codes(form.languages.data or ""),
                 password=form.password.data or "",
             )
-        except DirectoryInvalid as invalid:
+        except InvalidInput as invalid:
             show_errors(form, invalid.fields)
         else:
             flash(_("User created. They set up their second factor at their first sign-in."))
@@ -190,7 +191,7 @@ def user_edit(user_id: int) -> Page:
                 active=bool(form.active.data),
                 organisation=form.organisation.data or "",
             )
-        except DirectoryInvalid as invalid:
+        except InvalidInput as invalid:
             show_errors(form, invalid.fields)
         else:
             flash(_("User saved."))
@@ -205,7 +206,7 @@ def user_reset_password(user_id: int) -> Page:
     if form.validate_on_submit():
         try:
             directory.reset_password(staff(), user, form.password.data or "")
-        except DirectoryInvalid as invalid:
+        except InvalidInput as invalid:
             show_errors(form, invalid.fields)
         else:
             flash(_("Password set. The user's open sessions have ended."))

@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, request
 from flask_babel import gettext as _
 
-from casework.errors import api_error
+from casework.error_pages import api_error
 
 SECRET_HEADER = "X-Complaint-Secret"  # noqa: S105 - a header name
 

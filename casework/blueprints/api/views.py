@@ -12,19 +12,19 @@ from casework.blueprints.api import bp
 from casework.blueprints.api.openapi import openapi_document
 from casework.blueprints.api.parsing import complaint_json, message_json, secret_header
 from casework.blueprints.intake.uploads import uploaded_files
-from casework.errors import api_error
+from casework.error_pages import api_error
 from casework.extensions import limiter
 from casework.i18n import use_language
 from casework.models import Case
-from casework.services.errors import ComplaintInvalid, EvidenceRejected
-from casework.services.followup import (
+from casework.services.errors import EvidenceRejected, InvalidInput
+from casework.services.followup.operations import (
     add_worker_evidence,
     add_worker_message,
     authenticate_followup,
     followup_view,
 )
-from casework.services.intake import lodge_complaint
-from casework.services.references import normalise_reference
+from casework.services.intake.operations import lodge_complaint
+from casework.services.intake.references import normalise_reference
 
 
 def _reference_key() -> str:
@@ -100,7 +100,7 @@ def create_complaint() -> tuple[Response, int] | Response:
             source="api",
             submission_token=request.headers.get("Idempotency-Key"),
         )
-    except ComplaintInvalid as invalid:
+    except InvalidInput as invalid:
         return api_error(422, _("Some fields need attention."), invalid.fields)
     except EvidenceRejected as rejected:
         return api_error(rejected.status, rejected.message, {"evidence": rejected.message})
@@ -127,7 +127,7 @@ def add_message(reference: str) -> tuple[Response, int] | Response:
     text = payload.get("message") if isinstance(payload, dict) else None
     try:
         add_worker_message(case, text)
-    except ComplaintInvalid as invalid:
+    except InvalidInput as invalid:
         return api_error(422, _("Some fields need attention."), invalid.fields)
     return jsonify(_status_body(case)), 201
 

@@ -16,7 +16,7 @@ from casework.blueprints.auth.forms import LoginForm, PasswordChangeForm, TotpFo
 from casework.extensions import db, limiter
 from casework.models import User
 from casework.services import audit
-from casework.services.staff_auth import (
+from casework.services.directory.staff_auth import (
     PasswordRejected,
     change_password,
     check_password,

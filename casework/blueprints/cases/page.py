@@ -11,12 +11,12 @@ from casework.blueprints.cases.forms import MessageForm, NoteForm, OutcomeForm, 
 from casework.extensions import db
 from casework.models import Case, Organisation, User
 from casework.models.assignment import LIVE, OFFERED
-from casework.services.access import Access, case_access
-from casework.services.case_keys import case_key
-from casework.services.casefile import evidence_items, read_narrative, timeline
-from casework.services.lifecycle import allowed_transitions
-from casework.services.recruitment_cost import recruitment_cost
-from casework.services.referrals import suggest_pathways
+from casework.services.casefile.access import Access, case_access
+from casework.services.casefile.lifecycle import allowed_transitions
+from casework.services.casefile.reading import evidence_items, read_narrative, timeline
+from casework.services.casefile.recruitment_cost import recruitment_cost
+from casework.services.keys.case_keys import case_key
+from casework.services.referrals.operations import suggest_pathways
 
 
 def _versioned(form: Any, case: Case, seen_event: int) -> Any:

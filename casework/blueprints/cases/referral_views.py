@@ -12,10 +12,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from casework.blueprints.cases import bp
 from casework.models import Case, Referral
-from casework.services.access import load_case
-from casework.services.errors import ComplaintInvalid
-from casework.services.referral_pack import IDENTITY_LABELS, build_referral_pack
-from casework.services.referrals import (
+from casework.services.casefile.access import load_case
+from casework.services.errors import InvalidInput
+from casework.services.referrals.operations import (
     NEXT,
     ReferralRefused,
     advance_referral,
@@ -23,6 +22,7 @@ from casework.services.referrals import (
     referral_for_case,
     staff_proposes_referral,
 )
+from casework.services.referrals.pack import IDENTITY_LABELS, build_referral_pack
 from casework.staff_session import staff
 from casework.vocabulary.fees import (
     CONTACT_CHANNELS,
@@ -100,7 +100,7 @@ def referral_advance(reference: str, referral_id: int) -> BaseResponse:
         advance_referral(actor, referral, request.form.get("to", ""), **data)
     except ReferralRefused as refused:
         flash(str(refused))
-    except ComplaintInvalid as invalid:
+    except InvalidInput as invalid:
         flash(_("Not saved: %(why)s", why=" ".join(invalid.fields.values())))
     return _back(reference)
 

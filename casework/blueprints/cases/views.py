@@ -33,20 +33,20 @@ from casework.extensions import db
 from casework.models import Organisation
 from casework.models.assignment import DESTINATION, ORIGIN
 from casework.services import audit
-from casework.services.access import Access, load_case
-from casework.services.assignments import (
+from casework.services.assignments.operations import (
     AssignmentRefused,
     accept_offer,
     assign_from_triage,
     decline_offer,
     reassign,
 )
-from casework.services.case_messages import add_note, message_worker
-from casework.services.casefile import download_evidence, read_identity
-from casework.services.errors import CaseChanged, ComplaintInvalid
-from casework.services.lifecycle import TransitionRefused, change_status
-from casework.services.outcomes import record_outcome
-from casework.services.queues import QueueFilters, available_tabs, queue_page, triage_page
+from casework.services.casefile.access import Access, load_case
+from casework.services.casefile.lifecycle import TransitionRefused, change_status
+from casework.services.casefile.messages import add_note, message_worker
+from casework.services.casefile.outcomes import record_outcome
+from casework.services.casefile.queues import QueueFilters, available_tabs, queue_page, triage_page
+from casework.services.casefile.reading import download_evidence, read_identity
+from casework.services.errors import CaseChanged, InvalidInput
 from casework.staff_session import staff
 
 
@@ -157,7 +157,7 @@ def note(reference: str) -> str | BaseResponse | tuple[str, int]:
         return conflict_response(
             actor, case, seen, _("Your note was not saved."), form.body.data or "", "cases.note"
         )
-    except ComplaintInvalid:
+    except InvalidInput:
         flash(_("Please write something first."))
     return _back(reference)
 
@@ -179,7 +179,7 @@ def message(reference: str) -> str | BaseResponse | tuple[str, int]:
             form.body.data or "",
             "cases.message",
         )
-    except ComplaintInvalid:
+    except InvalidInput:
         flash(_("Please write something first."))
     else:
         flash(_("Message sent. The worker sees it on their follow-up page."))
@@ -217,7 +217,7 @@ def outcome(reference: str) -> str | BaseResponse | tuple[str, int]:
         record_outcome(actor, case, data, version)
     except CaseChanged:
         return conflict_response(actor, case, seen, _("Your outcome was not saved."), "")
-    except ComplaintInvalid as invalid:
+    except InvalidInput as invalid:
         return render_template(
             "cases/detail.html",
             **case_page_context(actor, case, outcome_form=form, outcome_errors=invalid.fields),

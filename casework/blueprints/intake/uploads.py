@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from casework.services.evidence import IncomingFile
+from casework.services.evidence.operations import IncomingFile
 
 
 def uploaded_files(field: str) -> list[tuple[str, IncomingFile]]:

@@ -21,8 +21,8 @@ from casework.blueprints.intake.uploads import uploaded_files
 from casework.extensions import limiter
 from casework.i18n import LANGUAGE_COOKIE, current_language
 from casework.models import Case
-from casework.services.errors import ComplaintInvalid, EvidenceRejected
-from casework.services.followup import (
+from casework.services.errors import EvidenceRejected, InvalidInput
+from casework.services.followup.operations import (
     add_worker_evidence,
     add_worker_message,
     authenticate_followup,
@@ -30,10 +30,10 @@ from casework.services.followup import (
     followup_token,
     followup_view,
 )
-from casework.services.followup_secret import format_secret
-from casework.services.intake import lodge_complaint
-from casework.services.references import normalise_reference
-from casework.services.referrals import ReferralRefused, worker_answers_referral
+from casework.services.followup.secret import format_secret
+from casework.services.intake.operations import lodge_complaint
+from casework.services.intake.references import normalise_reference
+from casework.services.referrals.operations import ReferralRefused, worker_answers_referral
 from casework.vocabulary.languages import LANGUAGES
 
 
@@ -94,7 +94,7 @@ def complaint() -> str | tuple[str, int]:
             source="web",
             submission_token=form.submission.data,
         )
-    except ComplaintInvalid as invalid:
+    except InvalidInput as invalid:
         form.show_errors(invalid.fields)
         return render_template("intake/complaint.html", form=form), 422
     except EvidenceRejected as rejected:
@@ -178,7 +178,7 @@ def followup_message() -> tuple[str, int]:
     case = _case_from_token(form.token.data)
     try:
         add_worker_message(case, form.message.data)
-    except ComplaintInvalid as invalid:
+    except InvalidInput as invalid:
         form.message.errors = list(invalid.fields.values())
         return _render_case(case, 422, message_form=form)
     return _render_case(case, notice=_("Your message was sent."))

@@ -20,7 +20,7 @@ from casework.blueprints.reports.presenting import (
 from casework.extensions import db
 from casework.models import Country, User
 from casework.services import audit
-from casework.services.errors import ComplaintInvalid
+from casework.services.errors import InvalidInput
 from casework.services.reports import FIGURES, ReportFilters, Scope, build_report, report_table
 from casework.services.reports.options import filter_options
 from casework.services.reports.rates import delete_rate, list_rates, save_rate
@@ -112,7 +112,7 @@ def save_exchange_rate() -> BaseResponse | tuple[str, int]:
     actor = _admin()
     try:
         save_rate(actor, request.form.to_dict())
-    except ComplaintInvalid as invalid:
+    except InvalidInput as invalid:
         return _rates_page(invalid.fields, request.form.to_dict(), 422)
     flash(_("Exchange rate saved. Reports use it from now on."))
     return redirect(url_for("reports.rates"))

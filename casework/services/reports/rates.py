@@ -17,8 +17,8 @@ from sqlalchemy import select
 from casework.extensions import db
 from casework.models import ExchangeRate, User
 from casework.services import audit
-from casework.services.complaint_input import FieldReader
-from casework.services.errors import ComplaintInvalid
+from casework.services.errors import InvalidInput
+from casework.services.validation import FieldReader
 
 MAX_RATE = Decimal("1e12")
 
@@ -47,7 +47,7 @@ def _per_usd(r: FieldReader, data: dict[str, Any]) -> Decimal | None:
 
 
 def save_rate(actor: User, data: dict[str, Any]) -> ExchangeRate:
-    """Add a rate, or change the one for the same currency and day. Raises ComplaintInvalid."""
+    """Add a rate, or change the one for the same currency and day. Raises InvalidInput."""
     r = FieldReader()
     currency = r.currency(data, "currency", "currency")
     if not currency:
@@ -59,7 +59,7 @@ def save_rate(actor: User, data: dict[str, Any]) -> ExchangeRate:
         r.fail("valid_from", _l("Please give the day the rate applies from."))
     per_usd = _per_usd(r, data)
     if r.errors or valid_from is None or per_usd is None:
-        raise ComplaintInvalid(r.errors)
+        raise InvalidInput(r.errors)
     rate = db.session.get(ExchangeRate, (currency, valid_from))
     if rate is None:
         rate = ExchangeRate(currency=currency, valid_from=valid_from, per_usd=per_usd)

@@ -109,7 +109,7 @@ def unordered(text: Expr) -> ColumnElement[str]:
 
 def rate_per_usd(currency: Expr, on: Expr) -> ColumnElement[Any]:
     """Units of `currency` per US dollar on a day: the latest rate valid by then, else the
-    earliest known (as casework.services.recruitment_cost.rate_per_usd); NULL if none."""
+    earliest known (as casework.services.casefile.recruitment_cost.rate_per_usd); NULL if none."""
     latest = (
         select(ExchangeRate.per_usd)
         .where(ExchangeRate.currency == currency, ExchangeRate.valid_from <= on)

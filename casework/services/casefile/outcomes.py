@@ -10,9 +10,9 @@ from casework.extensions import db
 from casework.models import Case, CaseEvent, Outcome, User
 from casework.models import event as ev
 from casework.services import audit
-from casework.services.complaint_input import FieldReader
-from casework.services.deadlines import touch
-from casework.services.errors import CaseChanged, ComplaintInvalid
+from casework.services.errors import CaseChanged, InvalidInput
+from casework.services.escalation.deadlines import touch
+from casework.services.validation import FieldReader
 from casework.vocabulary.outcomes import MONEY_KINDS, OUTCOMES
 
 
@@ -32,7 +32,7 @@ def record_outcome(actor: User, case: Case, data: dict[str, Any], expected_versi
     if (claimed is not None or amount is not None or enforced is not None) and not currency:
         r.fail("currency", _l("Please choose the currency."))
     if r.errors:
-        raise ComplaintInvalid(r.errors)
+        raise InvalidInput(r.errors)
     outcome = Outcome(
         code=code,
         kind=kind,

@@ -10,15 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
-
 from casework.crypto import DecryptionError
 from casework.extensions import db
 from casework.models import Case, Evidence, User
 from casework.models import event as ev
 from casework.services import audit
-from casework.services.case_keys import case_key, open_text
-from casework.services.evidence import evidence_filename, read_evidence
+from casework.services.errors import NotFound
+from casework.services.evidence.operations import evidence_filename, read_evidence
+from casework.services.keys.case_keys import case_key, open_text
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +124,7 @@ def download_evidence(actor: User, case: Case, evidence_id: int) -> EvidenceDown
     is checked as the bytes go out, and a mismatch or a damaged blob cuts the download off."""
     evidence: Evidence | None = next((e for e in case.evidence if e.id == evidence_id), None)
     if evidence is None:
-        abort(404)
+        raise NotFound(f"evidence {evidence_id}")
     key = case_key(case)
     audit.record_audit(
         actor, audit.DOWNLOAD_EVIDENCE, "case", str(case.id), f"evidence {evidence.id}"

@@ -36,17 +36,17 @@ from casework.models import (
 from casework.models import event as ev
 from casework.models.assignment import ACCEPTED, LIVE
 from casework.models.columns import utcnow
-from casework.services.bulk_insert import insert_rows
-from casework.services.deadline_writes import write_bookkeeping
-from casework.services.deadlines import (
+from casework.services.escalation.batch_writes import write_bookkeeping
+from casework.services.escalation.bulk_insert import insert_rows
+from casework.services.escalation.deadlines import (
     CLAIM_RULE,
     active_limitation_rules,
     active_stall_rules,
     next_deadline,
     refresh_deadlines,
 )
-from casework.services.notifications import awaiting_escalation_mail, notification_rows
-from casework.services.referrals import active_pathways, propose_referral
+from casework.services.notifications.operations import awaiting_escalation_mail, notification_rows
+from casework.services.referrals.operations import active_pathways, propose_referral
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -265,7 +265,7 @@ def _due_batch(now: datetime, after: tuple[datetime, int] | None, size: int) -> 
 
 def scan_stalled_cases(now: datetime | None = None, batch: int = BATCH) -> ScanReport:
     """Process every case whose stored deadline has passed, in batches, committing each."""
-    from casework.services.rules_admin import apply_rule_changes
+    from casework.services.escalation.rules_admin import apply_rule_changes
 
     now = now or utcnow()
     apply_rule_changes()

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import Case, User
-from casework.services.case_keys import rewrap_case_key
+from casework.services.directory.staff_auth import rewrap_totp_key
+from casework.services.keys.case_keys import rewrap_case_key
 from casework.services.runtime import keyring
-from casework.services.staff_auth import rewrap_totp_key
 
 log = logging.getLogger(__name__)
 BATCH = 500

@@ -5,10 +5,10 @@ from __future__ import annotations
 from casework.extensions import db
 from casework.models import Case, CaseEvent, User
 from casework.models import event as ev
-from casework.services.case_keys import case_key, seal_text
-from casework.services.complaint_input import parse_message
-from casework.services.deadlines import touch
 from casework.services.errors import CaseChanged
+from casework.services.escalation.deadlines import touch
+from casework.services.intake.complaint import parse_message
+from casework.services.keys.case_keys import case_key, seal_text
 
 NOTE_VISIBILITIES = (ev.INTERNAL, ev.PARTNERS)
 

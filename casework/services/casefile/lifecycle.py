@@ -8,8 +8,8 @@ from casework.extensions import db
 from casework.models import Case, CaseEvent, User
 from casework.models import event as ev
 from casework.services import audit
-from casework.services.deadlines import set_status
-from casework.services.errors import CaseChanged
+from casework.services.errors import CaseChanged, NotPermitted
+from casework.services.escalation.deadlines import set_status
 from casework.vocabulary.status import (
     AWAITING_WORKER,
     CLOSED,
@@ -61,7 +61,7 @@ for _status in _OPEN:
     TRANSITIONS[_status] = (*TRANSITIONS[_status], Transition(WITHDRAWN, STAFF, needs_reason=True))
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(NotPermitted):
     """Not an allowed change from the current status, or missing role, reason or outcome."""
 
 

@@ -18,13 +18,14 @@ from casework.models import User
 from casework.models.columns import utcnow
 from casework.services import audit
 from casework.services.actors import SystemActor
+from casework.services.errors import DomainError
 from casework.services.runtime import keyring
 
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
-class PasswordRejected(Exception):
+class PasswordRejected(DomainError):
     """A new password does not meet the rules."""
 
 

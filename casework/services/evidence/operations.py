@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from casework.crypto import decrypt_blob, unwrap_key, wrap_key
 from casework.models import Case, Evidence
-from casework.services.case_keys import open_text, seal_text
 from casework.services.errors import EvidenceRejected
-from casework.services.media_types import sniff_media_type
+from casework.services.evidence.media_types import sniff_media_type
+from casework.services.keys.case_keys import open_text, seal_text
 from casework.services.runtime import evidence_store
 
 MAX_FILES_PER_SUBMISSION = 20

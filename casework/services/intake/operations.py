@@ -14,14 +14,19 @@ from casework.extensions import db
 from casework.models import Agency, Case, CaseAbuse, CaseEvent, Complainant, Country, FeePayment
 from casework.models import event as ev
 from casework.models.columns import utcnow
-from casework.services import submissions
-from casework.services.case_keys import issue_case_key, seal_text
-from casework.services.complaint_input import ComplaintInput, ContactInput, parse_complaint
-from casework.services.deadlines import refresh_deadlines
-from casework.services.evidence import IncomingFile, check_files, discard_blobs, store_files
-from casework.services.followup_secret import hash_secret, new_secret
-from casework.services.references import new_reference
-from casework.services.routing import route_case
+from casework.services.assignments.routing import route_case
+from casework.services.escalation.deadlines import refresh_deadlines
+from casework.services.evidence.operations import (
+    IncomingFile,
+    check_files,
+    discard_blobs,
+    store_files,
+)
+from casework.services.followup.secret import hash_secret, new_secret
+from casework.services.intake import submissions
+from casework.services.intake.complaint import ComplaintInput, ContactInput, parse_complaint
+from casework.services.intake.references import new_reference
+from casework.services.keys.case_keys import issue_case_key, seal_text
 from casework.vocabulary.status import RECEIVED
 
 log = logging.getLogger(__name__)
@@ -49,7 +54,7 @@ def lodge_complaint(
 ) -> LodgedComplaint:
     """Check, encrypt and store a complaint with its evidence; commit once.
 
-    Raises `ComplaintInvalid` (field errors) or `EvidenceRejected` (413/415) with nothing
+    Raises `InvalidInput` (field errors) or `EvidenceRejected` (413/415) with nothing
     stored. On success the case is `received`, its identity, narrative and files are sealed
     under a fresh case key, and the returned secret is the only copy of the follow-up code.
     """

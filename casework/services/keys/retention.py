@@ -21,8 +21,8 @@ from casework.models import Case
 from casework.models.columns import utcnow
 from casework.services.actors import SystemActor
 from casework.services.audit import record_audit
-from casework.services.evidence_cleanup import clean_evidence_store
-from casework.services.followup_secret import hash_secret, new_secret
+from casework.services.evidence.cleanup import clean_evidence_store
+from casework.services.followup.secret import hash_secret, new_secret
 from casework.services.runtime import evidence_store
 from casework.vocabulary.status import CLOSED, WITHDRAWN
 

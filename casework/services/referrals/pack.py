@@ -19,10 +19,10 @@ from casework.models import Case, Referral, User
 from casework.models import event as ev
 from casework.models.columns import utcnow
 from casework.services import audit
-from casework.services.case_keys import case_key, open_text
-from casework.services.casefile import read_identity
-from casework.services.evidence import evidence_filename
-from casework.services.recruitment_cost import RecruitmentCost, recruitment_cost
+from casework.services.casefile.reading import read_identity
+from casework.services.casefile.recruitment_cost import RecruitmentCost, recruitment_cost
+from casework.services.evidence.operations import evidence_filename
+from casework.services.keys.case_keys import case_key, open_text
 from casework.vocabulary.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
 
 TIMELINE_KINDS = (ev.STATUS_CHANGE, ev.OUTCOME, ev.NOTE)

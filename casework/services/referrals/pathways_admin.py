@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from casework.extensions import db
 from casework.models import ReferralPathway, User
 from casework.services import audit
-from casework.services.complaint_input import FieldReader
-from casework.services.errors import ComplaintInvalid
+from casework.services.errors import InvalidInput
+from casework.services.validation import FieldReader
 from casework.vocabulary.abuse import ABUSE_CODES
 from casework.vocabulary.forums import FORUM_KINDS
 from casework.vocabulary.languages import LANGUAGES
@@ -19,10 +19,10 @@ from casework.vocabulary.languages import LANGUAGES
 def save_pathway(
     actor: User, data: dict[str, Any], pathway_id: int | None = None
 ) -> ReferralPathway:
-    """Create or update a pathway; raises `ComplaintInvalid` with per-field messages."""
+    """Create or update a pathway; raises `InvalidInput` with per-field messages."""
     pathway = db.session.get(ReferralPathway, pathway_id) if pathway_id else ReferralPathway()
     if pathway is None:
-        raise ComplaintInvalid({"id": str(_l("Unknown pathway."))})
+        raise InvalidInput({"id": str(_l("Unknown pathway."))})
     r = FieldReader()
     country = r.text(data, "country", "country", 2).upper()
     if len(country) != 2 or not country.isalpha():
@@ -47,7 +47,7 @@ def save_pathway(
     if language is not None and language not in LANGUAGES and len(language) > 3:
         r.fail("language", _l("Please give a language code such as ar, en or ne."))
     if r.errors:
-        raise ComplaintInvalid(r.errors)
+        raise InvalidInput(r.errors)
     pathway.country, pathway.forum_kind, pathway.name = country, forum_kind or "", name
     pathway.claim_codes = codes
     pathway.time_limit_days = int(limit_raw) if limit_raw else None

@@ -2,7 +2,7 @@
 
 Every function validates everything first, then changes, writes one ADMIN_CHANGE audit event
 (ids and field names only, never names or emails) and commits once. Invalid input raises
-`DirectoryInvalid` with a message per field and changes nothing.
+`InvalidInput` with a message per field and changes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from casework.models import Organisation, User
 from casework.models.people import ORG_KINDS, ROLES
 from casework.services import audit
 from casework.services.actors import Actor
-from casework.services.staff_auth import PasswordRejected, check_new_password, hash_password
+from casework.services.directory.staff_auth import (
+    PasswordRejected,
+    check_new_password,
+    hash_password,
+)
+from casework.services.errors import InvalidInput
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -50,14 +55,6 @@ KNOWN_COUNTRIES = frozenset(
     if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
 )
 KNOWN_LANGUAGES = frozenset(code for code in map(str, _ENGLISH.languages) if _LANGUAGE.match(code))
-
-
-class DirectoryInvalid(Exception):
-    """Some fields are invalid; `fields` maps each field name to a (translatable) message."""
-
-    def __init__(self, fields: Mapping[str, Any]):
-        super().__init__("invalid: " + ", ".join(sorted(fields)))
-        self.fields = dict(fields)
 
 
 def split_codes(text: str) -> list[str]:
@@ -97,7 +94,7 @@ def find_user_by_email(email: str) -> User | None:
 
 # --- checks ------------------------------------------------------------------------------------
 class _Checks:
-    """Collects one message per field."""
+    """Collects one message per field (kept lazy: the CLI renders them outside any request)."""
 
     def __init__(self) -> None:
         self.errors: dict[str, Any] = {}
@@ -107,7 +104,7 @@ class _Checks:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise DirectoryInvalid(self.errors)
+            raise InvalidInput(self.errors)
 
     def text(self, name: str, value: str, limit: int) -> str:
         value = (value or "").strip()
@@ -167,7 +164,7 @@ def _commit(unique_field: str | None = None) -> None:
         db.session.rollback()
         if unique_field is None:
             raise
-        raise DirectoryInvalid({unique_field: _l("This is already taken.")}) from exc
+        raise InvalidInput({unique_field: _l("This is already taken.")}) from exc
 
 
 def _changed(obj: object, values: Mapping[str, Any]) -> list[str]:

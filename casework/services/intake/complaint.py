@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 
-from casework.services.errors import ComplaintInvalid
+from casework.services.errors import InvalidInput
+from casework.services.validation import FieldReader, Money
 from casework.vocabulary.abuse import ABUSE_CODES
 from casework.vocabulary.fees import (
     CONTACT_CHANNELS,
@@ -31,12 +32,6 @@ MAX_NARRATIVE = 20_000
 MAX_MESSAGE = 5_000
 MAX_FEES = 40
 _CURRENCIES = frozenset(list_currencies())
-
-
-@dataclass
-class Money:
-    amount: Decimal
-    currency: str
 
 
 @dataclass
@@ -94,116 +89,10 @@ class ComplaintInput:
     consent_cross_border: bool = False
 
 
-class FieldReader:
-    """Collects every field error instead of stopping at the first."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, str] = {}
-
-    def fail(self, path: str, message: Any) -> None:
-        self.errors.setdefault(path, str(message))
-
-    def text(self, data: Mapping[str, Any], key: str, path: str, limit: int) -> str:
-        value = data.get(key)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            self.fail(path, _l("Please write this as text."))
-            return ""
-        value = value.strip()
-        if len(value) > limit:
-            self.fail(path, _l("This is too long (at most %(limit)s characters).", limit=limit))
-        return value
-
-    def choice(self, data: Mapping[str, Any], key: str, path: str, allowed: Any) -> str | None:
-        value = self.text(data, key, path, 40)
-        if not value:
-            return None
-        if value not in allowed:
-            self.fail(path, _l("Please choose one of the options."))
-            return None
-        return value
-
-    def country(self, data: Mapping[str, Any], key: str, known: frozenset[str]) -> str:
-        value = self.text(data, key, key, 2).upper()
-        if not value:
-            self.fail(key, _l("Please choose a country."))
-        elif value not in known:
-            self.fail(key, _l("Please choose a country from the list."))
-        return value
-
-    def amount(self, data: Mapping[str, Any], key: str, path: str) -> Decimal | None:
-        value = data.get(key)
-        if value is None or value == "":
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.fail(path, _l("Please write an amount, like 15000 or 150.50."))
-            return None
-        text = str(value).strip().replace(",", "").replace(" ", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            self.fail(path, _l("Please write an amount, like 15000 or 150.50."))
-            return None
-        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-            self.fail(path, _l("Please write an amount, like 15000 or 150.50."))
-            return None
-        if amount != amount.quantize(Decimal("0.01")):
-            self.fail(path, _l("Please use at most two decimals."))
-            return None
-        return amount
-
-    def currency(self, data: Mapping[str, Any], key: str, path: str) -> str:
-        value = self.text(data, key, path, 3).upper()
-        if value and value not in _CURRENCIES:
-            self.fail(path, _l("Please choose a currency from the list."))
-        return value
-
-    def day(self, data: Mapping[str, Any], key: str, path: str) -> date | None:
-        value = self.text(data, key, path, 10)
-        if not value:
-            return None
-        try:
-            parsed = date.fromisoformat(value)
-        except ValueError:
-            self.fail(path, _l("Please give a date as year-month-day, like 2026-03-01."))
-            return None
-        if parsed.year < 1950 or parsed > date.today() + timedelta(days=3660):
-            self.fail(path, _l("Please check this date."))
-            return None
-        return parsed
-
-    def flag(self, data: Mapping[str, Any], key: str) -> bool:
-        value = data.get(key)
-        if isinstance(value, str):
-            return value.strip().lower() in {"1", "true", "yes", "on", "y"}
-        return bool(value)
-
-    def section(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-        value = data.get(key)
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            self.fail(key, _l("This part of the complaint is not in the expected form."))
-            return {}
-        return value
-
-    def money(self, data: Mapping[str, Any], key: str) -> Money | None:
-        section = self.section(data, key)
-        amount = self.amount(section, "amount", f"{key}.amount")
-        currency = self.currency(section, "currency", f"{key}.currency")
-        if amount is None:
-            return None
-        if not currency:
-            self.fail(f"{key}.currency", _l("Please choose the currency."))
-            return None
-        return Money(amount, currency)
-
-
 def parse_complaint(payload: Any, known_countries: frozenset[str]) -> ComplaintInput:
-    """Check a complaint payload; raises `ComplaintInvalid` with every field error found."""
+    """Check a complaint payload; raises `InvalidInput` with every field error found."""
     if not isinstance(payload, Mapping):
-        raise ComplaintInvalid({"complaint": str(_l("The complaint is not in the expected form."))})
+        raise InvalidInput({"complaint": str(_l("The complaint is not in the expected form."))})
     r = FieldReader()
     language = r.text(payload, "language", "language", 8)
     if language not in LANGUAGES:
@@ -251,7 +140,7 @@ def parse_complaint(payload: Any, known_countries: frozenset[str]) -> ComplaintI
             _l("Please tell us what happened: answer at least one question or write your story."),
         )
     if r.errors:
-        raise ComplaintInvalid(r.errors)
+        raise InvalidInput(r.errors)
     return complaint
 
 
@@ -318,11 +207,11 @@ def _parse_contact(r: FieldReader, data: Mapping[str, Any]) -> ContactInput | No
 
 
 def parse_message(text: Any) -> str:
-    """A worker's follow-up message; raises `ComplaintInvalid` on the `message` field."""
+    """A worker's follow-up message; raises `InvalidInput` on the `message` field."""
     if not isinstance(text, str) or not text.strip():
-        raise ComplaintInvalid({"message": str(_l("Please write a message."))})
+        raise InvalidInput({"message": str(_l("Please write a message."))})
     if len(text) > MAX_MESSAGE:
-        raise ComplaintInvalid(
+        raise InvalidInput(
             {
                 "message": str(
                     _l("This is too long (at most %(limit)s characters).", limit=MAX_MESSAGE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import select
 
 from casework.extensions import db
@@ -11,13 +10,14 @@ from casework.models import event as ev
 from casework.models.assignment import ACCEPTED, DECLINED, ENDED, LIVE, OFFERED
 from casework.models.columns import utcnow
 from casework.services import audit
-from casework.services.access import covers_case
-from casework.services.deadlines import set_status, touch
-from casework.services.routing import offer, route_side
+from casework.services.assignments.routing import offer, route_side
+from casework.services.casefile.access import covers_case
+from casework.services.errors import NotFound, NotPermitted
+from casework.services.escalation.deadlines import set_status, touch
 from casework.vocabulary.status import RECEIVED, TRIAGED
 
 
-class AssignmentRefused(Exception):
+class AssignmentRefused(NotPermitted):
     """The actor may not do this to this assignment."""
 
 
@@ -25,7 +25,7 @@ def _assignment(case: Case, assignment_id: int) -> Assignment:
     for assignment in case.assignments:
         if assignment.id == assignment_id:
             return assignment
-    abort(404)
+    raise NotFound(f"assignment {assignment_id}")
 
 
 def _event(case: Case, actor: User, detail: str) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from casework.extensions import db
 from casework.models import Case, Notification, OutboxMessage, User
 from casework.models.columns import utcnow
-from casework.services.mailer import MailFailed, MailSettings, SmtpConnection
+from casework.services.notifications.mail import MailFailed, MailSettings, SmtpConnection
 from casework.vocabulary.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger(__name__)

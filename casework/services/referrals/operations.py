@@ -32,8 +32,8 @@ from casework.models.referral import (
 )
 from casework.services import audit
 from casework.services.actors import Actor, SystemActor, WorkerActor
-from casework.services.complaint_input import FieldReader
-from casework.services.errors import ComplaintInvalid
+from casework.services.errors import InvalidInput, NotPermitted
+from casework.services.validation import FieldReader
 from casework.vocabulary.forums import (
     FORUM_KINDS_FOR_WORKER,
     is_destination_side,
@@ -67,7 +67,7 @@ _STAMPS = {
 }
 
 
-class ReferralRefused(Exception):
+class ReferralRefused(NotPermitted):
     """Not allowed now: out of order, no consent, or a pathway that does not fit the case."""
 
 
@@ -170,7 +170,7 @@ def suggest_pathways(
 def _touch(case: Case) -> None:
     """Record activity on the case through the deadlines service when it is there."""
     try:
-        from casework.services import deadlines
+        from casework.services.escalation import deadlines
     except ImportError:  # pragma: no cover - only while the deadlines service is absent
         case.updated_at = case.last_activity_at = utcnow()
         return
@@ -320,7 +320,7 @@ def _decision(referral: Referral, data: dict[str, Any]) -> None:
     if (awarded is not None or enforced is not None) and not currency:
         r.fail("currency", _l("Please choose the currency."))
     if r.errors:
-        raise ComplaintInvalid(r.errors)
+        raise InvalidInput(r.errors)
     referral.outcome_code = code
     referral.amount_awarded, referral.amount_enforced = awarded, enforced
     referral.currency = currency or None
@@ -334,7 +334,7 @@ def _enforced_later(referral: Referral, data: dict[str, Any]) -> None:
     if enforced is not None and not currency:
         r.fail("currency", _l("Please choose the currency."))
     if r.errors:
-        raise ComplaintInvalid(r.errors)
+        raise InvalidInput(r.errors)
     if enforced is not None:
         referral.amount_enforced, referral.currency = enforced, currency
 
@@ -366,7 +366,7 @@ def advance_referral(actor: User, referral: Referral, to_status: str, **data: An
 
 
 def _move_case_to_referred(actor: User, case: Case) -> bool:
-    from casework.services.lifecycle import TransitionRefused, apply_transition
+    from casework.services.casefile.lifecycle import TransitionRefused, apply_transition
 
     try:
         apply_transition(actor, case, REFERRED)

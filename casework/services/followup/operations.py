@@ -15,13 +15,18 @@ from casework.extensions import db
 from casework.models import Case, CaseEvent
 from casework.models import event as ev
 from casework.models.assignment import ACCEPTED
-from casework.services.case_keys import case_key, open_text, seal_text
-from casework.services.complaint_input import parse_message
-from casework.services.deadlines import touch
-from casework.services.evidence import IncomingFile, check_files, discard_blobs, store_files
-from casework.services.followup_secret import verify_secret
-from casework.services.references import normalise_reference
-from casework.services.referrals import PendingReferral, awaiting_worker_answer
+from casework.services.escalation.deadlines import touch
+from casework.services.evidence.operations import (
+    IncomingFile,
+    check_files,
+    discard_blobs,
+    store_files,
+)
+from casework.services.followup.secret import verify_secret
+from casework.services.intake.complaint import parse_message
+from casework.services.intake.references import normalise_reference
+from casework.services.keys.case_keys import case_key, open_text, seal_text
+from casework.services.referrals.operations import PendingReferral, awaiting_worker_answer
 from casework.vocabulary.status import STATUS_FOR_WORKER
 
 log = logging.getLogger(__name__)
@@ -103,7 +108,7 @@ def followup_view(case: Case) -> FollowupView:
 
 
 def add_worker_message(case: Case, text: object) -> None:
-    """Append the worker's message to the timeline; raises `ComplaintInvalid` if empty."""
+    """Append the worker's message to the timeline; raises `InvalidInput` if empty."""
     message = parse_message(text)
     key = case_key(case)
     case.events.append(
@@ -155,7 +160,7 @@ def _add_worker_evidence(case: Case, uploads: Sequence[tuple[str, IncomingFile]]
 
 
 def _tell_caseworkers(case: Case) -> None:
-    from casework.services.notifications import notify
+    from casework.services.notifications.operations import notify
 
     owners = [a.user for a in case.assignments if a.status == ACCEPTED and a.user is not None]
     if owners:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from flask import abort
 from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import Case, User
 from casework.models.assignment import ACCEPTED, LIVE, OFFERED
+from casework.services.errors import CaseNotFound, NotPermitted
 
 
 class Access(IntEnum):
@@ -57,15 +57,16 @@ def _level(actor: User, case: Case) -> Access:
 def load_case(actor: User, reference: str, need: Access = Access.FULL) -> Case:
     """The case if `actor` may see it at level `need`.
 
-    404 when the actor may not know the case exists; 403 when they may see it but not at the
+    `CaseNotFound` when the actor may not know the case exists (a missing case and another
+    organisation's case look the same); `NotPermitted` when they may see it but not at the
     level asked for (e.g. reading the story of a case only offered to them).
     """
     case = db.session.scalars(select(Case).where(Case.reference == reference)).first()
     if case is None:
-        abort(404)
+        raise CaseNotFound(reference)
     level = case_access(actor, case)
     if level == Access.NONE:
-        abort(404)
+        raise CaseNotFound(reference)
     if level < need:
-        abort(403)
+        raise NotPermitted(reference)
     return case

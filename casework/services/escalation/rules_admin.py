@@ -15,9 +15,9 @@ from casework.extensions import db
 from casework.models import Case, JobRun, LimitationRule, StallRule, User
 from casework.models.columns import utcnow
 from casework.services import audit
-from casework.services.complaint_input import FieldReader
-from casework.services.deadlines import FINISHED, active_stall_rules, refresh_deadlines
-from casework.services.errors import ComplaintInvalid
+from casework.services.errors import InvalidInput
+from casework.services.escalation.deadlines import FINISHED, active_stall_rules, refresh_deadlines
+from casework.services.validation import FieldReader
 
 RULES_CHANGED = "rules_changed"
 RULES_APPLIED = "rules_applied"
@@ -49,7 +49,7 @@ def _mark_changed() -> None:
 def update_stall_rule(actor: User, code: str, data: dict[str, Any]) -> StallRule:
     rule = db.session.get(StallRule, code)
     if rule is None:
-        raise ComplaintInvalid({"code": str(_l("Unknown rule."))})
+        raise InvalidInput({"code": str(_l("Unknown rule."))})
     r = FieldReader()
     days = _days(r, data, "days", 1)
     escalate = _days(r, data, "escalate_after_days", 0)
@@ -57,7 +57,7 @@ def update_stall_rule(actor: User, code: str, data: dict[str, Any]) -> StallRule
     if not r.errors and refer < escalate:
         r.fail("refer_after_days", _l("The referral step must come after the escalation."))
     if r.errors:
-        raise ComplaintInvalid(r.errors)
+        raise InvalidInput(r.errors)
     rule.days, rule.escalate_after_days, rule.refer_after_days = days, escalate, refer
     rule.active = r.flag(data, "active")
     _mark_changed()
@@ -71,7 +71,7 @@ def save_limitation_rule(
 ) -> LimitationRule:
     rule = db.session.get(LimitationRule, rule_id) if rule_id else LimitationRule()
     if rule is None:
-        raise ComplaintInvalid({"id": str(_l("Unknown rule."))})
+        raise InvalidInput({"id": str(_l("Unknown rule."))})
     r = FieldReader()
     jurisdiction = r.text(data, "jurisdiction", "jurisdiction", 2).upper()
     if len(jurisdiction) != 2 or not jurisdiction.isalpha():
@@ -85,7 +85,7 @@ def save_limitation_rule(
         r.fail("trigger", _l("Please choose one of the options."))
     period = _days(r, data, "period_days", 1, 36500)
     if r.errors:
-        raise ComplaintInvalid(r.errors)
+        raise InvalidInput(r.errors)
     rule.jurisdiction, rule.forum_kind, rule.claim_kind = jurisdiction, forum_kind, claim_kind
     rule.trigger, rule.period_days = trigger or "", period
     rule.note = r.text(data, "note", "note", 500)

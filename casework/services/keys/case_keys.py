@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from casework.crypto import new_data_key, open_sealed, seal
 from casework.models import Case
+from casework.services.errors import DomainError
 from casework.services.runtime import keyring
 
 
@@ -22,7 +23,7 @@ def issue_case_key(case: Case) -> bytes:
     return key
 
 
-class CasePurged(Exception):
+class CasePurged(DomainError):
     """The case key was destroyed (retention): its sealed data is gone for good."""
 
 
