@@ -61,7 +61,7 @@ def upgrade():
         batch_op.create_index('ix_outcomes_code_case', ['code', 'case_id'], unique=False)
 
     # ### end Alembic commands ###
-    # Filled by 0007 (the service that keeps the facts current computes the head's columns).
+    # Filled by 0007 (in plain SQL, with the column it adds).
 
 
 def downgrade():

@@ -6,14 +6,20 @@ every case up by id. `report_cases` gains the case's abuse codes (the abuse filt
 join). Outcomes are indexed by case with their code, those with an amount get a covering
 partial index (the money figure), assignments a partial index of the offers waiting (the
 caseload); on PostgreSQL, statistics on outcomes' currency and UTC day (the money figure's
-groups). Both facts tables are then computed for the cases already there, by the service
-that keeps them current (it fills what 0006 created).
+groups). Both facts tables are then computed for the cases already there (0006 created
+`report_cases` empty), in plain SQL written against the schema as of this revision: the
+definitions of casework.services.reports.facts as they stood here, copied, so that later
+changes to the application never change what this migration does. Reports are right as soon
+as `flask db upgrade` is through; `flask --app casework reports refresh-facts` recomputes
+them at any time.
 
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 08:38:47.523215
 
 """
+import logging
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -78,9 +84,7 @@ def upgrade():
             "ON currency, (CAST(timezone('UTC', recorded_at) AS DATE)) FROM outcomes"
         )
 
-    from casework.services.reports.facts import refresh_all
-
-    refresh_all(op.get_bind())
+    fill_report_facts(op.get_context().dialect.name)
 
 
 def downgrade():
@@ -108,3 +112,136 @@ def downgrade():
 
     op.drop_table('report_org_cases')
     # ### end Alembic commands ###
+
+
+# --- the facts of the cases already there --------------------------------------------------
+# Frozen copy of casework.services.reports.facts (refresh_all) as of this revision, literal
+# values inlined: never import the application here, its later versions compute later columns.
+
+log = logging.getLogger("alembic.runtime.migration")
+
+# outcome_state
+NO_OUTCOME, OUTCOME, REMEDY = 0, 1, 2
+# outcomes that are a remedy for the worker
+REMEDIES = (
+    "'OUT_MONEY_RECOVERED', 'OUT_SETTLED_MEDIATION', 'OUT_AWARD', 'OUT_REPATRIATED', "
+    "'OUT_DOCS_RETURNED', 'OUT_EMPLOYER_TRANSFER', 'OUT_ABSCONDING_CLEARED'"
+)
+FACT_COLUMNS = (
+    "case_id, created_at, created_month, status, origin_country, destination_country, "
+    "agency_id, organisations, origin_caseworker_id, destination_caseworker_id, "
+    "first_response_seconds, resolution_seconds, outcome_state, recruitment_months, "
+    "claim_deadline, next_deadline_at, abuse_codes"
+)
+
+
+def _seconds_between(dialect, later, earlier):
+    if dialect == "postgresql":
+        return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION)"
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def _utc_month(dialect, column):
+    if dialect == "postgresql":
+        return f"to_char(timezone('UTC', {column}), 'YYYY-MM')"
+    return f"strftime('%Y-%m', {column})"
+
+
+def _utc_day(dialect, column):
+    if dialect == "postgresql":
+        return f"CAST(timezone('UTC', {column}) AS DATE)"
+    return f"date({column})"
+
+
+def _spaced_list(dialect, column):
+    if dialect == "postgresql":
+        return f"(' ' || string_agg({column}, ' ') || ' ')"
+    return f"(' ' || group_concat({column}, ' ') || ' ')"
+
+
+def _rate_per_usd(currency, day):
+    """Units of `currency` per US dollar on `day`: the latest rate valid by then, else the
+    earliest known; NULL if none."""
+    return (
+        f"CASE WHEN {currency} = 'USD' THEN 1.0 ELSE CAST(COALESCE("
+        f"(SELECT r.per_usd FROM exchange_rates r WHERE r.currency = {currency} "
+        f"AND r.valid_from <= {day} ORDER BY r.valid_from DESC LIMIT 1), "
+        f"(SELECT r.per_usd FROM exchange_rates r WHERE r.currency = {currency} "
+        f"ORDER BY r.valid_from LIMIT 1)) AS FLOAT) END"
+    )
+
+
+def facts_select(dialect):
+    """Every case's facts, in FACT_COLUMNS order."""
+    # what the worker paid in the wage currency, at the payment day's rates (the complaint's
+    # day when the payment has no date); NULL when a rate is missing
+    day = f"COALESCE(f.paid_on, {_utc_day(dialect, 'pc.created_at')})"
+    paid = (
+        "CASE WHEN f.currency = pc.actual_wage_currency THEN CAST(f.amount_paid AS FLOAT) "
+        f"ELSE CAST(f.amount_paid AS FLOAT) / ({_rate_per_usd('f.currency', day)}) "
+        f"* ({_rate_per_usd('pc.actual_wage_currency', day)}) END"
+    )
+    resolved_at = "CASE WHEN c.status = 'resolved' THEN c.status_since ELSE c.closed_at END"
+    return f"""
+SELECT c.id, c.created_at, {_utc_month(dialect, 'c.created_at')}, c.status,
+    c.origin_country, c.destination_country, c.agency_id,
+    COALESCE(assigned.organisations, 0),
+    assigned.origin_caseworker, assigned.destination_caseworker,
+    {_seconds_between(dialect, 'assigned.accepted_at', 'c.created_at')},
+    CASE WHEN c.status IN ('resolved', 'closed') AND ({resolved_at}) IS NOT NULL
+        THEN {_seconds_between(dialect, f'({resolved_at})', 'c.created_at')} END,
+    COALESCE(outcomes.state, {NO_OUTCOME}),
+    CASE WHEN c.actual_wage_amount > 0
+        THEN payments.paid / CAST(c.actual_wage_amount AS FLOAT) END,
+    c.claim_deadline, c.next_deadline_at,
+    COALESCE(abuses.codes, '')
+FROM cases c
+LEFT OUTER JOIN (
+    SELECT a.case_id AS case_id,
+        count(DISTINCT a.organisation_id) AS organisations,
+        max(CASE WHEN a.status = 'accepted' AND a.side = 'origin' THEN a.user_id END)
+            AS origin_caseworker,
+        max(CASE WHEN a.status = 'accepted' AND a.side = 'destination' THEN a.user_id END)
+            AS destination_caseworker,
+        min(CASE WHEN a.status = 'accepted' AND a.responded_at IS NOT NULL
+            THEN a.responded_at END) AS accepted_at
+    FROM assignments a
+    WHERE a.status != 'declined'
+    GROUP BY a.case_id
+) assigned ON assigned.case_id = c.id
+LEFT OUTER JOIN (
+    SELECT o.case_id AS case_id,
+        max(CASE WHEN o.code IN ({REMEDIES}) THEN {REMEDY} ELSE {OUTCOME} END) AS state
+    FROM outcomes o
+    GROUP BY o.case_id
+) outcomes ON outcomes.case_id = c.id
+LEFT OUTER JOIN (
+    SELECT f.case_id AS case_id,
+        CASE WHEN count({paid}) = count(*) THEN sum({paid}) END AS paid
+    FROM fee_payments f JOIN cases pc ON pc.id = f.case_id
+    WHERE pc.actual_wage_amount > 0 AND pc.actual_wage_currency IS NOT NULL
+    GROUP BY f.case_id
+) payments ON payments.case_id = c.id
+LEFT OUTER JOIN (
+    SELECT ca.case_id AS case_id, {_spaced_list(dialect, 'ca.code')} AS codes
+    FROM case_abuses ca
+    GROUP BY ca.case_id
+) abuses ON abuses.case_id = c.id
+"""
+
+
+def fill_report_facts(dialect):
+    """Both facts tables for every case: `report_cases` first, then each case's row again once
+    per organisation holding or having held a (not declined) assignment on it."""
+    # rows the application may have written since 0006: recomputed like every other
+    op.execute("DELETE FROM report_cases")
+    op.execute(f"INSERT INTO report_cases ({FACT_COLUMNS}) {facts_select(dialect)}")
+    copied = ", ".join(f"rc.{name.strip()}" for name in FACT_COLUMNS.split(","))
+    op.execute(
+        f"INSERT INTO report_org_cases (organisation_id, {FACT_COLUMNS}) "
+        f"SELECT held.organisation_id, {copied} FROM report_cases rc JOIN ("
+        "SELECT DISTINCT a.organisation_id AS organisation_id, a.case_id AS case_id "
+        "FROM assignments a WHERE a.status != 'declined'"
+        ") held ON held.case_id = rc.case_id ORDER BY held.organisation_id, held.case_id"
+    )
+    log.info("Report facts computed for the cases already there (report_cases, report_org_cases).")
