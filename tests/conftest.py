@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from casework import create_app
 from casework.extensions import db
+from casework.models import Case
 from casework.services.demo_data import load_reference_data
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
@@ -141,6 +142,13 @@ def lodge(app: Flask) -> Callable[..., Any]:
         return lodge_complaint(complaint_payload(**changes), uploads, source="api")
 
     return _lodge
+
+
+def case_by_reference(reference: str) -> Case:
+    """The case as the database holds it now: the session is expired first, so what requests and
+    services committed since the test last looked is read afresh."""
+    db.session.expire_all()
+    return db.session.scalars(select(Case).where(Case.reference == reference)).one()
 
 
 # --- staff ------------------------------------------------------------------------------------

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 
-class Agency(db.Model):  # type: ignore[name-defined]
+class Agency(Model):
     """An agency as workers name it; complaints naming the same agency share one row."""
 
     __tablename__ = "agencies"

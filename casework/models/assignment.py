@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ ENDED = "ended"
 LIVE = (OFFERED, ACCEPTED)
 
 
-class Assignment(db.Model):  # type: ignore[name-defined]
+class Assignment(Model):
     """An offer of a case to an organisation (and a caseworker), accepted or declined.
 
     Ownership moves only on acceptance: a transfer is a new offer, and the old assignment ends

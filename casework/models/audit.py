@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined]
+class AuditEvent(Model):
     """One security-relevant act. `hash` covers this row and the previous row's hash, so
     editing or deleting any row breaks every later link (`flask audit verify` finds it)."""
 

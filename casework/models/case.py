@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from casework.models.referral import Referral
 
 
-class Case(db.Model):  # type: ignore[name-defined]
+class Case(Model):
     """One worker's complaint.
 
     Facts used by queues, jobs and reports (countries, codes, amounts, dates, status) are clear;
@@ -116,7 +116,7 @@ class Case(db.Model):  # type: ignore[name-defined]
         return sorted(a.code for a in self.abuses)
 
 
-class CaseAbuse(db.Model):  # type: ignore[name-defined]
+class CaseAbuse(Model):
     """One abuse code on a case (a set, never a verdict); a table so queues can filter by code."""
 
     __tablename__ = "case_abuses"
@@ -129,7 +129,7 @@ class CaseAbuse(db.Model):  # type: ignore[name-defined]
     case: Mapped[Case] = relationship(back_populates="abuses")
 
 
-class Complainant(db.Model):  # type: ignore[name-defined]
+class Complainant(Model):
     """Who complained and how to reach them, sealed as one document. Absent when anonymous."""
 
     __tablename__ = "complainants"

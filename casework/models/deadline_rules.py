@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.extensions import db
+from casework.extensions import Model
 
 
-class StallRule(db.Model):  # type: ignore[name-defined]
+class StallRule(Model):
     """ "A case in `status` with no movement for `days` is stalled" (admins edit the days).
 
     `clock` names what starts the clock: `created`, `status_since`, `last_activity`,
@@ -28,7 +28,7 @@ class StallRule(db.Model):  # type: ignore[name-defined]
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class LimitationRule(db.Model):  # type: ignore[name-defined]
+class LimitationRule(Model):
     """A time limit for bringing a claim: (jurisdiction, forum kind, claim kind, trigger, period).
 
     Seeded from DOMAIN.md examples marked (verify); admins correct them. `trigger` is a case

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ PARTNERS = "partners"
 WORKER = "worker"
 
 
-class CaseEvent(db.Model):  # type: ignore[name-defined]
+class CaseEvent(Model):
     __tablename__ = "case_events"
     __table_args__ = (Index("ix_case_events_case_created", "case_id", "created_at"),)
 

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from casework.models.case import Case
 
 
-class Evidence(db.Model):  # type: ignore[name-defined]
+class Evidence(Model):
     """One file. Its key is wrapped by the case key; `sha256` is of the plaintext (custody)."""
 
     __tablename__ = "evidence"

@@ -8,10 +8,10 @@ from decimal import Decimal
 from sqlalchemy import Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.extensions import db
+from casework.extensions import Model
 
 
-class ExchangeRate(db.Model):  # type: ignore[name-defined]
+class ExchangeRate(Model):
     """How many units of `currency` one US dollar bought from `valid_from` on. Admins edit it."""
 
     __tablename__ = "exchange_rates"

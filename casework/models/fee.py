@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.extensions import db
+from casework.extensions import Model
 
 if TYPE_CHECKING:
     from casework.models.case import Case
 
 
-class FeePayment(db.Model):  # type: ignore[name-defined]
+class FeePayment(Model):
     __tablename__ = "fee_payments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 
-class Flag(db.Model):  # type: ignore[name-defined]
+class Flag(Model):
     """One open flag per case and rule (a partial unique index), climbing a ladder of levels."""
 
     __tablename__ = "flags"

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 
-class Notification(db.Model):  # type: ignore[name-defined]
+class Notification(Model):
     """Shown in the app to one user. `text` never contains case content, only references."""
 
     __tablename__ = "notifications"
@@ -28,7 +28,7 @@ class Notification(db.Model):  # type: ignore[name-defined]
     digest_date: Mapped[date | None] = mapped_column(index=True)  # set once put in a digest
 
 
-class OutboxMessage(db.Model):  # type: ignore[name-defined]
+class OutboxMessage(Model):
     """An e-mail waiting to be sent (or sent). One digest per user per day; escalations at once."""
 
     __tablename__ = "outbox_messages"

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import DDL, ForeignKey, Index, Numeric, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from casework.models.case import Case
 
 
-class Outcome(db.Model):  # type: ignore[name-defined]
+class Outcome(Model):
     __tablename__ = "outcomes"
     # with the case id: cases per outcome code (the reports) from the index alone
     __table_args__ = (

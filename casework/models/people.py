@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 ORG_KINDS = ("union", "legal_aid", "ngo", "migrant_resource_centre")
@@ -18,7 +18,7 @@ def _split(codes: str) -> list[str]:
     return [code for code in codes.split(",") if code]
 
 
-class Organisation(db.Model):  # type: ignore[name-defined]
+class Organisation(Model):
     """A union, legal-aid group, NGO or migrant resource centre, covering some countries."""
 
     __tablename__ = "organisations"
@@ -57,7 +57,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
         self.languages_csv = ",".join(dict.fromkeys(c.strip().lower() for c in codes if c.strip()))
 
 
-class OrganisationCountry(db.Model):  # type: ignore[name-defined]
+class OrganisationCountry(Model):
     """A country an organisation covers: routing looks organisations up by country."""
 
     __tablename__ = "organisation_countries"
@@ -70,7 +70,7 @@ class OrganisationCountry(db.Model):  # type: ignore[name-defined]
     organisation: Mapped[Organisation] = relationship(back_populates="coverage")
 
 
-class User(db.Model):  # type: ignore[name-defined]
+class User(Model):
     """A staff member. The TOTP secret is stored wrapped by the master key ring."""
 
     __tablename__ = "users"

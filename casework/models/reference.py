@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.extensions import db
+from casework.extensions import Model
 
 
-class Country(db.Model):  # type: ignore[name-defined]
+class Country(Model):
     """A country offered on the form; names come from CLDR in the worker's language."""
 
     __tablename__ = "countries"

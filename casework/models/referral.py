@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ REFERRAL_STATUSES = (
 OPEN_REFERRAL_STATUSES = (PROPOSED, CONSENTED, SENT, ACKNOWLEDGED, HEARING)
 
 
-class ReferralPathway(db.Model):  # type: ignore[name-defined]
+class ReferralPathway(Model):
     """A forum a case can be referred to in one country (admins edit the catalogue)."""
 
     __tablename__ = "referral_pathways"
@@ -64,7 +64,7 @@ class ReferralPathway(db.Model):  # type: ignore[name-defined]
         self.claim_codes_csv = ",".join(dict.fromkeys(codes))
 
 
-class Referral(db.Model):  # type: ignore[name-defined]
+class Referral(Model):
     """A case sent (or proposed to be sent) to a forum, with the worker's recorded consent."""
 
     __tablename__ = "referrals"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Float, ForeignKey, Index, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime
 
 # outcome_state
@@ -46,7 +46,7 @@ class FactColumns:
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class ReportCase(FactColumns, db.Model):  # type: ignore[name-defined]
+class ReportCase(FactColumns, Model):
     """What the outcome reports aggregate about one case, precomputed.
 
     Never edited by hand: every flush that touches a case, its assignments, outcomes or fee
@@ -77,7 +77,7 @@ class ReportCase(FactColumns, db.Model):  # type: ignore[name-defined]
     )
 
 
-class ReportOrgCase(FactColumns, db.Model):  # type: ignore[name-defined]
+class ReportOrgCase(FactColumns, Model):
     """The same facts again, once per organisation holding or having held a (not declined)
     assignment on the case: the cases a supervisor's report covers, side by side.
 

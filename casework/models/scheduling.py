@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.columns import UTCDateTime
 
 
-class SchedulerLease(db.Model):  # type: ignore[name-defined]
+class SchedulerLease(Model):
     """One row: who leads and until when. Only the holder of an unexpired lease fires jobs."""
 
     __tablename__ = "scheduler_lease"
@@ -21,7 +21,7 @@ class SchedulerLease(db.Model):  # type: ignore[name-defined]
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class JobRun(db.Model):  # type: ignore[name-defined]
+class JobRun(Model):
     """The last completed run of each job, so missed runs catch up once after downtime."""
 
     __tablename__ = "job_runs"

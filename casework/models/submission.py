@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.extensions import db
+from casework.extensions import Model
 from casework.models.case import Case
 from casework.models.columns import UTCDateTime, utcnow
 
 
-class Submission(db.Model):  # type: ignore[name-defined]
+class Submission(Model):
     """A complaint submission seen in the last hour, keyed by the SHA-256 of a random token
     that only the worker's browser (or the partner's app) holds. The receipt's secret is
     sealed with a key derived from that token, so the database alone cannot read it."""

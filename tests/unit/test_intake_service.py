@@ -20,16 +20,12 @@ from casework.services.followup.operations import authenticate_followup
 from casework.services.intake.operations import lodge_complaint
 from casework.services.keys.case_keys import case_key, open_text
 from tests import samples
-from tests.conftest import complaint_payload
-
-
-def _case(reference: str) -> Case:
-    return db.session.scalars(select(Case).where(Case.reference == reference)).one()
+from tests.conftest import case_by_reference, complaint_payload
 
 
 def test_complaint_is_stored_with_facts_in_clear_and_story_sealed(app: Flask, lodge: Any) -> None:
     lodged = lodge()
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     assert case.status == "received"
     assert (case.origin_country, case.destination_country) == ("NP", "QA")
     assert case.abuse_codes == ["FL_DOCS", "RA_FEES"]
@@ -64,13 +60,13 @@ def test_database_file_holds_no_plaintext_story_or_name(app: Flask, lodge: Any) 
 
 def test_anonymous_complaint_has_no_complainant(app: Flask, lodge: Any) -> None:
     lodged = lodge(contact=None)
-    assert _case(lodged.reference).complainant is None
+    assert case_by_reference(lodged.reference).complainant is None
 
 
 def test_secret_is_sixteen_digits_and_only_a_hash_is_kept(app: Flask, lodge: Any) -> None:
     lodged = lodge()
     assert len(lodged.secret) == 16 and lodged.secret.isdigit()
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     assert lodged.secret not in case.secret_hash
     assert case.secret_hash.startswith("$argon2id$")
     assert authenticate_followup(lodged.reference, lodged.secret) is case
@@ -80,7 +76,7 @@ def test_secret_is_sixteen_digits_and_only_a_hash_is_kept(app: Flask, lodge: Any
 def test_evidence_is_stored_encrypted_with_custody_hash(app: Flask, lodge: Any) -> None:
     photo = samples.png()
     lodged = lodge(files=[("contract.png", photo), ("voice.ogg", samples.ogg_opus_voice_note())])
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     assert [e.media_type for e in case.evidence] == ["image/png", "audio/opus"]
     first = case.evidence[0]
     assert first.sha256 == hashlib.sha256(photo).hexdigest()

@@ -13,20 +13,16 @@ from sqlalchemy import func, select
 
 from casework.extensions import db
 from casework.jobs import run_job
-from casework.models import AuditEvent, Case, Complainant, Evidence
+from casework.models import AuditEvent, Complainant, Evidence
 from casework.services.escalation.deadlines import set_status
 from casework.services.followup.operations import add_worker_message, authenticate_followup
 from casework.services.keys.case_keys import CasePurged, case_key
 from casework.services.keys.retention import purge_expired_cases
 from casework.services.runtime import evidence_store
 from tests import samples
+from tests.conftest import case_by_reference
 
 WORKER_NAME = "Ram Bahadur Test"
-
-
-def _case(reference: str) -> Case:
-    db.session.expire_all()
-    return db.session.scalars(select(Case).where(Case.reference == reference)).one()
 
 
 def _blob_path(blob_id: str) -> Path:
@@ -37,11 +33,13 @@ def _blob_path(blob_id: str) -> Path:
 def _closed_case(lodge: Any, status: str = "closed") -> tuple[Any, list[str]]:
     """A case with a complainant, a story, evidence and a worker's message, then closed now."""
     lodged = lodge(files=[("receipt.png", samples.png()), ("contract.pdf", samples.pdf())])
-    add_worker_message(_case(lodged.reference), "They still keep my passport at the camp.")
-    case = _case(lodged.reference)
+    add_worker_message(
+        case_by_reference(lodged.reference), "They still keep my passport at the camp."
+    )
+    case = case_by_reference(lodged.reference)
     set_status(case, status)
     db.session.commit()
-    return lodged, [e.blob_id for e in _case(lodged.reference).evidence]
+    return lodged, [e.blob_id for e in case_by_reference(lodged.reference).evidence]
 
 
 def _purge_audits() -> list[AuditEvent]:
@@ -66,16 +64,16 @@ def test_an_expired_case_is_crypto_shredded_and_audited(
         lodged, blobs = _closed_case(lodge)
         withdrawn, withdrawn_blobs = _closed_case(lodge, status="withdrawn")
         assert len(blobs) == 2 and all(_blob_path(b).exists() for b in blobs)
-        case = _case(lodged.reference)
+        case = case_by_reference(lodged.reference)
         facts = (case.origin_country, case.destination_country, case.abuse_codes, case.status)
         fees = [(f.category, f.amount_paid, f.currency) for f in case.fees]
 
         clock.move_to(start + timedelta(days=731))
         report = purge_expired_cases()
 
-        assert sorted(report.cases) == sorted([case.id, _case(withdrawn.reference).id])
+        assert sorted(report.cases) == sorted([case.id, case_by_reference(withdrawn.reference).id])
         assert report.blobs_deleted == 4
-        case = _case(lodged.reference)
+        case = case_by_reference(lodged.reference)
         with pytest.raises(CasePurged):
             case_key(case)
         assert case.wrapped_key is None and case.narrative_sealed is None
@@ -113,11 +111,11 @@ def test_a_recently_closed_case_and_an_open_case_are_untouched(
         report = purge_expired_cases()
         assert report.cases == []
         for reference in (recent.reference, still_open.reference):
-            case = _case(reference)
+            case = case_by_reference(reference)
             assert case.purged_at is None and case.wrapped_key is not None
             assert case_key(case)
             assert case.evidence and all(_blob_path(e.blob_id).exists() for e in case.evidence)
-        case = _case(recent.reference)
+        case = case_by_reference(recent.reference)
         assert case.narrative_sealed is not None
         assert db.session.get(Complainant, case.id) is not None
         assert authenticate_followup(recent.reference, recent.secret) is not None
@@ -158,7 +156,9 @@ def test_orphan_blobs_and_stale_uploads_are_removed_and_audited(
         assert "1 orphan blob(s) and 2 stale upload(s) removed" in summary
         assert not _blob_path(orphan).exists()
         assert not temp_path.exists() and not stale_path.exists()
-        assert all(_blob_path(e.blob_id).exists() for e in _case(kept.reference).evidence)
+        assert all(
+            _blob_path(e.blob_id).exists() for e in case_by_reference(kept.reference).evidence
+        )
         [cleanup] = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "evidence_cleanup")
         ).all()

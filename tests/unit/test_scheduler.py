@@ -28,13 +28,9 @@ from casework.services.casefile.lifecycle import change_status
 from casework.services.escalation.lease import acquire_lease
 from casework.services.escalation.scan import scan_stalled_cases
 from casework.services.escalation.stall_rules import load_default_stall_rules
+from tests.conftest import case_by_reference
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-def _case(reference: str) -> Case:
-    db.session.expire_all()
-    return db.session.scalars(select(Case).where(Case.reference == reference)).one()
 
 
 def _flag_events(case: Case) -> list[str]:
@@ -66,8 +62,12 @@ def _gefont_caseworker(make_org: Any, make_user: Any) -> Any:
 def _in_progress(lodge: Any, caseworker: Any) -> Any:
     """A complaint the caseworker accepted and started working on, now."""
     lodged = lodge()
-    accept_offer(caseworker, _case(lodged.reference), _case(lodged.reference).assignments[0].id)
-    case = _case(lodged.reference)
+    accept_offer(
+        caseworker,
+        case_by_reference(lodged.reference),
+        case_by_reference(lodged.reference).assignments[0].id,
+    )
+    case = case_by_reference(lodged.reference)
     change_status(caseworker, case, "in_progress", case.version)
     return lodged
 
@@ -81,7 +81,7 @@ def test_ninety_days_with_downtime_raise_every_flag_once_in_order(
     make_user(gefont, role="supervisor", languages=["ne"])
     with time_machine.travel(START, tick=False) as clock:
         lodged = lodge()
-        case = _case(lodged.reference)
+        case = case_by_reference(lodged.reference)
         # Day 0: offered; nobody answers for 4 days → OFFER_NOT_ACCEPTED level 1 on day 3.
         day = 0
         down = set(range(20, 45))  # the scheduler is down for 25 days
@@ -89,14 +89,14 @@ def test_ninety_days_with_downtime_raise_every_flag_once_in_order(
         for day in range(0, 91):
             clock.move_to(START + timedelta(days=day, hours=1))
             if day == accepted_on:
-                offer = _case(lodged.reference).assignments[0]
-                accept_offer(caseworker, _case(lodged.reference), offer.id)
+                offer = case_by_reference(lodged.reference).assignments[0]
+                accept_offer(caseworker, case_by_reference(lodged.reference), offer.id)
             if day == progress_on:
-                case = _case(lodged.reference)
+                case = case_by_reference(lodged.reference)
                 change_status(caseworker, case, "in_progress", case.version)
             if day not in down:
                 run_due_jobs()
-        case = _case(lodged.reference)
+        case = case_by_reference(lodged.reference)
         events = _flag_events(case)
     # Not triaged for two days, the offer unanswered for three: one warning each; the
     # caseworker accepted on day 4, before either escalated.
@@ -128,13 +128,13 @@ def test_activity_clears_the_flag_and_restarts_the_clock(
         lodged = _in_progress(lodge, caseworker)
         clock.move_to(START + timedelta(days=15))
         scan_stalled_cases()
-        assert _open_flags(_case(lodged.reference)) == {"NO_ACTIVITY": 1}
+        assert _open_flags(case_by_reference(lodged.reference)) == {"NO_ACTIVITY": 1}
         from casework.services.casefile.messages import add_note
 
-        case = _case(lodged.reference)
+        case = case_by_reference(lodged.reference)
         add_note(caseworker, case, "Called the worker", False, case.version)
-        assert _open_flags(_case(lodged.reference)) == {}
-        assert _case(lodged.reference).next_deadline_at == datetime(
+        assert _open_flags(case_by_reference(lodged.reference)) == {}
+        assert case_by_reference(lodged.reference).next_deadline_at == datetime(
             2026, 1, 20, 9, tzinfo=UTC
         ) + timedelta(days=14)
 
@@ -146,19 +146,19 @@ def test_clock_pauses_while_awaiting_the_worker(
     with time_machine.travel(START, tick=False) as clock:
         lodged = _in_progress(lodge, caseworker)
         clock.move_to(START + timedelta(days=10))
-        case = _case(lodged.reference)
+        case = case_by_reference(lodged.reference)
         change_status(caseworker, case, "awaiting_worker", case.version)
         clock.move_to(START + timedelta(days=25))  # 15 days waiting: NO_ACTIVITY would be due
         scan_stalled_cases()
-        assert _open_flags(_case(lodged.reference)) == {}
+        assert _open_flags(case_by_reference(lodged.reference)) == {}
         clock.move_to(START + timedelta(days=32))  # 22 days waiting: the waiting rule fires
         scan_stalled_cases()
-        assert _open_flags(_case(lodged.reference)) == {"AWAITING_WORKER": 1}
-        case = _case(lodged.reference)
+        assert _open_flags(case_by_reference(lodged.reference)) == {"AWAITING_WORKER": 1}
+        case = case_by_reference(lodged.reference)
         assert case.paused_seconds == 0  # still waiting
         change_status(caseworker, case, "in_progress", case.version)
-        assert _case(lodged.reference).paused_seconds == 22 * 86400
-        assert _open_flags(_case(lodged.reference)) == {}
+        assert case_by_reference(lodged.reference).paused_seconds == 22 * 86400
+        assert _open_flags(case_by_reference(lodged.reference)) == {}
 
 
 def test_claim_deadline_escalates_before_the_claim_is_time_barred(
@@ -181,15 +181,15 @@ def test_claim_deadline_escalates_before_the_claim_is_time_barred(
     make_user(gefont, languages=["ne"])
     with time_machine.travel(START, tick=False) as clock:
         lodged = lodge(incident_date="2025-06-01")
-        case = _case(lodged.reference)
+        case = case_by_reference(lodged.reference)
         assert case.claim_deadline == date(2026, 6, 1)
         assert case.next_deadline_at == datetime(2026, 4, 2, tzinfo=UTC)  # 60 days before
         clock.move_to(datetime(2026, 4, 3, tzinfo=UTC))
         scan_stalled_cases()
-        assert _open_flags(_case(lodged.reference))["CLAIM_DEADLINE"] == 1
+        assert _open_flags(case_by_reference(lodged.reference))["CLAIM_DEADLINE"] == 1
         clock.move_to(datetime(2026, 5, 12, tzinfo=UTC))  # 20 days before: levels 2 and 3
         scan_stalled_cases()
-        assert _flag_events(_case(lodged.reference))[-2:] == [
+        assert _flag_events(case_by_reference(lodged.reference))[-2:] == [
             "CLAIM_DEADLINE level 2",
             "CLAIM_DEADLINE level 3",
         ]
@@ -205,16 +205,21 @@ def test_escalations_across_cases_and_batches_mail_each_person_once(
     with time_machine.travel(START, tick=False) as clock:
         references = [lodge().reference for _ in range(3)]
         for reference in references:
-            accept_offer(caseworker, _case(reference), _case(reference).assignments[0].id)
-            case = _case(reference)
+            accept_offer(
+                caseworker,
+                case_by_reference(reference),
+                case_by_reference(reference).assignments[0].id,
+            )
+            case = case_by_reference(reference)
             change_status(caseworker, case, "in_progress", case.version)
         clock.move_to(START + timedelta(days=22))  # NO_ACTIVITY levels 1 and 2
         report = scan_stalled_cases(batch=2)
         assert report.cases == 3 and len(report.raised) == 6
-        versions = [_case(reference).version for reference in references]  # forms still current
+        # forms still current
+        versions = [case_by_reference(reference).version for reference in references]
         clock.move_to(START + timedelta(days=36))  # level 3: a referral, everyone told urgently
         assert len(scan_stalled_cases(batch=2).raised) == 3
-        cases = [_case(reference) for reference in references]
+        cases = [case_by_reference(reference) for reference in references]
         # A proposed referral is a change to the case: a form opened before it is out of date.
         assert [case.version for case in cases] == [v + 1 for v in versions]
     notes = db.session.scalars(select(Notification).order_by(Notification.id)).all()
@@ -255,7 +260,7 @@ def test_scan_is_idempotent(app: Flask, lodge: Any, make_org: Any) -> None:
         clock.move_to(START + timedelta(days=3))
         for _ in range(5):
             scan_stalled_cases()
-        case = _case(lodged.reference)
+        case = case_by_reference(lodged.reference)
         assert len(db.session.scalars(select(Flag).where(Flag.case_id == case.id)).all()) == 2
         assert len(_flag_events(case)) == 2  # NOT_TRIAGED and OFFER_NOT_ACCEPTED, once each
 
@@ -269,10 +274,11 @@ def test_the_scan_moves_deadlines_without_changing_the_case_under_a_caseworker(
     caseworker = _gefont_caseworker(make_org, make_user)
     with time_machine.travel(START, tick=False) as clock:
         lodged = _in_progress(lodge, caseworker)
-        opened_at_version = _case(lodged.reference).version  # a form the caseworker has open
+        # a form the caseworker has open
+        opened_at_version = case_by_reference(lodged.reference).version
         clock.move_to(START + timedelta(days=15))
         scan_stalled_cases()
-        case = _case(lodged.reference)
+        case = case_by_reference(lodged.reference)
         assert _open_flags(case) == {"NO_ACTIVITY": 1}
         # The next step of the ladder is a week later; the report facts say the same.
         assert case.next_deadline_at == START + timedelta(days=21)
@@ -281,13 +287,13 @@ def test_the_scan_moves_deadlines_without_changing_the_case_under_a_caseworker(
         # The scan's bookkeeping is not an edit: the caseworker's form is still current.
         assert case.version == opened_at_version
         add_note(caseworker, case, "Called the worker", False, opened_at_version)
-        assert _open_flags(_case(lodged.reference)) == {}
+        assert _open_flags(case_by_reference(lodged.reference)) == {}
 
 
 def test_bookkeeping_yields_to_a_change_made_meanwhile(app: Flask, lodge: Any) -> None:
     from casework.services.escalation.batch_writes import write_bookkeeping
 
-    case = _case(lodge().reference)
+    case = case_by_reference(lodge().reference)
     stored = case.next_deadline_at
     case.next_deadline_at = datetime(2030, 1, 1, tzinfo=UTC)  # what the scan computed
     # Meanwhile somebody else's change is committed (its version moves on).
@@ -297,7 +303,7 @@ def test_bookkeeping_yields_to_a_change_made_meanwhile(app: Flask, lodge: Any) -
     )
     assert write_bookkeeping([case]) == 1  # written for the version the scan read: no row
     db.session.commit()
-    assert _case(case.reference).next_deadline_at == stored
+    assert case_by_reference(case.reference).next_deadline_at == stored
 
 
 def test_two_schedulers_fire_each_job_once(app: Flask) -> None:
@@ -332,14 +338,14 @@ def test_a_proposal_written_in_the_batch_bumps_the_version_and_refuses_a_stale_c
 ) -> None:
     from casework.services.escalation.batch_writes import write_bookkeeping
 
-    case = _case(lodge().reference)
+    case = case_by_reference(lodge().reference)
     version = case.version
     # What a scheduler's proposal leaves on the case: its bookkeeping and updated_at.
     case.next_deadline_at = datetime(2030, 1, 1, tzinfo=UTC)
     case.updated_at = datetime(2029, 12, 1, tzinfo=UTC)
     assert write_bookkeeping([case]) == 0  # not bookkeeping alone: an edit
     db.session.commit()
-    stored = _case(case.reference)
+    stored = case_by_reference(case.reference)
     assert stored.version == version + 1  # a caseworker's open form is now out of date
     assert stored.updated_at == datetime(2029, 12, 1, tzinfo=UTC)
     assert stored.next_deadline_at == datetime(2030, 1, 1, tzinfo=UTC)

@@ -9,8 +9,8 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from casework.extensions import db
-from casework.models import AuditEvent, Case
-from tests.conftest import login
+from casework.models import AuditEvent
+from tests.conftest import case_by_reference, login
 
 
 @pytest.fixture
@@ -24,23 +24,18 @@ def team(app: Flask, make_org: Any, make_user: Any) -> dict[str, Any]:
     }
 
 
-def _case(reference: str) -> Case:
-    db.session.expire_all()
-    return db.session.scalars(select(Case).where(Case.reference == reference)).one()
-
-
 def _accepted(app: Flask, lodge: Any, user: Any) -> tuple[Any, Any]:
     lodged = lodge()
     client = app.test_client()
     login(client, user)
-    offer = _case(lodged.reference).assignments[0]
+    offer = case_by_reference(lodged.reference).assignments[0]
     assert offer.user_id == user.id
     client.post(f"/cases/{lodged.reference}/accept", data={"assignment_id": offer.id})
     return lodged, client
 
 
 def _status(client: Any, reference: str, to: str, reason: str = "") -> Any:
-    case = _case(reference)
+    case = case_by_reference(reference)
     return client.post(
         f"/cases/{reference}/status", data={"to": to, "reason": reason, "version": case.version}
     )
@@ -50,14 +45,14 @@ def test_status_follows_the_table_and_closing_needs_an_outcome(
     app: Flask, lodge: Any, team: dict[str, Any]
 ) -> None:
     lodged, client = _accepted(app, lodge, team["asha"])
-    assert _case(lodged.reference).status == "triaged"
+    assert case_by_reference(lodged.reference).status == "triaged"
     _status(client, lodged.reference, "resolved")  # not allowed from triaged
-    assert _case(lodged.reference).status == "triaged"
+    assert case_by_reference(lodged.reference).status == "triaged"
     _status(client, lodged.reference, "in_progress")
     _status(client, lodged.reference, "awaiting_worker")
     _status(client, lodged.reference, "resolved")
-    assert _case(lodged.reference).status == "awaiting_worker"  # no outcome yet
-    case = _case(lodged.reference)
+    assert case_by_reference(lodged.reference).status == "awaiting_worker"  # no outcome yet
+    case = case_by_reference(lodged.reference)
     client.post(
         f"/cases/{lodged.reference}/outcomes",
         data={
@@ -71,23 +66,24 @@ def test_status_follows_the_table_and_closing_needs_an_outcome(
     )
     _status(client, lodged.reference, "resolved")
     _status(client, lodged.reference, "closed")
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     assert case.status == "closed"
     assert str(case.outcomes[0].amount) == "90000.00"
     _status(client, lodged.reference, "in_progress", reason="worker found new evidence")
-    assert _case(lodged.reference).status == "closed"  # only a supervisor re-opens a closed case
+    # only a supervisor re-opens a closed case
+    assert case_by_reference(lodged.reference).status == "closed"
 
 
 def test_outcome_with_amount_needs_a_currency(app: Flask, lodge: Any, team: dict[str, Any]) -> None:
     lodged, client = _accepted(app, lodge, team["asha"])
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     response = client.post(
         f"/cases/{lodged.reference}/outcomes",
         data={"code": "OUT_AWARD", "amount": "5000", "version": case.version},
     )
     assert response.status_code == 422
     assert "Please choose the currency." in response.get_data(as_text=True)
-    assert _case(lodged.reference).outcomes == []
+    assert case_by_reference(lodged.reference).outcomes == []
 
 
 def test_supervisor_reassigns_and_ownership_moves_only_on_acceptance(
@@ -96,12 +92,12 @@ def test_supervisor_reassigns_and_ownership_moves_only_on_acceptance(
     lodged, asha_client = _accepted(app, lodge, team["asha"])
     boss = app.test_client()
     login(boss, team["boss"])
-    current = _case(lodged.reference).assignments[0]
+    current = case_by_reference(lodged.reference).assignments[0]
     boss.post(
         f"/cases/{lodged.reference}/reassign",
         data={"assignment_id": current.id, "user_id": team["bikash"].id},
     )
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     assert [(a.user_id, a.status) for a in case.assignments] == [
         (team["asha"].id, "accepted"),
         (team["bikash"].id, "offered"),
@@ -110,7 +106,7 @@ def test_supervisor_reassigns_and_ownership_moves_only_on_acceptance(
     login(bikash, team["bikash"])
     new_offer = case.assignments[1]
     bikash.post(f"/cases/{lodged.reference}/accept", data={"assignment_id": new_offer.id})
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     assert [(a.user_id, a.status) for a in case.assignments] == [
         (team["asha"].id, "ended"),
         (team["bikash"].id, "accepted"),
@@ -119,12 +115,12 @@ def test_supervisor_reassigns_and_ownership_moves_only_on_acceptance(
 
 def test_caseworker_cannot_reassign(app: Flask, lodge: Any, team: dict[str, Any]) -> None:
     lodged, client = _accepted(app, lodge, team["asha"])
-    current = _case(lodged.reference).assignments[0]
+    current = case_by_reference(lodged.reference).assignments[0]
     client.post(
         f"/cases/{lodged.reference}/reassign",
         data={"assignment_id": current.id, "user_id": team["bikash"].id},
     )
-    assert len(_case(lodged.reference).assignments) == 1
+    assert len(case_by_reference(lodged.reference).assignments) == 1
 
 
 def test_internal_notes_stay_inside_the_organisation(
@@ -138,13 +134,15 @@ def test_internal_notes_stay_inside_the_organisation(
     for user in (asha, mariam):
         clients[user.id] = app.test_client()
         login(clients[user.id], user)
-        offer = next(a for a in _case(lodged.reference).assignments if a.user_id == user.id)
+        offer = next(
+            a for a in case_by_reference(lodged.reference).assignments if a.user_id == user.id
+        )
         clients[user.id].post(f"/cases/{lodged.reference}/accept", data={"assignment_id": offer.id})
-    version = _case(lodged.reference).version
+    version = case_by_reference(lodged.reference).version
     clients[asha.id].post(
         f"/cases/{lodged.reference}/notes", data={"body": "ORIGIN-ONLY note", "version": version}
     )
-    version = _case(lodged.reference).version
+    version = case_by_reference(lodged.reference).version
     clients[asha.id].post(
         f"/cases/{lodged.reference}/notes",
         data={"body": "SHARED note", "shared": "y", "version": version},
@@ -206,13 +204,13 @@ def test_purged_case_shows_only_facts(app: Flask, lodge: Any, team: dict[str, An
     lodged, client = _accepted(app, lodge, team["asha"])
     for to in ("in_progress", "resolved", "closed"):
         if to == "resolved":
-            case = _case(lodged.reference)
+            case = case_by_reference(lodged.reference)
             client.post(
                 f"/cases/{lodged.reference}/outcomes",
                 data={"code": "OUT_DOCS_RETURNED", "version": case.version},
             )
         _status(client, lodged.reference, to)
-    assert _case(lodged.reference).status == "closed"
+    assert case_by_reference(lodged.reference).status == "closed"
     with time_machine.travel(
         utcnow() + timedelta(days=app.config["RETENTION_DAYS"] + 1), tick=False
     ):

@@ -8,13 +8,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import Assignment, AuditEvent, Case
+from casework.models import Assignment, AuditEvent
 from tests import samples
-from tests.conftest import login
-
-
-def _case(reference: str) -> Case:
-    return db.session.scalars(select(Case).where(Case.reference == reference)).one()
+from tests.conftest import case_by_reference, login
 
 
 def test_nepali_complaint_in_qatar_reaches_both_sides(
@@ -26,7 +22,7 @@ def test_nepali_complaint_in_qatar_reaches_both_sides(
     nepali_reader = make_user(gefont, languages=["ne", "en"])
     qatar_worker = make_user(qatar_aid, languages=["ne"])
     lodged = lodge(files=[("receipt.png", samples.png())])
-    offers = {a.side: a for a in _case(lodged.reference).assignments}
+    offers = {a.side: a for a in case_by_reference(lodged.reference).assignments}
     assert offers["origin"].user_id == nepali_reader.id
     assert offers["destination"].user_id == qatar_worker.id
     assert {a.status for a in offers.values()} == {"offered"}
@@ -40,7 +36,7 @@ def test_no_cross_border_consent_keeps_the_destination_out(
     make_user(gefont, languages=["ne"])
     make_user(qatar_aid, languages=["ne"])
     lodged = lodge(consent={"share_with_partners": True, "share_across_borders": False})
-    assert [a.side for a in _case(lodged.reference).assignments] == ["origin"]
+    assert [a.side for a in case_by_reference(lodged.reference).assignments] == ["origin"]
 
 
 def test_caseworker_accepts_reads_downloads_and_replies(
@@ -67,7 +63,7 @@ def test_caseworker_accepts_reads_downloads_and_replies(
     assert "Ram Bahadur" not in page  # identity only on request
     revealed = client.post(f"/cases/{lodged.reference}/identity").get_data(as_text=True)
     assert "Ram Bahadur Test" in revealed
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     download = client.get(f"/cases/{lodged.reference}/evidence/{case.evidence[0].id}")
     assert download.status_code == 200 and download.data == photo
     assert download.headers["Cache-Control"] == "no-store"
@@ -97,14 +93,14 @@ def test_decline_with_reason_reroutes_to_a_colleague(
     first = make_user(gefont, languages=["ne"])
     second = make_user(gefont, languages=["ne"])
     lodged = lodge()
-    offer = _case(lodged.reference).assignments[0]
+    offer = case_by_reference(lodged.reference).assignments[0]
     assert offer.user_id == first.id
     login(client, first)
     client.post(
         f"/cases/{lodged.reference}/decline",
         data={"assignment_id": offer.id, "reason": "conflict of interest"},
     )
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     statuses = [(a.user_id, a.status) for a in case.assignments]
     assert (first.id, "declined") in statuses and (second.id, "offered") in statuses
     assert client.get(f"/cases/{lodged.reference}").status_code == 404  # no longer theirs
@@ -116,10 +112,10 @@ def test_no_match_waits_in_triage_for_supervisors(
     gefont = make_org("gefont", ["NP"], ["ne"])
     supervisor = make_user(gefont, role="supervisor")
     lodged = lodge()  # GEFONT has no caseworker: the offer goes to the organisation
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     assert case.assignments[0].user_id is None
     other = lodge(origin_country="PH", destination_country="SA", language="tl")
-    assert _case(other.reference).assignments == []
+    assert case_by_reference(other.reference).assignments == []
     login(client, supervisor)
     assert other.reference not in client.get("/cases/triage").get_data(
         as_text=True
@@ -134,15 +130,15 @@ def test_concurrent_edit_shows_a_conflict_and_keeps_the_text(
     alice = make_user(gefont, languages=["ne"])
     bob = make_user(gefont, languages=["ne"])
     lodged = lodge()
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     offer = case.assignments[0]
     alice_client, bob_client = app.test_client(), app.test_client()
     login(alice_client, alice)
     login(bob_client, bob)
     alice_client.post(f"/cases/{lodged.reference}/accept", data={"assignment_id": offer.id})
     db.session.expire_all()
-    seen_version = _case(lodged.reference).version
-    seen_event = max(e.id for e in _case(lodged.reference).events)
+    seen_version = case_by_reference(lodged.reference).version
+    seen_event = max(e.id for e in case_by_reference(lodged.reference).events)
     first = alice_client.post(
         f"/cases/{lodged.reference}/notes",
         data={"body": "Called the agency", "version": seen_version, "seen_event": seen_event},

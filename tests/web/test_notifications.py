@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from casework.extensions import db
 from casework.models import Notification, OutboxMessage
 from casework.services.notifications.operations import build_daily_digests, notify, send_outbox
-from tests.conftest import login
+from tests.conftest import case_by_reference, login
 from tests.smtp_server import ReceivedMail, SmtpSink, free_port, running_smtp_server
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -55,13 +55,6 @@ def team(app: Flask, make_org: Any, make_user: Any) -> dict[str, Any]:
     }
 
 
-def _case(lodge: Any) -> Any:
-    from casework.models import Case
-
-    lodged = lodge()
-    return db.session.scalars(select(Case).where(Case.reference == lodged.reference)).one()
-
-
 def _assert_reveals_nothing(mail: ReceivedMail, case: Any) -> None:
     """Neither the raw message nor its decoded text names the case or anything in it."""
     for text in (mail.raw.decode("utf-8", "replace"), mail.text):
@@ -75,7 +68,7 @@ def _assert_reveals_nothing(mail: ReceivedMail, case: Any) -> None:
 def test_escalation_is_mailed_at_once_and_reveals_no_case_content(
     app: Flask, smtp: SmtpSink, lodge: Any, team: dict[str, Any]
 ) -> None:
-    case = _case(lodge)
+    case = case_by_reference(lodge().reference)
     notify([team["boss"]], case, "stalled_escalation", urgent=True)
     db.session.commit()
     report = send_outbox()
@@ -95,7 +88,7 @@ def test_one_digest_per_user_per_day_however_often_the_job_runs(
     app: Flask, smtp: SmtpSink, lodge: Any, team: dict[str, Any]
 ) -> None:
     with time_machine.travel(START, tick=False) as clock:
-        first, second = _case(lodge), _case(lodge)
+        first, second = case_by_reference(lodge().reference), case_by_reference(lodge().reference)
         notify([team["asha"]], first, "stalled_warning")
         notify([team["asha"], team["asha"]], second, "deadline_warning")  # once, not twice
         notify([team["asha"], team["bikash"]], second, "offer_waiting")
@@ -137,7 +130,7 @@ def test_one_digest_per_user_per_day_however_often_the_job_runs(
 def test_escalations_waiting_for_the_same_person_make_one_mail(
     app: Flask, smtp: SmtpSink, lodge: Any, team: dict[str, Any]
 ) -> None:
-    first, second = _case(lodge), _case(lodge)
+    first, second = case_by_reference(lodge().reference), case_by_reference(lodge().reference)
     notify([team["boss"]], first, "stalled_escalation", urgent=True)
     notify([team["boss"]], second, "deadline_escalation", urgent=True)
     notify([team["boss"], team["asha"]], second, "referral_proposed", urgent=True)
@@ -156,7 +149,7 @@ def test_a_server_that_is_down_keeps_mail_unsent_and_it_is_retried_later(
     caplog.set_level(logging.DEBUG)
     use_mail_server(app, free_port())  # nothing listens there
     with time_machine.travel(START, tick=False) as clock:
-        case = _case(lodge)
+        case = case_by_reference(lodge().reference)
         notify([team["boss"]], case, "deadline_escalation", urgent=True)
         db.session.commit()
         report = send_outbox()
@@ -184,7 +177,9 @@ def test_mail_is_given_up_after_the_configured_number_of_attempts(
     use_mail_server(app, free_port())
     app.config["MAIL_MAX_ATTEMPTS"] = 3
     with time_machine.travel(START, tick=False) as clock:
-        notify([team["boss"]], _case(lodge), "stalled_escalation", urgent=True)
+        notify(
+            [team["boss"]], case_by_reference(lodge().reference), "stalled_escalation", urgent=True
+        )
         db.session.commit()
         reports = []
         for hours in (0, 1, 2, 3, 4):
@@ -200,7 +195,7 @@ def test_with_starttls_required_nothing_is_sent_in_the_clear(
     app: Flask, smtp: SmtpSink, lodge: Any, team: dict[str, Any]
 ) -> None:
     app.config["MAIL_STARTTLS"] = True  # the test server offers no STARTTLS
-    notify([team["boss"]], _case(lodge), "stalled_escalation", urgent=True)
+    notify([team["boss"]], case_by_reference(lodge().reference), "stalled_escalation", urgent=True)
     db.session.commit()
     report = send_outbox()
     assert (report.sent, report.failed) == (0, 1)
@@ -213,7 +208,7 @@ def test_a_new_escalation_is_queued_once_the_last_one_was_given_up(
 ) -> None:
     use_mail_server(app, free_port())
     app.config["MAIL_MAX_ATTEMPTS"] = 1
-    case = _case(lodge)
+    case = case_by_reference(lodge().reference)
     notify([team["boss"]], case, "stalled_escalation", urgent=True)
     db.session.commit()
     assert send_outbox().gave_up == 1
@@ -226,7 +221,12 @@ def test_a_refused_recipient_is_recorded_without_the_address(
     app: Flask, smtp: SmtpSink, lodge: Any, team: dict[str, Any]
 ) -> None:
     smtp.refuse.add(team["boss"].email)
-    notify([team["boss"], team["asha"]], _case(lodge), "referral_proposed", urgent=True)
+    notify(
+        [team["boss"], team["asha"]],
+        case_by_reference(lodge().reference),
+        "referral_proposed",
+        urgent=True,
+    )
     db.session.commit()
     report = send_outbox()
     assert (report.sent, report.failed) == (1, 1)
@@ -242,7 +242,7 @@ def test_without_a_mail_server_mail_waits_in_the_outbox(
     app: Flask, lodge: Any, team: dict[str, Any]
 ) -> None:
     assert app.config["MAIL_SERVER"] == ""
-    notify([team["boss"]], _case(lodge), "stalled_escalation", urgent=True)
+    notify([team["boss"]], case_by_reference(lodge().reference), "stalled_escalation", urgent=True)
     db.session.commit()
     report = send_outbox()
     assert (report.sent, report.failed, report.waiting) == (0, 0, 1)
@@ -252,7 +252,7 @@ def test_without_a_mail_server_mail_waits_in_the_outbox(
 def test_notify_takes_known_kinds_and_skips_inactive_staff(
     app: Flask, lodge: Any, team: dict[str, Any]
 ) -> None:
-    case = _case(lodge)
+    case = case_by_reference(lodge().reference)
     with pytest.raises(ValueError):
         notify([team["asha"]], case, "narrative_dump")
     team["bikash"].active = False
@@ -272,7 +272,7 @@ def badge(html: str) -> str | None:
 def test_staff_read_their_notifications_and_mark_them_read(
     app: Flask, lodge: Any, team: dict[str, Any]
 ) -> None:
-    case = _case(lodge)
+    case = case_by_reference(lodge().reference)
     [mine] = notify([team["asha"]], case, "stalled_warning")
     [theirs] = notify([team["bikash"]], case, "offer_waiting")
     db.session.commit()
@@ -292,7 +292,7 @@ def test_staff_read_their_notifications_and_mark_them_read(
 
 
 def test_mark_all_read_needs_the_csrf_token(app: Flask, lodge: Any, team: dict[str, Any]) -> None:
-    case = _case(lodge)
+    case = case_by_reference(lodge().reference)
     notify([team["boss"]], case, "stalled_escalation", urgent=True)
     notify([team["boss"]], case, "deadline_escalation", urgent=True)
     db.session.commit()

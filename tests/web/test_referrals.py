@@ -34,7 +34,7 @@ from casework.services.referrals.operations import (
     suggest_pathways,
 )
 from tests import samples
-from tests.conftest import login
+from tests.conftest import case_by_reference, login
 
 NEPALI_PO = Path(casework.__file__).parent / "translations" / "ne" / "LC_MESSAGES" / "messages.po"
 
@@ -49,11 +49,6 @@ def team(app: Flask, make_org: Any, make_user: Any) -> dict[str, Any]:
     }
 
 
-def _case(reference: str) -> Case:
-    db.session.expire_all()
-    return db.session.scalars(select(Case).where(Case.reference == reference)).one()
-
-
 def _accept(case: Case) -> None:
     case.assignments[0].status = "accepted"
     db.session.commit()
@@ -62,7 +57,7 @@ def _accept(case: Case) -> None:
 def _working(lodge: Any, **changes: Any) -> Case:
     """A lodged complaint, accepted by the origin organisation and in progress."""
     lodged = lodge(**changes)
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     _accept(case)
     return case
 
@@ -70,7 +65,7 @@ def _working(lodge: Any, **changes: Any) -> Case:
 def _in_progress(case: Case, actor: Any) -> Case:
     change_status(actor, case, "triaged", case.version)
     change_status(actor, case, "in_progress", case.version)
-    return _case(case.reference)
+    return case_by_reference(case.reference)
 
 
 def _staff_client(app: Flask, user: Any) -> FlaskClient:
@@ -155,8 +150,8 @@ def test_no_second_open_referral_to_the_same_forum(
         assert referral.pathway_id not in chosen
         chosen.add(referral.pathway_id)
     db.session.commit()
-    assert len(chosen) == len({r.pathway_id for r in _case(case.reference).referrals})
-    assert suggest_pathways(_case(case.reference)) == []
+    assert len(chosen) == len({r.pathway_id for r in case_by_reference(case.reference).referrals})
+    assert suggest_pathways(case_by_reference(case.reference)) == []
 
 
 def test_the_scheduler_proposal_keeps_the_stall_clock(
@@ -167,7 +162,7 @@ def test_the_scheduler_proposal_keeps_the_stall_clock(
     referral = propose_referral(case, proposed_by="scheduler")
     db.session.commit()
     assert referral is not None and referral.proposed_by == "scheduler"
-    case = _case(case.reference)
+    case = case_by_reference(case.reference)
     assert case.last_activity_at == before
     # Not a person's act: on the case's timeline (partners see it), not in the audit trail.
     events = [e.detail for e in case.events if e.kind == "referral"]
@@ -215,7 +210,7 @@ def test_referral_steps_follow_their_order(app: Flask, lodge: Any, team: dict[st
     with pytest.raises(ReferralRefused):
         advance_referral(asha, referral, "acknowledged")  # not sent yet
     advance_referral(asha, referral, "sent")
-    assert _case(case.reference).status == "referred"  # through the status table
+    assert case_by_reference(case.reference).status == "referred"  # through the status table
     with pytest.raises(ReferralRefused):
         advance_referral(asha, referral, "decided", outcome_code="OUT_AWARD")
     advance_referral(asha, referral, "acknowledged")
@@ -269,13 +264,13 @@ def test_caseworker_proposes_records_consent_and_sends_from_the_case_page(
     assert 'id="referrals"' in page and "Propose referral" in page
     suggestion = suggest_pathways(case)[1]
     client.post(f"/cases/{case.reference}/referrals", data={"pathway_id": suggestion.id})
-    referral = _case(case.reference).referrals[0]
+    referral = case_by_reference(case.reference).referrals[0]
     assert referral.pathway_id == suggestion.id
     client.post(
         f"/cases/{case.reference}/referrals/{referral.id}/consent", data={"share_identity": "y"}
     )
     client.post(f"/cases/{case.reference}/referrals/{referral.id}/advance", data={"to": "sent"})
-    case = _case(case.reference)
+    case = case_by_reference(case.reference)
     assert case.referrals[0].status == "sent" and case.referrals[0].consent_share_identity
     assert case.status == "referred"
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
@@ -303,7 +298,7 @@ def test_worker_agrees_on_the_follow_up_page(
     app: Flask, client: FlaskClient, lodge: Any, team: dict[str, Any]
 ) -> None:
     lodged = lodge(language="en")
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     _accept(case)
     referral = propose_referral(case, proposed_by="scheduler")
     db.session.commit()
@@ -344,7 +339,7 @@ def test_worker_says_no_and_the_scheduler_does_not_ask_again(
     app: Flask, client: FlaskClient, lodge: Any, team: dict[str, Any]
 ) -> None:
     lodged = lodge(language="en")
-    case = _case(lodged.reference)
+    case = case_by_reference(lodged.reference)
     _accept(case)
     referral = propose_referral(case, proposed_by="scheduler")
     db.session.commit()
@@ -355,7 +350,7 @@ def test_worker_says_no_and_the_scheduler_does_not_ask_again(
         data={"token": _token(page), "referral_id": referral.id, "refuse": "No"},
     )
     assert db.session.get(Referral, referral.id).status == "declined_by_worker"
-    again = propose_referral(_case(lodged.reference), proposed_by="scheduler")
+    again = propose_referral(case_by_reference(lodged.reference), proposed_by="scheduler")
     assert again is not None and again.pathway_id != referral.pathway_id
     staff = _staff_client(app, team["asha"])
     pack = staff.get(f"/cases/{lodged.reference}/referrals/{referral.id}/pack")
@@ -364,7 +359,7 @@ def test_worker_says_no_and_the_scheduler_does_not_ask_again(
 
 def test_a_forged_token_cannot_answer(app: Flask, client: FlaskClient, lodge: Any) -> None:
     lodged = lodge(language="en")
-    referral = propose_referral(_case(lodged.reference), proposed_by="scheduler")
+    referral = propose_referral(case_by_reference(lodged.reference), proposed_by="scheduler")
     db.session.commit()
     assert referral is not None
     response = client.post(
@@ -380,9 +375,9 @@ def test_a_forged_token_cannot_answer(app: Flask, client: FlaskClient, lodge: An
 def _pack_case(lodge: Any, asha: Any) -> Case:
     case = _working(lodge, files=[("passport-Ram.png", samples.png())])
     add_note(asha, case, "INTERNAL-NOTE-MARKER", False, case.version)
-    case = _case(case.reference)
+    case = case_by_reference(case.reference)
     add_note(asha, case, "SHARED-NOTE-MARKER", True, case.version)
-    return _case(case.reference)
+    return case_by_reference(case.reference)
 
 
 def _consented_referral(case: Case, actor: Any, share_identity: bool, **where: str) -> Referral:
