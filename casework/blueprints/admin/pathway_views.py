@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from casework.blueprints.admin import bp
-from casework.extensions import db
 from casework.models import ReferralPathway
 from casework.services.errors import InvalidInput
-from casework.services.referrals.pathways_admin import save_pathway
+from casework.services.referrals.pathways_admin import find_pathway, list_pathways, save_pathway
 from casework.staff_session import staff
 from casework.vocabulary.forums import FORUM_KINDS
 
@@ -19,12 +17,9 @@ from casework.vocabulary.forums import FORUM_KINDS
 @bp.get("/pathways")
 def pathways() -> str:
     country = request.args.get("country", "").upper()
-    query = select(ReferralPathway).order_by(ReferralPathway.country, ReferralPathway.forum_kind)
-    if country:
-        query = query.where(ReferralPathway.country == country)
     return render_template(
         "admin/pathways.html",
-        pathways=db.session.scalars(query).all(),
+        pathways=list_pathways(country),
         country=country,
         kinds=FORUM_KINDS,
     )
@@ -41,9 +36,7 @@ def _form(
 @bp.route("/pathways/new", methods=["GET", "POST"])
 @bp.route("/pathways/<int:pathway_id>", methods=["GET", "POST"])
 def pathway_edit(pathway_id: int | None = None) -> Response | tuple[str, int]:
-    pathway = db.session.get(ReferralPathway, pathway_id) if pathway_id else None
-    if pathway_id and pathway is None:
-        abort(404)
+    pathway = find_pathway(pathway_id) if pathway_id else None
     if request.method == "GET":
         return _form(pathway, {}, {}, 200)
     try:

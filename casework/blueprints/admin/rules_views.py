@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from casework.blueprints.admin import bp
-from casework.extensions import db
-from casework.models import LimitationRule, StallRule
 from casework.services.errors import InvalidInput
 from casework.services.escalation.rules_admin import (
     TRIGGERS,
+    list_limitation_rules,
+    list_stall_rules,
     save_limitation_rule,
     update_stall_rule,
 )
@@ -25,10 +24,8 @@ def _page(
     return (
         render_template(
             "admin/rules.html",
-            stall_rules=db.session.scalars(select(StallRule).order_by(StallRule.code)).all(),
-            limitation_rules=db.session.scalars(
-                select(LimitationRule).order_by(LimitationRule.jurisdiction, LimitationRule.id)
-            ).all(),
+            stall_rules=list_stall_rules(),
+            limitation_rules=list_limitation_rules(),
             triggers=TRIGGERS,
             errors=errors or {},
             typed=typed or {},

@@ -13,9 +13,9 @@ from werkzeug.wrappers import Response
 
 from casework.blueprints.auth import bp
 from casework.blueprints.auth.forms import LoginForm, PasswordChangeForm, TotpForm
-from casework.extensions import db, limiter
+from casework.extensions import limiter
 from casework.models import User
-from casework.services import audit
+from casework.services.directory.operations import find_user_by_id
 from casework.services.directory.staff_auth import (
     PasswordRejected,
     change_password,
@@ -23,8 +23,9 @@ from casework.services.directory.staff_auth import (
     confirm_totp,
     current_enrolment,
     record_login,
+    record_logout,
+    sign_in_with_code,
     start_totp_enrolment,
-    verify_totp,
 )
 from casework.staff_session import LAST_SEEN, staff_gate
 
@@ -57,7 +58,8 @@ def _pending_user() -> User | None:
     pending = session.get(PENDING)
     if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    return db.session.get(User, pending.get("user"))
+    user_id = pending.get("user")
+    return find_user_by_id(user_id) if isinstance(user_id, int) else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -95,11 +97,8 @@ def totp() -> str | Response | tuple[str, int]:
         return redirect(url_for("auth.login"))
     form = TotpForm()
     if form.validate_on_submit():
-        if verify_totp(user, form.code.data or ""):
-            db.session.commit()
+        if sign_in_with_code(user, form.code.data or ""):
             return _finish_login(user)
-        audit.record_audit(user, audit.LOGIN_FAILED, "user", str(user.id), "wrong code")
-        db.session.commit()
         flash(_("That code is not right. Use the newest code from your app."))
         return render_template("auth/totp.html", form=form), 401
     return render_template("auth/totp.html", form=form)
@@ -129,10 +128,7 @@ def enrol() -> str | Response | tuple[str, int]:
 @bp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
-        audit.record_audit(
-            current_user._get_current_object(), audit.LOGOUT, "user", str(current_user.id)
-        )  # noqa: SLF001
-        db.session.commit()
+        record_logout(current_user._get_current_object())  # noqa: SLF001
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -109,10 +109,7 @@ def referral_advance(reference: str, referral_id: int) -> BaseResponse:
 def referral_pack(reference: str, referral_id: int) -> str:
     actor = staff()
     case = load_case(actor, reference)
-    referral = _referral(case, referral_id)
-    if referral.status == "declined_by_worker":
-        abort(403)  # the worker said no to this forum: nothing is prepared for it
-    pack = build_referral_pack(actor, case, referral)
+    pack = build_referral_pack(actor, case, _referral(case, referral_id))
     with force_locale(pack.language.babel_locale):
         return render_template(
             "cases/referral_pack.html",

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import (
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -15,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from casework.blueprints.cases import bp
@@ -28,11 +26,8 @@ from casework.blueprints.cases.forms import (
     StatusForm,
     TriageForm,
 )
-from casework.blueprints.cases.page import case_page_context, conflict_response
-from casework.extensions import db
-from casework.models import Organisation
+from casework.blueprints.cases.page import conflict_response, render_case_page
 from casework.models.assignment import DESTINATION, ORIGIN
-from casework.services import audit
 from casework.services.assignments.operations import (
     AssignmentRefused,
     accept_offer,
@@ -44,8 +39,10 @@ from casework.services.casefile.access import Access, load_case
 from casework.services.casefile.lifecycle import TransitionRefused, change_status
 from casework.services.casefile.messages import add_note, message_worker
 from casework.services.casefile.outcomes import record_outcome
+from casework.services.casefile.page import case_page
 from casework.services.casefile.queues import QueueFilters, available_tabs, queue_page, triage_page
-from casework.services.casefile.reading import download_evidence, read_identity
+from casework.services.casefile.reading import access_log as read_access_log
+from casework.services.casefile.reading import download_evidence
 from casework.services.errors import CaseChanged, InvalidInput
 from casework.staff_session import staff
 
@@ -90,8 +87,6 @@ def queue() -> str | BaseResponse:
 @bp.get("/triage")
 def triage() -> str:
     actor = staff()
-    if actor.role not in ("supervisor", "admin"):
-        abort(403)
     filters = _filters()
     return render_template(
         "cases/queue.html", page=triage_page(actor, filters), filters=filters, tabs=()
@@ -102,17 +97,14 @@ def triage() -> str:
 def detail(reference: str) -> str:
     actor = staff()
     case = load_case(actor, reference, need=Access.FACTS)
-    return render_template("cases/detail.html", **case_page_context(actor, case))
+    return render_case_page(case_page(actor, case))
 
 
 @bp.post("/<reference>/identity")
 def identity(reference: str) -> str:
     actor = staff()
     case = load_case(actor, reference, need=Access.FULL)
-    return render_template(
-        "cases/detail.html",
-        **case_page_context(actor, case, identity=read_identity(actor, case) or {}),
-    )
+    return render_case_page(case_page(actor, case, show_identity=True))
 
 
 @bp.get("/<reference>/evidence/<int:evidence_id>")
@@ -218,10 +210,8 @@ def outcome(reference: str) -> str | BaseResponse | tuple[str, int]:
     except CaseChanged:
         return conflict_response(actor, case, seen, _("Your outcome was not saved."), "")
     except InvalidInput as invalid:
-        return render_template(
-            "cases/detail.html",
-            **case_page_context(actor, case, outcome_form=form, outcome_errors=invalid.fields),
-        ), 422
+        page = case_page(actor, case)
+        return render_case_page(page, outcome_form=form, outcome_errors=invalid.fields), 422
     return _back(reference)
 
 
@@ -230,10 +220,7 @@ def accept(reference: str) -> BaseResponse:
     actor = staff()
     case = load_case(actor, reference, need=Access.FACTS)
     form = OfferForm()
-    try:
-        accept_offer(actor, case, form.assignment_id.data or 0)
-    except AssignmentRefused:
-        abort(403)
+    accept_offer(actor, case, form.assignment_id.data or 0)  # refused: 403 (NotPermitted)
     flash(_("You accepted the case."))
     return _back(reference)
 
@@ -279,16 +266,11 @@ def route(reference: str) -> BaseResponse:
     form = TriageForm()
     org_id = form.organisation_id.data
     side = form.side.data if form.side.data in (ORIGIN, DESTINATION) else ORIGIN
-    organisation = (
-        db.session.scalar(select(Organisation.id).where(Organisation.id == int(org_id)))
-        if org_id and str(org_id).isdigit()
-        else None
-    )
-    if organisation is None:
+    if not (org_id and str(org_id).isdigit()):
         flash(_("Choose an organisation."))
         return _back(reference)
     try:
-        assign_from_triage(actor, case, organisation, None, side)
+        assign_from_triage(actor, case, int(org_id), None, side)
     except AssignmentRefused as refused:
         flash(_("Not routed: %(why)s", why=str(refused)))
     else:
@@ -299,8 +281,5 @@ def route(reference: str) -> BaseResponse:
 @bp.get("/<reference>/access-log")
 def access_log(reference: str) -> str:
     actor = staff()
-    if actor.role != "supervisor":
-        abort(403)
     case = load_case(actor, reference, need=Access.FULL)
-    events = audit.case_access_log(case.id)
-    return render_template("cases/access_log.html", case=case, events=events)
+    return render_template("cases/access_log.html", case=case, events=read_access_log(actor, case))

@@ -17,13 +17,17 @@ from casework.blueprints.reports.presenting import (
     describe_filters,
     html_cell,
 )
-from casework.extensions import db
-from casework.models import Country, User
-from casework.services import audit
+from casework.models import User
 from casework.services.errors import InvalidInput
-from casework.services.reports import FIGURES, ReportFilters, Scope, build_report, report_table
+from casework.services.reports import ReportFilters, Scope, build_report, export_table
 from casework.services.reports.options import filter_options
-from casework.services.reports.rates import delete_rate, list_rates, save_rate
+from casework.services.reports.rates import (
+    delete_rate,
+    list_rates,
+    rate_currencies,
+    require_rate_editor,
+    save_rate,
+)
 from casework.services.reports.tables import SMALL
 from casework.staff_session import staff
 
@@ -58,14 +62,9 @@ def index() -> str:
 
 @bp.get("/<name>.csv")
 def export(name: str) -> Response:
-    if name not in FIGURES:
-        abort(404)
     actor = staff()
     scope = _scope(actor)
-    table = report_table(scope, name)
-    detail = "&".join(f"{k}={v}" for k, v in sorted(scope.filters.to_args().items()))
-    audit.record_audit(actor, audit.EXPORT, "report", name, detail)
-    db.session.commit()
+    table = export_table(actor, scope, name)
     filename = f"casework-{name}-{scope.today.isoformat()}.csv"
     return Response(
         "\ufeff" + csv_text(table, scope.currency),  # the mark tells spreadsheets it is UTF-8
@@ -75,24 +74,17 @@ def export(name: str) -> Response:
 
 
 def _admin() -> User:
-    actor = staff()
-    if actor.role != "admin":
-        abort(403)
-    return actor
+    return require_rate_editor(staff())
 
 
 def _rates_page(
     errors: dict[str, str] | None = None, typed: dict[str, Any] | None = None, status: int = 200
 ) -> tuple[str, int]:
-    currencies = sorted(
-        {c for c in db.session.scalars(db.select(Country.currency)) if c != "USD"}
-        | {r.currency for r in list_rates()}
-    )
     return (
         render_template(
             "reports/rates.html",
             rates=list_rates(),
-            currencies=currencies,
+            currencies=rate_currencies(),
             reporting_currency=str(current_app.config.get("REPORTING_CURRENCY", "USD")),
             errors=errors or {},
             typed=typed or {},

@@ -43,7 +43,9 @@ def _event(case: Case, actor: User, detail: str) -> None:
     touch(case)
 
 
-def _may_answer(actor: User, assignment: Assignment) -> bool:
+def may_answer_offer(actor: User, assignment: Assignment) -> bool:
+    """An offer is answered by its caseworker (or anyone of the organisation when it names
+    nobody) or by a supervisor of the organisation."""
     if assignment.organisation_id != actor.organisation_id or assignment.status != OFFERED:
         return False
     if actor.role == "supervisor":
@@ -51,11 +53,27 @@ def _may_answer(actor: User, assignment: Assignment) -> bool:
     return actor.role == "caseworker" and assignment.user_id in (None, actor.id)
 
 
+def may_reassign(actor: User, assignment: Assignment) -> bool:
+    """Only a supervisor of the holding organisation offers a live assignment to someone else."""
+    return (
+        actor.role == "supervisor"
+        and assignment.organisation_id == actor.organisation_id
+        and assignment.status in LIVE
+    )
+
+
+def may_route(actor: User, case: Case) -> bool:
+    """Supervisors and admins route a case nobody holds (from triage)."""
+    return actor.role in ("supervisor", "admin") and not any(
+        a.status in LIVE for a in case.assignments
+    )
+
+
 def accept_offer(actor: User, case: Case, assignment_id: int) -> Assignment:
     """Accept an offer; an unassigned offer becomes the accepting caseworker's. A transfer
     completes here: the assignment it replaces ends now, not before."""
     assignment = _assignment(case, assignment_id)
-    if not _may_answer(actor, assignment):
+    if not may_answer_offer(actor, assignment):
         raise AssignmentRefused("not your offer")
     if assignment.user_id is None and actor.role == "caseworker":
         assignment.user_id = actor.id
@@ -77,7 +95,7 @@ def accept_offer(actor: User, case: Case, assignment_id: int) -> Assignment:
 def decline_offer(actor: User, case: Case, assignment_id: int, reason: str) -> Assignment | None:
     """Decline with a reason; the side is routed again, skipping whoever declined it."""
     assignment = _assignment(case, assignment_id)
-    if not _may_answer(actor, assignment):
+    if not may_answer_offer(actor, assignment):
         raise AssignmentRefused("not your offer")
     if not reason.strip():
         raise AssignmentRefused("a reason is required")
@@ -109,7 +127,7 @@ def reassign(
     assignment = _assignment(case, assignment_id)
     if actor.role != "supervisor" or assignment.organisation_id != actor.organisation_id:
         raise AssignmentRefused("only a supervisor of this organisation can reassign")
-    if assignment.status not in LIVE:
+    if not may_reassign(actor, assignment):
         raise AssignmentRefused("this assignment has ended")
     org = assignment.organisation
     user = None

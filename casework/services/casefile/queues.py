@@ -13,6 +13,7 @@ from casework.extensions import db
 from casework.models import Assignment, Case, CaseAbuse, Flag, OrganisationCountry, User
 from casework.models.assignment import ACCEPTED, LIVE, OFFERED
 from casework.models.columns import utcnow
+from casework.services.errors import NotPermitted
 
 PAGE_SIZE = 25
 DEADLINE_SOON = timedelta(days=14)
@@ -151,7 +152,10 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
 
 def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
     """Cases with no live assignment: for admins all of them, for supervisors those in the
-    countries their organisation covers (the destination only with cross-border consent)."""
+    countries their organisation covers (the destination only with cross-border consent).
+    Caseworkers have no triage: `NotPermitted`."""
+    if actor.role not in ("supervisor", "admin"):
+        raise NotPermitted("triage")
     query = select(Case, null(), null(), null()).where(Case.in_triage.is_(True))
     if actor.role != "admin":
         covered = select(OrganisationCountry.country).where(

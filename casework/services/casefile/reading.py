@@ -12,10 +12,10 @@ from datetime import datetime
 
 from casework.crypto import DecryptionError
 from casework.extensions import db
-from casework.models import Case, Evidence, User
+from casework.models import AuditEvent, Case, Evidence, User
 from casework.models import event as ev
 from casework.services import audit
-from casework.services.errors import NotFound
+from casework.services.errors import NotFound, NotPermitted
 from casework.services.evidence.operations import evidence_filename, read_evidence
 from casework.services.keys.case_keys import case_key, open_text
 
@@ -77,19 +77,19 @@ def timeline(actor: User, case: Case, key: bytes) -> list[TimelineEntry]:
 
 
 def read_narrative(actor: User, case: Case, key: bytes) -> str | None:
+    """The worker's story; the read is recorded on the audit trail (the caller commits)."""
     if case.narrative_sealed is None:
         return None
     audit.record_audit(actor, audit.VIEW_NARRATIVE, "case", str(case.id))
-    db.session.commit()
     return open_text(key, case, "narrative", case.narrative_sealed)
 
 
 def read_identity(actor: User, case: Case) -> dict[str, str] | None:
-    """The complainant's identity and contact details (audited), or None if anonymous."""
+    """The complainant's identity and contact details, or None if anonymous. The read is
+    recorded on the audit trail (the caller commits)."""
     if case.complainant is None:
         return None
     audit.record_audit(actor, audit.VIEW_IDENTITY, "case", str(case.id))
-    db.session.commit()
     identity: dict[str, str] = json.loads(
         open_text(case_key(case), case, "identity", case.complainant.identity_sealed)
     )
@@ -148,3 +148,11 @@ def download_evidence(actor: User, case: Case, evidence_id: int) -> EvidenceDown
     return EvidenceDownload(
         evidence_filename(case, key, evidence), evidence.media_type, evidence.size, verified()
     )
+
+
+def access_log(actor: User, case: Case) -> list[AuditEvent]:
+    """Who read or changed the case, newest first: for supervisors of an organisation that
+    holds it (the caller loaded it with full access)."""
+    if actor.role != "supervisor":
+        raise NotPermitted("access log")
+    return audit.case_access_log(case.id)

@@ -158,6 +158,22 @@ def verify_totp(user: User, code: str) -> bool:
     return False
 
 
+def sign_in_with_code(user: User, code: str) -> bool:
+    """The second factor at sign-in: True if the code is right (and is then used up); a wrong
+    code is recorded on the audit trail. Commits either way."""
+    if verify_totp(user, code):
+        db.session.commit()
+        return True
+    audit.record_audit(user, audit.LOGIN_FAILED, "user", str(user.id), "wrong code")
+    db.session.commit()
+    return False
+
+
+def record_logout(user: User) -> None:
+    audit.record_audit(user, audit.LOGOUT, "user", str(user.id))
+    db.session.commit()
+
+
 def confirm_totp(user: User, code: str) -> bool:
     if not verify_totp(user, code):
         return False

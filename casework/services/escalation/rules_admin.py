@@ -127,3 +127,15 @@ def apply_rule_changes() -> int:
     db.session.add(record)
     db.session.commit()
     return count
+
+
+def list_stall_rules() -> list[StallRule]:
+    return list(db.session.scalars(select(StallRule).order_by(StallRule.code)))
+
+
+def list_limitation_rules() -> list[LimitationRule]:
+    return list(
+        db.session.scalars(
+            select(LimitationRule).order_by(LimitationRule.jurisdiction, LimitationRule.id)
+        )
+    )

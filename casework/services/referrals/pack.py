@@ -21,6 +21,7 @@ from casework.models.columns import utcnow
 from casework.services import audit
 from casework.services.casefile.reading import read_identity
 from casework.services.casefile.recruitment_cost import RecruitmentCost, recruitment_cost
+from casework.services.errors import NotPermitted
 from casework.services.evidence.operations import evidence_filename
 from casework.services.keys.case_keys import case_key, open_text
 from casework.vocabulary.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
@@ -118,7 +119,10 @@ def _evidence(case: Case, key: bytes, with_names: bool) -> list[PackEvidence]:
 
 
 def build_referral_pack(actor: User, case: Case, referral: Referral) -> ReferralPack:
-    """Everything the pack shows, read once and audited as an export of this referral."""
+    """Everything the pack shows, read once and audited as an export of this referral.
+    `NotPermitted` for a forum the worker said no to: nothing is prepared for it."""
+    if referral.status == "declined_by_worker":
+        raise NotPermitted(f"referral {referral.id} was declined by the worker")
     share_identity = referral.consent_share_identity and referral.consented_at is not None
     language = pack_language(referral)
     audit.record_audit(
@@ -129,8 +133,8 @@ def build_referral_pack(actor: User, case: Case, referral: Referral) -> Referral
         f"referral {referral.id} pack ({language.code})"
         + (" with identity" if share_identity else ""),
     )
-    db.session.commit()
     identity = read_identity(actor, case) if share_identity else None
+    db.session.commit()
     key = case_key(case)
     territories = Locale.parse(language.babel_locale).territories
     forum_country = referral.pathway.country if referral.pathway else ""

@@ -5,15 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import ReferralPathway, User
 from casework.services import audit
-from casework.services.errors import InvalidInput
+from casework.services.errors import InvalidInput, NotFound
 from casework.services.validation import FieldReader
 from casework.vocabulary.abuse import ABUSE_CODES
 from casework.vocabulary.forums import FORUM_KINDS
 from casework.vocabulary.languages import LANGUAGES
+
+
+def list_pathways(country: str = "") -> list[ReferralPathway]:
+    """The catalogue by country and forum kind, or one country's part of it."""
+    query = select(ReferralPathway).order_by(ReferralPathway.country, ReferralPathway.forum_kind)
+    if country:
+        query = query.where(ReferralPathway.country == country.upper())
+    return list(db.session.scalars(query))
+
+
+def find_pathway(pathway_id: int) -> ReferralPathway:
+    """One pathway; `NotFound` if there is none."""
+    pathway = db.session.get(ReferralPathway, pathway_id)
+    if pathway is None:
+        raise NotFound(f"pathway {pathway_id}")
+    return pathway
 
 
 def save_pathway(

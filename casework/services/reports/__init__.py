@@ -16,6 +16,9 @@ from flask import current_app
 from sqlalchemy import text
 
 from casework.extensions import db
+from casework.models import User
+from casework.services import audit
+from casework.services.errors import NotFound
 from casework.services.reports import case_figures, recruitment_figures, remedy_figures
 from casework.services.reports.scope import ReportFilters, Scope
 from casework.services.reports.tables import Table, protect
@@ -98,4 +101,24 @@ def report_table(scope: Scope, name: str) -> Table:
     return protect(compute(scope, [name])[name], everyone=True)
 
 
-__all__ = ["FIGURES", "ReportFilters", "Scope", "Table", "build_report", "report_table"]
+def export_table(actor: User, scope: Scope, name: str) -> Table:
+    """One table for a CSV export, the export recorded on the audit trail (with the filters,
+    never a case). `NotFound` if there is no such figure."""
+    if name not in FIGURES:
+        raise NotFound(f"report {name}")
+    table = report_table(scope, name)
+    detail = "&".join(f"{k}={v}" for k, v in sorted(scope.filters.to_args().items()))
+    audit.record_audit(actor, audit.EXPORT, "report", name, detail)
+    db.session.commit()
+    return table
+
+
+__all__ = [
+    "FIGURES",
+    "ReportFilters",
+    "Scope",
+    "Table",
+    "build_report",
+    "export_table",
+    "report_table",
+]

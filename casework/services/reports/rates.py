@@ -15,12 +15,25 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import ExchangeRate, User
+from casework.models import Country, ExchangeRate, User
 from casework.services import audit
-from casework.services.errors import InvalidInput
+from casework.services.errors import InvalidInput, NotPermitted
 from casework.services.validation import FieldReader
 
 MAX_RATE = Decimal("1e12")
+
+
+def require_rate_editor(actor: User) -> User:
+    """Only admins see and edit the exchange-rate table (`NotPermitted` otherwise)."""
+    if actor.role != "admin":
+        raise NotPermitted("exchange rates")
+    return actor
+
+
+def rate_currencies() -> list[str]:
+    """Currencies a rate may be given for: every country's, and any that already has one."""
+    known = set(db.session.scalars(select(Country.currency)))
+    return sorted((known - {"USD"}) | {rate.currency for rate in list_rates()})
 
 
 def list_rates() -> list[ExchangeRate]:
