@@ -4,4 +4,5 @@ operations.py  lodge_complaint — the one entry point; stores case, identity, f
 complaint.py   parse_complaint / parse_message — the payload checked field by field
 references.py  case references (short, unambiguous read aloud)
 submissions.py idempotency receipts: a retried submission answers the first one's result
+choices.py     the countries and currencies the form offers
 """

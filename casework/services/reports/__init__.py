@@ -4,6 +4,16 @@
 as exported. Both apply the small-cell rule (see `tables.protect`): exports always hide small
 cells; the page hides them for admins, and for supervisors in the rows that include a case
 another organisation also holds.
+
+scope.py                the cases a report covers: the access rule in SQL, and the filters
+case_figures.py         how many cases, in which status, how fast, stuck, carried by whom
+remedy_figures.py       outcomes, remedies and money recovered
+recruitment_figures.py  fees, recruitment cost and SDG 10.7.1, agencies and corridors
+tables.py               the Table every figure returns, and the small-cell rule
+sql.py                  durations, months, percentiles, currency conversion on both databases
+facts.py                report_cases/report_org_cases, kept current on every flush
+rates.py                the exchange-rate table admins edit
+options.py              the choices the filters offer one viewer
 """
 
 from __future__ import annotations
