@@ -25,6 +25,8 @@ from typing import Any, NoReturn
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
+if str(REPO_DIR) not in sys.path:
+    sys.path.insert(0, str(REPO_DIR))  # the benchmarks import tests.conftest and tests.pg_cluster
 HOST = "127.0.0.1"
 # The production entry point (`gunicorn wsgi:app`, DESIGN §1), or the factory if it is missing.
 CASEWORK_APP = "wsgi:app" if (REPO_DIR / "wsgi.py").exists() else "casework:create_app()"

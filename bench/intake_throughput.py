@@ -53,9 +53,9 @@ from gunicorn_server import (
     stop_after,
 )
 from machine_facts import print_machine_facts
-from payloads import complaint
 
 from casework.config import build_config
+from tests.conftest import complaint_payload
 
 BUDGET = 0.4
 CHEAP_TIME_COST, CHEAP_MEMORY_KIB = 1, 4096
@@ -236,7 +236,7 @@ def run(
         int(defaults["SECRET_HASH_MEMORY_KIB"]),
         int(defaults["SECRET_HASH_PARALLELISM"]),
     )
-    body = json.dumps(complaint()).encode()
+    body = json.dumps(complaint_payload()).encode()
     print(
         f"intake throughput: POST a {len(body)}-byte JSON complaint; gunicorn {workers} sync "
         f"workers; {threads} client threads; best of {rounds} round(s) of <= {requests} requests "

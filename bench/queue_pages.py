@@ -5,11 +5,12 @@ both databases. Figures are printed, never asserted.
 
 Data. The schema comes from the real migrations (`flask db upgrade`; `--schema models` uses
 `db.create_all()` instead, to try a model change before its migration exists), then the
-countries and exchange rates. 100,000 cases are bulk-inserted with SQLAlchemy Core (seeded
-random, reproducible): corridors NP→QA/AE/SA/MY, PH→SA/AE/HK/QA, ID→MY/HK, BD→SA/MY, PK→SA/AE;
-statuses by age (old cases mostly closed); 1-4 abuse codes each; 0-3 fee payments; 3-4 events;
-open flags on a few; 7 organisations (one per origin country, two on the destination side) with
-200 caseworkers and a supervisor each; origin-side assignments for all but ~3 % (triage),
+countries and exchange rates. 100,000 cases are bulk-inserted with SQLAlchemy Core by
+bench/dataset.py, with the `QueueCases` mix below (seeded random, reproducible): corridors
+NP→QA/AE/SA/MY, PH→SA/AE/HK/QA, ID→MY/HK, BD→SA/MY, PK→SA/AE; statuses by age (old cases
+mostly closed); 1-4 abuse codes each; 0-3 fee payments; 3-4 events; open flags on a few; 7
+organisations (one per origin country, two on the destination side) with 200 caseworkers and
+a supervisor each; origin-side assignments for all but ~3 % (triage),
 destination-side ones when the worker consented. The measured caseworker (GEFONT, Nepal) has
 ~300 live (offered or accepted) cases; the organisation has ~26,000. Bulk cases carry a dummy
 wrapped key: they are only listed. Five more complaints are lodged through the real intake
@@ -56,12 +57,27 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from dataset import (
+    CORRIDORS,
+    CURRENCY,
+    DUMMY_KEY,
+    LANGUAGES,
+    OPEN,
+    CaseMix,
+    Staff,
+    analyze,
+    create_staff,
+    insert_agencies,
+    load_cases,
+    organisations,
+    prepare_database,
+)
 from gunicorn_server import (
     BENCH_DIR,
     HOST,
@@ -75,39 +91,11 @@ from gunicorn_server import (
 )
 from machine_facts import print_machine_facts
 
-if str(REPO_DIR) not in sys.path:
-    sys.path.insert(0, str(REPO_DIR))  # for tests.pg_cluster
-
 BUDGET_MS = 100.0
 BENCH_PASSWORD = "queue-bench-password-2026"  # noqa: S105 - throwaway staff in a temp database
 SELECT1_PATH = "/_bench/select1"
 CASE_REAL = 5  # complaints lodged through the real service, opened on the case page
 
-# (origin, destination, weight): shares of the caseload per corridor
-CORRIDORS = [
-    ("NP", "QA", 10), ("NP", "AE", 6), ("NP", "SA", 5), ("NP", "MY", 6),
-    ("PH", "SA", 8), ("PH", "AE", 6), ("PH", "HK", 6), ("PH", "QA", 3),
-    ("ID", "MY", 9), ("ID", "HK", 7),
-    ("BD", "SA", 9), ("BD", "MY", 5),
-    ("PK", "SA", 12), ("PK", "AE", 8),
-]  # fmt: skip
-LANGUAGES = {"NP": ("ne", "en"), "PH": ("tl", "en"), "ID": ("id", "en"), "BD": ("en",)}
-LANGUAGES["PK"] = ("ur", "en")
-CURRENCY = {"NP": "NPR", "PH": "PHP", "ID": "IDR", "BD": "BDT", "PK": "PKR", "QA": "QAR"}
-CURRENCY |= {"AE": "AED", "SA": "SAR", "MY": "MYR", "HK": "HKD"}
-# slug: (name, kind, countries, languages, caseworkers)
-ORGANISATIONS = {
-    "gefont": ("GEFONT Migrant Workers Desk", "union", ["NP"], ["ne", "en"], 50),
-    "pinoy-mrc": ("Philippine Migrant Resource Centre", "migrant_resource_centre", ["PH"],
-                  ["tl", "en"], 40),
-    "indo-ngo": ("Indonesian Migrant Workers NGO", "ngo", ["ID"], ["id", "en"], 25),
-    "bd-mrc": ("Bangladesh Migrant Resource Centre", "migrant_resource_centre", ["BD"],
-               ["en"], 20),
-    "pakistan-union": ("Pakistan Overseas Workers Union", "union", ["PK"], ["ur", "en"], 30),
-    "gulf-legal-aid": ("Gulf Migrant Legal Aid", "legal_aid", ["QA", "AE", "SA"],
-                       ["en", "ne", "ur", "tl"], 25),
-    "asia-ngo": ("Asia Domestic Workers Network", "ngo", ["MY", "HK"], ["en", "id", "tl"], 10),
-}  # fmt: skip
 MEASURED_ORG = "gefont"
 MEASURED_LIVE = 300  # the measured caseworker's target number of live assignments
 ABUSE_WEIGHTS = {
@@ -123,7 +111,6 @@ FEE_CATEGORIES = ("FEE_AGENT", "FEE_AGENT", "COST_MEDICAL", "COST_ADMIN", "COST_
 CHANNELS = ("agency", "agency", "agency", "personal_network", "direct", "government")
 OCCUPATIONS = ("Construction labourer", "Domestic worker", "Security guard", "Factory worker",
                "Driver", "Cleaner", "Farm worker", "Hotel staff")  # fmt: skip
-OPEN = ("received", "triaged", "in_progress", "awaiting_worker", "referred")
 TABLES = ("cases", "case_abuses", "fee_payments", "assignments", "case_events", "flags")
 
 
@@ -170,50 +157,31 @@ def _weighted_codes(rng: random.Random, k: int) -> list[str]:
     return chosen
 
 
-def _status(rng: random.Random, age_days: float) -> str:
-    if age_days < 45 and rng.random() < 0.35:
-        return "received"
-    if age_days < 365:
-        table = (("triaged", 12), ("in_progress", 40), ("awaiting_worker", 14), ("referred", 9),
-                 ("resolved", 12), ("closed", 9), ("withdrawn", 4))  # fmt: skip
-    else:
-        table = (("in_progress", 12), ("awaiting_worker", 5), ("referred", 5), ("resolved", 18),
-                 ("closed", 53), ("withdrawn", 7))  # fmt: skip
-    return rng.choices([s for s, _ in table], [w for _, w in table])[0]
+class QueueCases(CaseMix):
+    """Cases as the queues list them: varied facts, a timeline, offers on the destination side
+    when the worker consented, a few transfers, and the measured caseworker on ~MEASURED_LIVE
+    live origin-side ones."""
 
-
-class Generator:
-    """Row dictionaries for the bulk tables, chunk by chunk, with explicit ids."""
+    tables = TABLES
 
     def __init__(
         self,
         seed: int,
         now: datetime,
-        org_ids: dict[str, int],
-        caseworkers: dict[str, list[int]],
-        measured_id: int,
+        staff: Staff,
         agencies: dict[str, list[int]],
+        measured_id: int,
         total: int,
     ) -> None:
-        self.rng = random.Random(seed)
-        self.now = now
-        self.org_ids = org_ids
-        self.caseworkers = caseworkers
+        super().__init__(seed, now, staff, agencies)
         self.measured_id = measured_id
-        self.agencies = agencies
-        self.org_for = {
-            country: slug for slug, spec in ORGANISATIONS.items() for country in spec[2]
+        # the others: the measured caseworker gets cases only by p_measured
+        self.caseworkers = {
+            slug: [i for i in ids if i != measured_id] for slug, ids in staff.caseworkers.items()
         }
-        self.corridors = [(o, d) for o, d, _ in CORRIDORS]
-        self.weights = [w for _, _, w in CORRIDORS]
         measured_share = sum(w for o, _, w in CORRIDORS if o == "NP") / sum(self.weights)
         self.p_measured = MEASURED_LIVE / (total * measured_share * 0.97)
         self.references: set[str] = set()
-        self.ids = dict.fromkeys(TABLES, 0)
-
-    def _next(self, table: str) -> int:
-        self.ids[table] += 1
-        return self.ids[table]
 
     def _reference(self) -> str:
         alphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -229,104 +197,75 @@ class Generator:
             return self.measured_id
         return self.rng.choice(self.caseworkers[slug])
 
-    def chunk(self, size: int) -> dict[str, list[dict[str, Any]]]:
-        rows: dict[str, list[dict[str, Any]]] = {table: [] for table in TABLES}
+    def add_case(self, case_id: int) -> None:
         rng, now = self.rng, self.now
-        for _ in range(size):
-            case_id = self._next("cases")
-            origin, destination = rng.choices(self.corridors, self.weights)[0]
-            age = rng.random() ** 1.4 * 1095  # three years, more recent cases than old ones
-            created = now - timedelta(days=age, seconds=rng.randrange(86400))
-            status = _status(rng, age)
-            last_activity = created + (now - created) * rng.random() ** 0.6
-            deadline = None
-            if status in OPEN and rng.random() < 0.6:
-                deadline = now + timedelta(days=rng.uniform(-20, 120))
-            cross_border = rng.random() < 0.45
-            partners = rng.random() < 0.85
-            wage_currency = CURRENCY[destination]
-            promised = Decimal(rng.randrange(900, 2500))
-            departure = (created - timedelta(days=rng.randrange(30, 700))).date()
-            rows["cases"].append(
-                {
-                    "id": case_id,
-                    "reference": self._reference(),
-                    "status": status,
-                    "language": rng.choice(LANGUAGES[origin]),
-                    "origin_country": origin,
-                    "destination_country": destination,
-                    "agency_id": rng.choice(self.agencies[origin]) if rng.random() < 0.85 else None,
-                    "employer_name": f"Employer {rng.randrange(4000)}",
-                    "occupation": rng.choice(OCCUPATIONS),
-                    "recruitment_channel": rng.choice(CHANNELS),
-                    "promised_wage_amount": promised,
-                    "promised_wage_currency": wage_currency,
-                    "actual_wage_amount": (promised * Decimal(rng.uniform(0.4, 1.0))).quantize(
-                        Decimal("1")
-                    ),
-                    "actual_wage_currency": wage_currency,
-                    "departure_date": departure,
-                    "job_start_date": departure + timedelta(days=rng.randrange(1, 30)),
-                    "incident_date": departure + timedelta(days=rng.randrange(30, 300)),
-                    "contract_end_date": departure + timedelta(days=730),
-                    "consent_share_partners": partners,
-                    "consent_cross_border": cross_border,
-                    "source": rng.choice(("web", "web", "api")),
-                    "created_at": created,
-                    "updated_at": last_activity,
-                    "last_activity_at": last_activity,
-                    "next_deadline_at": deadline,
-                    "claim_deadline": None,
-                    "version": 1,
-                    "key_id": "bench-dummy",  # listed only, never opened
-                    "wrapped_key": b"\0" * 60,
-                    "narrative_sealed": None,
-                    "secret_hash": "bench-dummy",
-                }
-            )
-            for code in _weighted_codes(rng, rng.choice((1, 1, 2, 2, 2, 3, 3, 4))):
-                rows["case_abuses"].append({"case_id": case_id, "code": code})
-            for _ in range(rng.choice((0, 1, 1, 1, 2, 2, 3))):
-                rows["fee_payments"].append(self._fee(case_id, origin, departure))
-            self._event(rows, case_id, "lodged", "internal", "worker", None, created, "via web")
-            if status == "received" and rng.random() < 0.1:
-                continue  # triage: no organisation offered yet
-            sides = [("origin", self.org_for[origin])]
-            if cross_border and partners and rng.random() < 0.8:
-                sides.append(("destination", self.org_for[destination]))
-            for side, slug in sides:
-                self._assignment(rows, case_id, side, slug, status, created)
-            if status not in ("received", "triaged"):
-                at = created + timedelta(days=rng.uniform(2, 10))
-                self._event(
-                    rows,
-                    case_id,
-                    "status_change",
-                    "partners",
-                    "staff",
-                    None,
-                    at,
-                    f"triaged → {status}",
-                )
-            if status in OPEN and rng.random() < 0.04:
-                rows["flags"].append(
-                    {
-                        "id": self._next("flags"),
-                        "case_id": case_id,
-                        "rule": "stalled",
-                        "level": rng.choice((1, 1, 2, 3)),
-                        "reason": "no activity for 30 days",
-                        "raised_at": now - timedelta(days=rng.randrange(1, 20)),
-                        "resolved_at": None,
-                    }
-                )
-        return rows
+        origin, destination, created, status = self.lodged()
+        last_activity = created + (now - created) * rng.random() ** 0.6
+        deadline = None
+        if status in OPEN and rng.random() < 0.6:
+            deadline = now + timedelta(days=rng.uniform(-20, 120))
+        cross_border = rng.random() < 0.45
+        partners = rng.random() < 0.85
+        wage_currency = CURRENCY[destination]
+        promised = Decimal(rng.randrange(900, 2500))
+        departure = (created - timedelta(days=rng.randrange(30, 700))).date()
+        self.rows["cases"].append(
+            {
+                "id": case_id,
+                "reference": self._reference(),
+                "status": status,
+                "language": rng.choice(LANGUAGES[origin]),
+                "origin_country": origin,
+                "destination_country": destination,
+                "agency_id": self.agency(origin),
+                "employer_name": f"Employer {rng.randrange(4000)}",
+                "occupation": rng.choice(OCCUPATIONS),
+                "recruitment_channel": rng.choice(CHANNELS),
+                "promised_wage_amount": promised,
+                "promised_wage_currency": wage_currency,
+                "actual_wage_amount": (promised * Decimal(rng.uniform(0.4, 1.0))).quantize(
+                    Decimal("1")
+                ),
+                "actual_wage_currency": wage_currency,
+                "departure_date": departure,
+                "job_start_date": departure + timedelta(days=rng.randrange(1, 30)),
+                "incident_date": departure + timedelta(days=rng.randrange(30, 300)),
+                "contract_end_date": departure + timedelta(days=730),
+                "consent_share_partners": partners,
+                "consent_cross_border": cross_border,
+                "source": rng.choice(("web", "web", "api")),
+                "created_at": created,
+                "updated_at": last_activity,
+                "last_activity_at": last_activity,
+                "next_deadline_at": deadline,
+                "claim_deadline": None,
+                "version": 1,
+                "narrative_sealed": None,
+                **DUMMY_KEY,
+            }
+        )
+        for code in _weighted_codes(rng, rng.choice((1, 1, 2, 2, 2, 3, 3, 4))):
+            self.rows["case_abuses"].append({"case_id": case_id, "code": code})
+        for _ in range(rng.choice((0, 1, 1, 1, 2, 2, 3))):
+            self.rows["fee_payments"].append(self._fee(case_id, origin, departure))
+        self.event(case_id, "lodged", "internal", "worker", created, "via web")
+        if status == "received" and rng.random() < 0.1:
+            return  # triage: no organisation offered yet
+        sides = [("origin", self.staff.org_for[origin])]
+        if cross_border and partners and rng.random() < 0.8:
+            sides.append(("destination", self.staff.org_for[destination]))
+        for side, slug in sides:
+            self._assignment(case_id, side, slug, status, created)
+        if status not in ("received", "triaged"):
+            at = created + timedelta(days=rng.uniform(2, 10))
+            self.event(case_id, "status_change", "partners", "staff", at, f"triaged → {status}")
+        self.maybe_flag(case_id, status, reason="no activity for 30 days")
 
-    def _fee(self, case_id: int, origin: str, departure: Any) -> dict[str, Any]:
+    def _fee(self, case_id: int, origin: str, departure: date) -> dict[str, Any]:
         rng = self.rng
         loan = rng.random() < 0.3
         return {
-            "id": self._next("fee_payments"),
+            "id": self.next_id("fee_payments"),
             "case_id": case_id,
             "category": rng.choice(FEE_CATEGORIES),
             "amount_paid": Decimal(rng.randrange(50, 3000)) * 100,
@@ -339,44 +278,11 @@ class Generator:
             "loan_interest_pct": Decimal(rng.randrange(12, 60)) if loan else None,
         }
 
-    def _event(
-        self,
-        rows: dict[str, list[dict[str, Any]]],
-        case_id: int,
-        kind: str,
-        visibility: str,
-        actor_kind: str,
-        org_id: int | None,
-        at: datetime,
-        detail: str,
-        user_id: int | None = None,
-    ) -> None:
-        rows["case_events"].append(
-            {
-                "id": self._next("case_events"),
-                "case_id": case_id,
-                "kind": kind,
-                "visibility": visibility,
-                "actor_kind": actor_kind,
-                "actor_user_id": user_id,
-                "organisation_id": org_id,
-                "body_sealed": None,
-                "detail": detail,
-                "created_at": at,
-            }
-        )
-
     def _assignment(
-        self,
-        rows: dict[str, list[dict[str, Any]]],
-        case_id: int,
-        side: str,
-        slug: str,
-        status: str,
-        created: datetime,
+        self, case_id: int, side: str, slug: str, status: str, created: datetime
     ) -> None:
         rng = self.rng
-        org_id = self.org_ids[slug]
+        org_id = self.staff.org_ids[slug]
         offered_at = created + timedelta(minutes=1)
         offered = status == "received" or (side == "destination" and rng.random() < 0.15)
         user: int | None = self._user(slug, side)
@@ -384,8 +290,8 @@ class Generator:
             user = None  # offered to the organisation, unassigned
         replaces = None
         if not offered and rng.random() < 0.05:  # an earlier owner, transferred away
-            replaces = self._next("assignments")
-            rows["assignments"].append(
+            replaces = self.next_id("assignments")
+            self.rows["assignments"].append(
                 {
                     "id": replaces,
                     "case_id": case_id,
@@ -400,9 +306,9 @@ class Generator:
                 }
             )
         responded = None if offered else offered_at + timedelta(days=rng.uniform(0.1, 3))
-        rows["assignments"].append(
+        self.rows["assignments"].append(
             {
-                "id": self._next("assignments"),
+                "id": self.next_id("assignments"),
                 "case_id": case_id,
                 "organisation_id": org_id,
                 "user_id": user,
@@ -415,85 +321,17 @@ class Generator:
             }
         )
         label = f"offered to {slug} / user {user} ({side})" if user else f"offered to {slug}"
-        self._event(rows, case_id, "assignment", "internal", "system", org_id, offered_at, label)
+        self.event(case_id, "assignment", "internal", "system", offered_at, label, org_id)
         if responded is not None:
-            self._event(
-                rows,
-                case_id,
-                "assignment",
-                "internal",
-                "staff",
-                org_id,
-                responded,
-                f"accepted ({side})",
-                user,
-            )
-
-
-def _create_staff(password_hash: str) -> tuple[dict[str, int], dict[str, list[int]], int, str, str]:
-    from casework.extensions import db
-    from casework.models import Organisation, User
-
-    orgs: dict[str, Organisation] = {}
-    for slug, (name, kind, countries, languages, _n) in ORGANISATIONS.items():
-        org = Organisation(slug=slug, name=name, kind=kind)
-        org.countries = countries
-        org.languages = languages
-        db.session.add(org)
-        orgs[slug] = org
-    db.session.flush()
-    users: dict[str, list[User]] = {}
-    for slug, (_name, _kind, _countries, languages, caseworkers) in ORGANISATIONS.items():
-        staff = [("supervisor", 0)] + [("caseworker", n) for n in range(1, caseworkers + 1)]
-        for role, n in staff:
-            user = User(
-                email=f"{role}{n}@{slug}.example.org",
-                name=f"{slug.title()} {role.title()} {n:03d}",
-                organisation_id=orgs[slug].id,
-                role=role,
-                password_hash=password_hash,
-            )
-            user.languages = languages[:2]
-            db.session.add(user)
-            users.setdefault(role + ":" + slug, []).append(user)
-    db.session.commit()
-    measured = users["caseworker:" + MEASURED_ORG][0]
-    supervisor = users["supervisor:" + MEASURED_ORG][0]
-    others = {
-        slug: [u.id for u in users["caseworker:" + slug] if u.id != measured.id]
-        for slug in ORGANISATIONS
-    }
-    return {s: o.id for s, o in orgs.items()}, others, measured.id, measured.email, supervisor.email
-
-
-def _bulk_agencies(conn: Any, rng: random.Random, now: datetime) -> dict[str, list[int]]:
-    from casework.models import Agency
-
-    rows, by_country = [], {}
-    for country in LANGUAGES:
-        ids = []
-        for n in range(300):
-            name = f"{country} Overseas Manpower {n:03d}"
-            ids.append(len(rows) + 1)
-            rows.append(
-                {
-                    "id": len(rows) + 1,
-                    "name": name,
-                    "name_key": name.casefold(),
-                    "licence_number": f"{rng.randrange(10000)}/{rng.randrange(100):02d}",
-                    "country": country,
-                    "created_at": now,
-                }
-            )
-        by_country[country] = ids
-    conn.execute(Agency.__table__.insert(), rows)
-    return by_country
+            self.event(
+                case_id, "assignment", "internal", "staff", responded, f"accepted ({side})",
+                org_id, user,
+            )  # fmt: skip
 
 
 def _lodge_real_cases(caseworker_email: str) -> list[str]:
     """Complaints through the real intake, accepted by the measured caseworker, worked on."""
     from flask import current_app
-    from payloads import complaint
     from sqlalchemy import select
 
     from casework.extensions import db
@@ -505,6 +343,7 @@ def _lodge_real_cases(caseworker_email: str) -> list[str]:
     from casework.services.intake.operations import lodge_complaint
     from casework.services.runtime import evidence_store
     from casework.storage.spool import spool_bytes
+    from tests.conftest import complaint_payload
 
     measured = db.session.scalars(select(User).where(User.email == caseworker_email)).one()
     config = current_app.config
@@ -513,7 +352,7 @@ def _lodge_real_cases(caseworker_email: str) -> list[str]:
         upload = spool_bytes(
             evidence_store(), TINY_PNG, config["MAX_FILE_BYTES"], config["EVIDENCE_CHUNK_SIZE"]
         )
-        lodged = lodge_complaint(complaint(), [("receipt.png", upload)], source="api")
+        lodged = lodge_complaint(complaint_payload(), [("receipt.png", upload)], source="api")
         case = db.session.scalars(select(Case).where(Case.reference == lodged.reference)).one()
         origin = next(a for a in case.assignments if a.side == "origin")
         origin.user_id = measured.id  # whoever routing chose, the measured caseworker takes it
@@ -533,51 +372,20 @@ def _lodge_real_cases(caseworker_email: str) -> list[str]:
 
 
 def build(app: Any, cases: int, schema: str, seed: int = 20260) -> Fixture:
-    from flask_migrate import upgrade
     from sqlalchemy import func, select, text
 
     from casework.extensions import db
     from casework.models import Assignment, Case, User
-    from casework.services.demo_data import load_reference_data
-    from casework.services.directory.staff_auth import hash_password
 
     started = time.perf_counter()
     with app.app_context():
-        if schema == "models":
-            db.create_all()
-        else:
-            upgrade()
-        load_reference_data()
+        prepare_database(schema)
         now = datetime.now(UTC).replace(microsecond=0)
-        org_ids, caseworkers, measured_id, caseworker, supervisor = _create_staff(
-            hash_password(BENCH_PASSWORD)
-        )
-        tables = {name: db.metadata.tables[name] for name in TABLES}
-        with db.engine.begin() as conn:
-            agencies = _bulk_agencies(conn, random.Random(seed), now)
-            generator = Generator(
-                seed, now, org_ids, caseworkers, measured_id, agencies, total=cases
-            )
-            done = 0
-            while done < cases:
-                size = min(10_000, cases - done)
-                rows = generator.chunk(size)
-                for name in TABLES:
-                    if rows[name]:
-                        conn.execute(tables[name].insert(), rows[name])
-                done += size
-                print(f"\r  inserted {done:,} cases", end="", flush=True)
-            print()
-            if conn.dialect.name == "postgresql":
-                for name in ("agencies", *TABLES):
-                    if name == "case_abuses":
-                        continue
-                    conn.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
-                            f"(SELECT max(id) FROM {name}))"
-                        )
-                    )
+        staff = create_staff(organisations(), BENCH_PASSWORD)
+        measured_id = staff.caseworkers[MEASURED_ORG][0]
+        caseworker, supervisor = staff.emails[measured_id], staff.supervisors[MEASURED_ORG]
+        agencies = insert_agencies(now, random.Random(seed))
+        load_cases(QueueCases(seed, now, staff, agencies, measured_id, total=cases), cases)
         references = _lodge_real_cases(caseworker)
         _analyze()
         measured = db.session.scalars(select(User).where(User.email == caseworker)).one()
@@ -614,7 +422,6 @@ def _analyze() -> None:
 
     from casework.extensions import db
 
-    db.session.commit()
     with db.engine.begin() as conn:  # bulk rows carry no triage marker: set it as routing would
         conn.execute(
             text(
@@ -622,12 +429,7 @@ def _analyze() -> None:
                 "assignments.case_id = cases.id AND assignments.status IN ('offered', 'accepted'))"
             )
         )
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
-    else:
-        with db.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+    analyze()
 
 
 # --- HTTP -------------------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 Budget (DESIGN §8): the outcome reports page answers in < 2 s with 1,000,000 cases, on both
 databases. Figures are printed, never asserted.
 
-Data. `db.create_all()` (the models, so the indexes are exactly the models' ones), countries and
-monthly exchange rates for every currency over three years, 7 organisations with 200
-caseworkers, 1,500 agencies (a third without a licence number), then the cases bulk-inserted
-with SQLAlchemy Core executemany (seeded random, reproducible; the models' secondary indexes
+Data (bench/dataset.py, with the `ReportCases` mix below). `db.create_all()` (the models, so the
+indexes are exactly the models' ones), countries and monthly exchange rates for every currency
+over three years, 7 organisations with 200 caseworkers, 1,500 agencies (a third without a
+licence number), then the cases bulk-inserted with SQLAlchemy Core executemany, 20,000 a
+chunk (seeded random, reproducible; the models' secondary indexes
 are dropped for the load and built again after it): corridors NP→QA/AE/SA/MY, PH→SA/AE/HK/QA,
 ID→MY/HK, BD→SA/MY, PK→SA/AE; statuses by age; 1-3 abuse codes; 0-3 fee payments in the origin
 currency; an origin-side assignment for ~97 % and a destination-side one for ~30 % (accepted
@@ -47,6 +48,23 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from dataset import (
+    CURRENCY,
+    FINISHED,
+    LANGUAGES,
+    OPEN,
+    PER_USD,
+    WAGE,
+    CaseMix,
+    add_monthly_rates,
+    analyze,
+    create_staff,
+    insert_agencies,
+    load_cases,
+    organisations,
+    prepare_database,
+)
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 for folder in (str(REPO_DIR), str(BENCH_DIR)):
@@ -57,28 +75,6 @@ BUDGET_S = 2.0
 PASSWORD = "reports-bench-password-2026"  # noqa: S105 - throwaway staff in a temp database
 CHUNK = 20_000
 
-CORRIDORS = [
-    ("NP", "QA", 10), ("NP", "AE", 6), ("NP", "SA", 5), ("NP", "MY", 6),
-    ("PH", "SA", 8), ("PH", "AE", 6), ("PH", "HK", 6), ("PH", "QA", 3),
-    ("ID", "MY", 9), ("ID", "HK", 7),
-    ("BD", "SA", 9), ("BD", "MY", 5),
-    ("PK", "SA", 12), ("PK", "AE", 8),
-]  # fmt: skip
-LANGUAGE = {"NP": "ne", "PH": "tl", "ID": "id", "BD": "en", "PK": "ur"}
-CURRENCY = {"NP": "NPR", "PH": "PHP", "ID": "IDR", "BD": "BDT", "PK": "PKR", "QA": "QAR",
-            "AE": "AED", "SA": "SAR", "MY": "MYR", "HK": "HKD"}  # fmt: skip
-PER_USD = {"NPR": 133.0, "PHP": 56.0, "IDR": 15600.0, "BDT": 110.0, "PKR": 280.0,
-           "QAR": 3.64, "AED": 3.6725, "SAR": 3.75, "MYR": 4.6, "HKD": 7.8}  # fmt: skip
-WAGE = {"QA": 1200, "AE": 1300, "SA": 1200, "MY": 1500, "HK": 4800}
-ORGANISATIONS = {
-    "gefont": ("GEFONT Migrant Workers Desk", "union", ["NP"], 50),
-    "pinoy-mrc": ("Philippine Migrant Resource Centre", "migrant_resource_centre", ["PH"], 40),
-    "indo-ngo": ("Indonesian Migrant Workers NGO", "ngo", ["ID"], 25),
-    "bd-mrc": ("Bangladesh Migrant Resource Centre", "migrant_resource_centre", ["BD"], 20),
-    "pakistan-union": ("Pakistan Overseas Workers Union", "union", ["PK"], 30),
-    "gulf-legal-aid": ("Gulf Migrant Legal Aid", "legal_aid", ["QA", "AE", "SA"], 25),
-    "asia-ngo": ("Asia Domestic Workers Network", "ngo", ["MY", "HK"], 10),
-}
 ABUSES = ("RA_FEES", "RA_FEES", "RA_FEES", "FL_WAGES", "FL_WAGES", "FL_DOCS", "FL_DOCS",
           "RA_CONTRACT_SUB", "FL_DEBT", "RA_DEDUCTIONS", "FL_DECEPTION", "FL_OVERTIME",
           "FL_CONDITIONS", "RA_NO_CONTRACT", "FL_MOVEMENT", "RA_ABSCONDING", "FL_THREATS",
@@ -89,7 +85,6 @@ OUTCOMES = ("OUT_MONEY_RECOVERED", "OUT_MONEY_RECOVERED", "OUT_SETTLED_MEDIATION
             "OUT_LOST_CONTACT", "OUT_UNRESOLVED", "OUT_TIME_BARRED")  # fmt: skip
 FORUMS = ("DEST_CONCILIATION", "DEST_LABOUR_COURT", "ORIG_REGULATOR", "ORIG_TRIBUNAL",
           "DEST_EMBASSY", "ORIG_WELFARE_FUND", "UNION")  # fmt: skip
-OPEN = ("received", "triaged", "in_progress", "awaiting_worker", "referred")
 TABLES = ("cases", "case_abuses", "fee_payments", "assignments", "outcomes", "referrals", "flags")
 
 
@@ -102,135 +97,86 @@ class Fixture:
     facts_seconds: float = 0.0  # computing the report facts of every case, within the build
 
 
-def _status(rng: random.Random, age_days: float) -> str:
-    if age_days < 45 and rng.random() < 0.35:
-        return "received"
-    if age_days < 365:
-        table = (("triaged", 12), ("in_progress", 40), ("awaiting_worker", 14), ("referred", 9),
-                 ("resolved", 12), ("closed", 9), ("withdrawn", 4))  # fmt: skip
-    else:
-        table = (("in_progress", 12), ("awaiting_worker", 5), ("referred", 5), ("resolved", 18),
-                 ("closed", 53), ("withdrawn", 7))  # fmt: skip
-    return rng.choices([s for s, _ in table], [w for _, w in table])[0]
+class ReportCases(CaseMix):
+    """Cases with fees in the origin currency, offers on one or both sides (a few declined
+    first), outcomes with money on finished cases, referrals and open flags."""
 
+    tables = TABLES
 
-class Generator:
-    """Row dictionaries for the bulk tables, chunk by chunk, with explicit ids."""
-
-    def __init__(
-        self,
-        seed: int,
-        now: datetime,
-        orgs: dict[str, int],
-        caseworkers: dict[str, list[int]],
-        agencies: dict[str, list[int]],
-    ) -> None:
-        self.rng = random.Random(seed)
-        self.now = now
-        self.orgs = orgs
-        self.caseworkers = caseworkers
-        self.agencies = agencies
-        self.org_for = {c: slug for slug, spec in ORGANISATIONS.items() for c in spec[2]}
-        self.corridors = [(o, d) for o, d, _ in CORRIDORS]
-        self.weights = [w for _, _, w in CORRIDORS]
-        self.ids = dict.fromkeys(TABLES, 0)
-
-    def _next(self, table: str) -> int:
-        self.ids[table] += 1
-        return self.ids[table]
-
-    def chunk(self, size: int) -> dict[str, list[dict[str, Any]]]:
-        rows: dict[str, list[dict[str, Any]]] = {table: [] for table in TABLES}
+    def add_case(self, case_id: int) -> None:
         rng, now = self.rng, self.now
-        for _ in range(size):
-            case_id = self._next("cases")
-            origin, destination = rng.choices(self.corridors, self.weights)[0]
-            age = rng.random() ** 1.4 * 1095
-            created = now - timedelta(days=age, seconds=rng.randrange(86400))
-            status = _status(rng, age)
-            since = created + (now - created) * rng.random() ** 0.5
-            wage_currency = CURRENCY[destination]
-            promised = Decimal(WAGE[destination] + rng.randrange(-200, 400))
-            departure = (created - timedelta(days=rng.randrange(30, 700))).date()
-            closed = status in ("closed", "withdrawn")
-            deadline = now + timedelta(days=rng.uniform(-30, 120)) if status in OPEN else None
-            rows["cases"].append(
-                {
-                    "id": case_id,
-                    "reference": f"CW-{case_id:08X}"[:16],
-                    "status": status,
-                    "language": LANGUAGE[origin],
-                    "origin_country": origin,
-                    "destination_country": destination,
-                    "agency_id": rng.choice(self.agencies[origin]) if rng.random() < 0.85 else None,
-                    "employer_name": "",
-                    "occupation": "",
-                    "recruitment_channel": "agency",
-                    "promised_wage_amount": promised,
-                    "promised_wage_currency": wage_currency,
-                    "actual_wage_amount": (promised * Decimal(rng.uniform(0.4, 1.0))).quantize(
-                        Decimal("1")
-                    )
-                    if rng.random() < 0.8
-                    else None,
-                    "actual_wage_currency": wage_currency,
-                    "departure_date": departure,
-                    "job_start_date": departure + timedelta(days=rng.randrange(1, 30)),
-                    "incident_date": None,
-                    "contract_end_date": None,
-                    "consent_share_partners": True,
-                    "consent_cross_border": True,
-                    "source": "web",
-                    "created_at": created,
-                    "updated_at": since,
-                    "last_activity_at": since,
-                    "status_since": since,
-                    "paused_seconds": 0,
-                    "closed_at": since if closed else None,
-                    "next_deadline_at": deadline,
-                    "claim_deadline": None,
-                    "version": 1,
-                    "key_id": "bench",  # never opened: reports read structured facts only
-                    "wrapped_key": None,
-                    "narrative_sealed": None,
-                    "secret_hash": "bench",
-                }
-            )
-            for code in set(rng.choices(ABUSES, k=rng.choice((1, 1, 2, 2, 3)))):
-                rows["case_abuses"].append({"case_id": case_id, "code": code})
-            for _ in range(rng.choice((0, 1, 1, 1, 2, 3))):
-                rows["fee_payments"].append(self._fee(case_id, origin, departure))
-            if status == "received" and rng.random() < 0.1:
-                continue  # triage: no organisation offered yet
-            sides = [("origin", self.org_for[origin])]
-            if rng.random() < 0.3:
-                sides.append(("destination", self.org_for[destination]))
-            for side, slug in sides:
-                self._assignment(rows, case_id, side, slug, status, created)
-            if status in ("resolved", "closed", "withdrawn"):
-                self._outcomes(rows, case_id, status, since, wage_currency)
-            if status not in ("received", "triaged") and rng.random() < 0.1:
-                self._referral(rows, case_id, created, wage_currency)
-            if status in OPEN and rng.random() < 0.04:
-                rows["flags"].append(
-                    {
-                        "id": self._next("flags"),
-                        "case_id": case_id,
-                        "rule": "stalled",
-                        "level": rng.choice((1, 1, 2, 3)),
-                        "reason": "",
-                        "raised_at": now - timedelta(days=rng.randrange(1, 20)),
-                        "resolved_at": None,
-                    }
+        origin, destination, created, status = self.lodged()
+        since = created + (now - created) * rng.random() ** 0.5
+        wage_currency = CURRENCY[destination]
+        promised = Decimal(WAGE[destination] + rng.randrange(-200, 400))
+        departure = (created - timedelta(days=rng.randrange(30, 700))).date()
+        closed = status in ("closed", "withdrawn")
+        deadline = now + timedelta(days=rng.uniform(-30, 120)) if status in OPEN else None
+        self.rows["cases"].append(
+            {
+                "id": case_id,
+                "reference": f"CW-{case_id:08X}"[:16],
+                "status": status,
+                "language": LANGUAGES[origin][0],
+                "origin_country": origin,
+                "destination_country": destination,
+                "agency_id": self.agency(origin),
+                "employer_name": "",
+                "occupation": "",
+                "recruitment_channel": "agency",
+                "promised_wage_amount": promised,
+                "promised_wage_currency": wage_currency,
+                "actual_wage_amount": (promised * Decimal(rng.uniform(0.4, 1.0))).quantize(
+                    Decimal("1")
                 )
-        return rows
+                if rng.random() < 0.8
+                else None,
+                "actual_wage_currency": wage_currency,
+                "departure_date": departure,
+                "job_start_date": departure + timedelta(days=rng.randrange(1, 30)),
+                "incident_date": None,
+                "contract_end_date": None,
+                "consent_share_partners": True,
+                "consent_cross_border": True,
+                "source": "web",
+                "created_at": created,
+                "updated_at": since,
+                "last_activity_at": since,
+                "status_since": since,
+                "paused_seconds": 0,
+                "closed_at": since if closed else None,
+                "next_deadline_at": deadline,
+                "claim_deadline": None,
+                "version": 1,
+                "key_id": "bench",  # never opened: reports read structured facts only
+                "wrapped_key": None,
+                "narrative_sealed": None,
+                "secret_hash": "bench",
+            }
+        )
+        for code in sorted(set(rng.choices(ABUSES, k=rng.choice((1, 1, 2, 2, 3))))):
+            self.rows["case_abuses"].append({"case_id": case_id, "code": code})
+        for _ in range(rng.choice((0, 1, 1, 1, 2, 3))):
+            self.rows["fee_payments"].append(self._fee(case_id, origin, departure))
+        if status == "received" and rng.random() < 0.1:
+            return  # triage: no organisation offered yet
+        sides = [("origin", self.staff.org_for[origin])]
+        if rng.random() < 0.3:
+            sides.append(("destination", self.staff.org_for[destination]))
+        for side, slug in sides:
+            self._assignment(case_id, side, slug, status, created)
+        if status in FINISHED:
+            self._outcomes(case_id, status, since, wage_currency)
+        if status not in ("received", "triaged") and rng.random() < 0.1:
+            self._referral(case_id, created, wage_currency)
+        self.maybe_flag(case_id, status, reason="")
 
     def _fee(self, case_id: int, origin: str, departure: date) -> dict[str, Any]:
         rng = self.rng
         currency = CURRENCY[origin]
         usd = rng.randrange(50, 2500)
         return {
-            "id": self._next("fee_payments"),
+            "id": self.next_id("fee_payments"),
             "case_id": case_id,
             "category": rng.choice(FEES),
             "amount_paid": Decimal(round(usd * PER_USD[currency], -1)),
@@ -244,18 +190,18 @@ class Generator:
         }
 
     def _assignment(
-        self, rows: dict[str, list[dict[str, Any]]], case_id: int, side: str, slug: str,
-        status: str, created: datetime,
-    ) -> None:  # fmt: skip
+        self, case_id: int, side: str, slug: str, status: str, created: datetime
+    ) -> None:
         rng = self.rng
         offered_at = created + timedelta(minutes=1)
+        caseworkers = self.staff.caseworkers[slug]
         if rng.random() < 0.03:  # declined by another caseworker first
-            rows["assignments"].append(
+            self.rows["assignments"].append(
                 {
-                    "id": self._next("assignments"),
+                    "id": self.next_id("assignments"),
                     "case_id": case_id,
-                    "organisation_id": self.orgs[slug],
-                    "user_id": rng.choice(self.caseworkers[slug]),
+                    "organisation_id": self.staff.org_ids[slug],
+                    "user_id": rng.choice(caseworkers),
                     "side": side,
                     "status": "declined",
                     "replaces_id": None,
@@ -265,12 +211,12 @@ class Generator:
                 }
             )
         offered = status == "received" or (side == "destination" and rng.random() < 0.15)
-        rows["assignments"].append(
+        self.rows["assignments"].append(
             {
-                "id": self._next("assignments"),
+                "id": self.next_id("assignments"),
                 "case_id": case_id,
-                "organisation_id": self.orgs[slug],
-                "user_id": rng.choice(self.caseworkers[slug]),
+                "organisation_id": self.staff.org_ids[slug],
+                "user_id": rng.choice(caseworkers),
                 "side": side,
                 "status": "offered" if offered else "accepted",
                 "replaces_id": None,
@@ -282,21 +228,18 @@ class Generator:
             }
         )
 
-    def _outcomes(
-        self, rows: dict[str, list[dict[str, Any]]], case_id: int, status: str, at: datetime,
-        currency: str,
-    ) -> None:  # fmt: skip
+    def _outcomes(self, case_id: int, status: str, at: datetime, currency: str) -> None:
         rng = self.rng
         codes = {"OUT_WITHDRAWN"} if status == "withdrawn" else set(rng.choices(OUTCOMES, k=2))
-        for code in codes:
+        for code in sorted(codes):  # sorted: the same amounts on the same codes in every run
             money = code in ("OUT_MONEY_RECOVERED", "OUT_AWARD", "OUT_SETTLED_MEDIATION")
             claimed = Decimal(rng.randrange(500, 8000)) if money else None
             amount = (
                 (claimed * Decimal(rng.uniform(0, 1))).quantize(Decimal("1")) if claimed else None
             )
-            rows["outcomes"].append(
+            self.rows["outcomes"].append(
                 {
-                    "id": self._next("outcomes"),
+                    "id": self.next_id("outcomes"),
                     "case_id": case_id,
                     "code": code,
                     "kind": "wages" if money else None,
@@ -309,18 +252,15 @@ class Generator:
                 }
             )
 
-    def _referral(
-        self, rows: dict[str, list[dict[str, Any]]], case_id: int, created: datetime,
-        currency: str,
-    ) -> None:  # fmt: skip
+    def _referral(self, case_id: int, created: datetime, currency: str) -> None:
         rng = self.rng
         status = rng.choice(("proposed", "sent", "acknowledged", "hearing", "decided", "closed"))
         decided = status in ("decided", "closed")
         awarded = Decimal(rng.randrange(500, 9000)) if decided and rng.random() < 0.6 else None
         sent = created + timedelta(days=rng.randrange(10, 90))
-        rows["referrals"].append(
+        self.rows["referrals"].append(
             {
-                "id": self._next("referrals"),
+                "id": self.next_id("referrals"),
                 "case_id": case_id,
                 "pathway_id": None,
                 "forum_kind": rng.choice(FORUMS),
@@ -343,157 +283,34 @@ class Generator:
         )
 
 
-def _reference_data(now: datetime) -> None:
-    from casework.extensions import db
-    from casework.models import ExchangeRate
-    from casework.services.demo_data import load_reference_data
-
-    load_reference_data()
-    rng = random.Random(7)
-    month = date(now.year - 3, now.month, 1)
-    while month <= now.date():
-        for currency, per_usd in PER_USD.items():
-            if db.session.get(ExchangeRate, (currency, month)) is None:
-                rate = Decimal(str(round(per_usd * rng.uniform(0.95, 1.05), 4)))
-                db.session.add(ExchangeRate(currency=currency, valid_from=month, per_usd=rate))
-        month = (month + timedelta(days=32)).replace(day=1)
-    db.session.commit()
-
-
-def _staff() -> tuple[dict[str, int], dict[str, list[int]], str, str]:
-    from casework.extensions import db
-    from casework.models import Organisation, User
-    from casework.services.directory.staff_auth import hash_password
-
-    password_hash = hash_password(PASSWORD)
-    orgs: dict[str, Organisation] = {}
-    for slug, (name, kind, countries, _n) in ORGANISATIONS.items():
-        org = Organisation(slug=slug, name=name, kind=kind)
-        org.countries = countries
-        org.languages = ["en"]
-        db.session.add(org)
-        orgs[slug] = org
-    platform = Organisation(slug="platform", name="Platform", kind="ngo")
-    db.session.add(platform)
-    db.session.flush()
-    caseworkers: dict[str, list[int]] = {}
-    people = [("admin", platform.id, "admin@platform.example.org")]
-    for slug, (_name, _kind, _countries, n) in ORGANISATIONS.items():
-        people.append(("supervisor", orgs[slug].id, f"supervisor@{slug}.example.org"))
-        people += [("caseworker", orgs[slug].id, f"cw{i}@{slug}.example.org") for i in range(n)]
-    users = []
-    for role, org_id, email in people:
-        user = User(
-            email=email, name=email.split("@")[0], organisation_id=org_id, role=role,
-            password_hash=password_hash,
-        )  # fmt: skip
-        db.session.add(user)
-        users.append(user)
-    db.session.commit()
-    for user in users:
-        if user.role == "caseworker":
-            caseworkers.setdefault(user.organisation.slug, []).append(user.id)
-    return {s: o.id for s, o in orgs.items()}, caseworkers, people[0][2], people[1][2]
-
-
-def _agencies(conn: Any, now: datetime) -> dict[str, list[int]]:
-    from casework.models import Agency
-
-    rng = random.Random(11)
-    rows, by_country = [], {}
-    for country in LANGUAGE:
-        ids = []
-        for n in range(300):
-            name = f"{country} Overseas Manpower {n:03d}"
-            ids.append(len(rows) + 1)
-            licence = f"{rng.randrange(10000)}/{rng.randrange(100):02d}" if n % 3 else ""
-            rows.append(
-                {
-                    "id": len(rows) + 1, "name": name, "name_key": name.casefold(),
-                    "licence_number": licence, "country": country, "created_at": now,
-                }
-            )  # fmt: skip
-        by_country[country] = ids
-    conn.execute(Agency.__table__.insert(), rows)
-    return by_country
-
-
-def _secondary_indexes() -> list[Any]:
-    """The models' indexes on the bulk tables (primary keys and unique constraints stay)."""
-    from casework.extensions import db
-
-    return [
-        index for name in TABLES for index in db.metadata.tables[name].indexes if not index.unique
-    ]
-
-
 def build(app: Any, cases: int, seed: int = 20260) -> Fixture:
-    """The schema from the models, then the bulk rows. The models' secondary indexes are
-    dropped for the load and built again after it (as any bulk load does): same schema, less
-    time."""
-    from sqlalchemy import text
-
+    """The schema from the models, the world of bench/dataset.py, then the bulk rows (the
+    models' secondary indexes dropped for the load and built again after it) and the report
+    facts of every case."""
     from casework.extensions import db
     from casework.services.reports.facts import refresh_all
 
     started = time.perf_counter()
     with app.app_context():
-        db.create_all()
         now = datetime.now(UTC).replace(microsecond=0)
-        _reference_data(now)
-        orgs, caseworkers, admin, supervisor = _staff()
-        tables = {name: db.metadata.tables[name] for name in TABLES}
-        counts = dict.fromkeys(TABLES, 0)
-        indexes = _secondary_indexes()
+        prepare_database("models")
+        add_monthly_rates(now)
+        staff = create_staff(organisations(), PASSWORD, admin=True)
+        agencies = insert_agencies(now, random.Random(11), unlicensed_every=3)
+        mix = ReportCases(seed, now, staff, agencies)
+        counts = load_cases(mix, cases, chunk=CHUNK, drop_indexes=True)
+        # The load bypassed the ORM, so no flush kept the report facts: compute them all,
+        # as `flask reports refresh-facts` does after such a load.
+        facts_started = time.perf_counter()
         with db.engine.begin() as conn:
-            for index in indexes:
-                index.drop(conn)
-            generator = Generator(seed, now, orgs, caseworkers, _agencies(conn, now))
-            done = 0
-            while done < cases:
-                size = min(CHUNK, cases - done)
-                rows = generator.chunk(size)
-                for name in TABLES:
-                    if rows[name]:
-                        conn.execute(tables[name].insert(), rows[name])
-                        counts[name] += len(rows[name])
-                done += size
-                print(f"\r  inserted {done:,} cases", end="", flush=True)
-            print()
-            for index in indexes:
-                index.create(conn)
-            # The load bypassed the ORM, so no flush kept the report facts: compute them all,
-            # as `flask reports refresh-facts` does after such a load.
-            facts_started = time.perf_counter()
             refresh_all(conn)
-            facts_seconds = time.perf_counter() - facts_started
-            if conn.dialect.name == "postgresql":
-                for name in ("agencies", *TABLES):
-                    if name != "case_abuses":
-                        conn.execute(
-                            text(
-                                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
-                                f"(SELECT max(id) FROM {name}))"
-                            )
-                        )
-        _analyze()
+        facts_seconds = time.perf_counter() - facts_started
+        analyze()
         db.session.remove()
         db.engine.dispose()
-    return Fixture(admin, supervisor, counts, time.perf_counter() - started, facts_seconds)
-
-
-def _analyze() -> None:
-    from sqlalchemy import text
-
-    from casework.extensions import db
-
-    db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
-    else:
-        with db.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+    fixture = Fixture(staff.admin, staff.supervisors["gefont"], counts)
+    fixture.build_seconds, fixture.facts_seconds = time.perf_counter() - started, facts_seconds
+    return fixture
 
 
 # Indexes that make the report's big joins index-only (measured as a second step; not in the
@@ -523,7 +340,7 @@ def add_proposed_indexes(app: Any) -> float:
         with db.engine.begin() as conn:
             for name, (table, columns) in PROPOSED_INDEXES.items():
                 conn.execute(text(f"CREATE INDEX {name} ON {table} ({', '.join(columns)})"))
-        _analyze()
+        analyze()
         db.session.remove()
         db.engine.dispose()
     return time.perf_counter() - started

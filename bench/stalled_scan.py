@@ -3,10 +3,10 @@
 Budget (DESIGN §8): one stalled scan (`casework.services.escalation.scan.scan_stalled_cases`) takes
 < 1 s with 1,000,000 cases. Figures are printed, never asserted.
 
-Data. The schema and the reference data come from tests/conftest.py (`make_app`,
-`reset_schema`: `db.create_all()` then `load_reference_data()`, which seeds the stall rules).
-Four organisations with a supervisor and 10 caseworkers each. 1,000,000 cases are inserted
-with SQLAlchemy Core, 10,000 rows per executemany (plain tuples; SQLite with
+Data (bench/dataset.py, with the `StalledCases` mix below). The app comes from tests/conftest.py
+(`make_app`); the schema from the models (`db.create_all()`), then `load_reference_data()`,
+which seeds the stall rules. Four organisations with a supervisor and 10 caseworkers each.
+1,000,000 cases are inserted with SQLAlchemy Core, 10,000 rows per executemany (SQLite with
 `PRAGMA synchronous=OFF` for the load only), seeded and reproducible: statuses mostly
 in_progress / awaiting_worker / referred / resolved / closed, `next_deadline_at` spread over
 the next year for open cases and NULL for finished ones; every open case has an accepted (or,
@@ -51,7 +51,6 @@ import cProfile
 import io
 import logging
 import pstats
-import random
 import re
 import statistics
 import sys
@@ -60,60 +59,44 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from dataset import (
+    DUMMY_KEY,
+    FINISHED,
+    CaseMix,
+    Staff,
+    analyze,
+    create_staff,
+    load_cases,
+    organisations,
+    prepare_database,
+)
 from gunicorn_server import REPO_DIR, exit_cleanly_on_sigterm, scratch_folder, stop_after
 from machine_facts import print_machine_facts
-
-if str(REPO_DIR) not in sys.path:
-    sys.path.insert(0, str(REPO_DIR))  # for tests.conftest and tests.pg_cluster
 
 BUDGET_S = 1.0
 BASELINE = "(baseline: reads every case)"
 PROFILED: list[str] = []  # backends already profiled in this process (one is enough)
 CHUNK = 10_000
 RULE = "NO_ACTIVITY"
-# slug: (kind, countries, languages); each gets a supervisor and CASEWORKERS caseworkers
-ORGANISATIONS = {
-    "gefont": ("union", ["NP"], ["ne", "en"]),
-    "pinoy-mrc": ("migrant_resource_centre", ["PH"], ["tl", "en"]),
-    "pakistan-union": ("union", ["PK"], ["ur", "en"]),
-    "gulf-legal-aid": ("legal_aid", ["QA", "AE", "SA"], ["en", "ne", "ur", "tl"]),
-}
+# each with a supervisor and CASEWORKERS caseworkers
+ORGANISATIONS = ("gefont", "pinoy-mrc", "pakistan-union", "gulf-legal-aid")
 CASEWORKERS = 10
-CORRIDORS = (("NP", "QA"), ("NP", "AE"), ("PH", "SA"), ("PH", "QA"), ("PK", "SA"), ("PK", "AE"))
-ORIGIN_ORG = {"NP": "gefont", "PH": "pinoy-mrc", "PK": "pakistan-union"}
-DESTINATION_ORG = "gulf-legal-aid"
+# case n takes corridor n % 6 (not drawn: the due cases spread evenly over them)
+CORRIDOR_CYCLE = (("NP", "QA"), ("NP", "AE"), ("PH", "SA"), ("PH", "QA"), ("PK", "SA"),
+                  ("PK", "AE"))  # fmt: skip
 # the cases that are not due: (status, weight); finished ones have no deadline
 STATUSES = (
     ("received", 2), ("triaged", 3), ("in_progress", 30), ("awaiting_worker", 15),
     ("referred", 10), ("resolved", 20), ("closed", 18), ("withdrawn", 2),
 )  # fmt: skip
-FINISHED = ("resolved", "closed", "withdrawn")
 # the due cases: how many NO_ACTIVITY levels the first scan raises on them
 LEVEL_MIX = ((1, 70), (2, 20), (3, 10))
 EVENTS_PER_DUE = 12
-# columns the generator leaves out, when the models have them: every bulk case is worked by an
-# organisation (or finished), so none waits in triage
-FILLERS: dict[tuple[str, str], Any] = {("cases", "in_triage"): False}
 SCAN_TABLES = ("notifications", "outbox_messages", "case_events", "referrals", "audit_events")
-CASE_COLUMNS = (
-    "id", "reference", "status", "language", "origin_country", "destination_country",
-    "employer_name", "occupation", "recruitment_channel", "departure_date", "job_start_date",
-    "incident_date", "contract_end_date", "consent_share_partners", "consent_cross_border",
-    "source", "created_at", "updated_at", "last_activity_at", "status_since", "paused_seconds",
-    "closed_at", "next_deadline_at", "version", "key_id", "wrapped_key", "secret_hash",
-)  # fmt: skip
-ASSIGNMENT_COLUMNS = (
-    "id", "case_id", "organisation_id", "user_id", "side", "status", "decline_reason",
-    "offered_at", "responded_at",
-)  # fmt: skip
-EVENT_COLUMNS = (
-    "id", "case_id", "kind", "visibility", "actor_kind", "actor_user_id", "organisation_id",
-    "body_sealed", "detail", "created_at",
-)  # fmt: skip
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -123,56 +106,6 @@ class Fixture:
     levels: Counter[int] = field(default_factory=Counter)  # levels to raise: how many cases
     counts: dict[str, int] = field(default_factory=dict)
     build_seconds: float = 0.0
-
-
-def _datetime_for(dialect: str) -> Callable[[datetime | None], Any]:
-    """Datetimes as the driver takes them. SQLite: the text SQLAlchemy's DateTime stores (naive
-    UTC, always with microseconds), since driver-level tuples skip the column types."""
-    if dialect != "sqlite":
-        return lambda value: value
-
-    def text_of(value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-    return text_of
-
-
-def _date_for(dialect: str) -> Callable[[date], Any]:
-    """Dates as the driver takes them (SQLite: ISO text, as SQLAlchemy's Date stores them)."""
-    return date.isoformat if dialect == "sqlite" else lambda value: value
-
-
-def _create_staff() -> tuple[dict[str, int], dict[str, list[int]]]:
-    from casework.extensions import db
-    from casework.models import Organisation, User
-
-    orgs = {}
-    for slug, (kind, countries, languages) in ORGANISATIONS.items():
-        org = Organisation(slug=slug, name=slug.replace("-", " ").title(), kind=kind)
-        org.countries, org.languages = countries, languages
-        db.session.add(org)
-        orgs[slug] = org
-    db.session.flush()
-    caseworkers: dict[str, list[int]] = {}
-    for slug, (_kind, _countries, languages) in ORGANISATIONS.items():
-        for n in range(CASEWORKERS + 1):
-            role = "supervisor" if n == 0 else "caseworker"
-            user = User(
-                email=f"{role}{n}@{slug}.example.org",
-                name=f"{slug.title()} {role.title()} {n}",
-                organisation_id=orgs[slug].id,
-                role=role,
-                password_hash="bench-dummy",  # noqa: S106 - nobody signs in
-            )
-            user.languages = languages[:2]
-            db.session.add(user)
-            db.session.flush()
-            if role == "caseworker":
-                caseworkers.setdefault(slug, []).append(user.id)
-    db.session.commit()
-    return {slug: org.id for slug, org in orgs.items()}, caseworkers
 
 
 def _reference(case_id: int) -> str:
@@ -185,33 +118,27 @@ def _reference(case_id: int) -> str:
     return f"CW-{''.join(chars[:4])}-{''.join(chars[4:])}"
 
 
-class Generator:
-    """Tuples for the bulk tables, chunk by chunk, with explicit ids."""
+class StalledCases(CaseMix):
+    """Cases the scan skips (a deadline months away, or none once finished), and the due ones:
+    in progress, last activity old enough to climb `LEVEL_MIX` levels, with a timeline."""
+
+    tables = ("cases", "assignments", "case_events", "case_abuses")
 
     def __init__(
         self,
-        dialect: str,
+        seed: int,
         now: datetime,
-        org_ids: dict[str, int],
-        caseworkers: dict[str, list[int]],
+        staff: Staff,
         rule: tuple[int, int, int],
         due_ids: set[int],
-        seed: int,
     ) -> None:
-        self.dt = _datetime_for(dialect)
-        self.day = _date_for(dialect)
-        self.now = now
-        self.org_ids = org_ids
-        self.caseworkers = caseworkers
+        super().__init__(seed, now, staff)
         self.rule = rule  # NO_ACTIVITY: days, escalate after, refer after
         self.due_ids = due_ids
-        self.rng = random.Random(seed)
         self.statuses = [s for s, _ in STATUSES]
-        self.weights = [w for _, w in STATUSES]
+        self.status_weights = [w for _, w in STATUSES]
         self.level_values = [lvl for lvl, _ in LEVEL_MIX]
         self.level_weights = [w for _, w in LEVEL_MIX]
-        self.next_assignment = 0
-        self.next_event = 0
         self.fixture = Fixture(due={})
 
     def _inactive_days(self, level: int) -> float:
@@ -225,250 +152,140 @@ class Generator:
         }[level]
         return self.rng.uniform(low + 0.2, high - 0.2)
 
-    def chunk(self, first: int, size: int) -> dict[str, list[tuple[Any, ...]]]:
-        rows: dict[str, list[tuple[Any, ...]]] = {
-            "cases": [],
-            "assignments": [],
-            "case_events": [],
-            "case_abuses": [],
-        }
-        rng, now, dt = self.rng, self.now, self.dt
-        for case_id in range(first, first + size):
-            origin, destination = CORRIDORS[case_id % len(CORRIDORS)]
-            due = case_id in self.due_ids
-            deadline = None
-            if due:
-                status = "in_progress"
-                level = rng.choices(self.level_values, self.level_weights)[0]
-                self.fixture.levels[level] += 1
-                last_activity = now - timedelta(days=self._inactive_days(level))
-                status_since = last_activity - timedelta(days=rng.uniform(1, 30))
-                created = status_since - timedelta(days=rng.uniform(2, 60))
-                deadline = last_activity + timedelta(days=self.rule[0])
-                self.fixture.due[case_id] = deadline
-            else:
-                status = rng.choices(self.statuses, self.weights)[0]
-                created = now - timedelta(days=rng.uniform(1, 1000))
-                last_activity = created + (now - created) * rng.random()
-                status_since = created + (last_activity - created) * rng.random()
-                if status not in FINISHED:
-                    deadline = now + timedelta(days=rng.uniform(1, 365))
-            # every other case; every other due one (they are every n-th id)
-            cross_border = (len(self.fixture.due) if due else case_id) % 2 == 0
-            departure = (created - timedelta(days=rng.randrange(30, 300))).date()
-            day = self.day
-            rows["cases"].append(
-                (
-                    case_id,
-                    _reference(case_id),
-                    status,
-                    "en",
-                    origin,
-                    destination,
-                    f"Employer {case_id % 4000}",
-                    "Construction labourer",
-                    "agency",
-                    day(departure),
-                    day(departure + timedelta(days=7)),
-                    day(now.date() - timedelta(days=60)),  # claim deadlines stay months away
-                    day(now.date() + timedelta(days=500)),
-                    True,
-                    cross_border,
-                    "web",
-                    dt(created),
-                    dt(last_activity),
-                    dt(last_activity),
-                    dt(status_since),
-                    0,
-                    dt(last_activity) if status in ("closed", "withdrawn") else None,
-                    dt(deadline),
-                    1,
-                    "bench-dummy",
-                    b"\0" * 60,
-                    "bench-dummy",
-                )
-            )
+    def add_case(self, case_id: int) -> None:
+        rng, now = self.rng, self.now
+        origin, destination = CORRIDOR_CYCLE[case_id % len(CORRIDOR_CYCLE)]
+        due = case_id in self.due_ids
+        deadline = None
+        if due:
+            status = "in_progress"
+            level = rng.choices(self.level_values, self.level_weights)[0]
+            self.fixture.levels[level] += 1
+            last_activity = now - timedelta(days=self._inactive_days(level))
+            status_since = last_activity - timedelta(days=rng.uniform(1, 30))
+            created = status_since - timedelta(days=rng.uniform(2, 60))
+            deadline = last_activity + timedelta(days=self.rule[0])
+            self.fixture.due[case_id] = deadline
+        else:
+            status = rng.choices(self.statuses, self.status_weights)[0]
+            created = now - timedelta(days=rng.uniform(1, 1000))
+            last_activity = created + (now - created) * rng.random()
+            status_since = created + (last_activity - created) * rng.random()
             if status not in FINISHED:
-                self._assignment(rows, case_id, ORIGIN_ORG[origin], "origin", status, created)
-            if due:
-                if cross_border:
-                    self._assignment(rows, case_id, DESTINATION_ORG, "destination", status, created)
-                rows["case_abuses"] += [(case_id, "RA_FEES"), (case_id, "FL_WAGES")]
-                self._timeline(rows, case_id, created, last_activity)
-        return rows
+                deadline = now + timedelta(days=rng.uniform(1, 365))
+        # every other case; every other due one (they are every n-th id)
+        cross_border = (len(self.fixture.due) if due else case_id) % 2 == 0
+        departure = (created - timedelta(days=rng.randrange(30, 300))).date()
+        self.rows["cases"].append(
+            {
+                "id": case_id,
+                "reference": _reference(case_id),
+                "status": status,
+                "language": "en",
+                "origin_country": origin,
+                "destination_country": destination,
+                "employer_name": f"Employer {case_id % 4000}",
+                "occupation": "Construction labourer",
+                "recruitment_channel": "agency",
+                "departure_date": departure,
+                "job_start_date": departure + timedelta(days=7),
+                "incident_date": now.date() - timedelta(days=60),  # claim deadlines months away
+                "contract_end_date": now.date() + timedelta(days=500),
+                "consent_share_partners": True,
+                "consent_cross_border": cross_border,
+                "source": "web",
+                "created_at": created,
+                "updated_at": last_activity,
+                "last_activity_at": last_activity,
+                "status_since": status_since,
+                "paused_seconds": 0,
+                "closed_at": last_activity if status in ("closed", "withdrawn") else None,
+                "next_deadline_at": deadline,
+                # worked by an organisation (or finished): none waits in triage
+                "in_triage": False,
+                "version": 1,
+                **DUMMY_KEY,
+            }
+        )
+        if status not in FINISHED:
+            self._assignment(case_id, self.staff.org_for[origin], "origin", status, created)
+        if due:
+            if cross_border:
+                slug = self.staff.org_for[destination]
+                self._assignment(case_id, slug, "destination", status, created)
+            self.rows["case_abuses"] += [
+                {"case_id": case_id, "code": "RA_FEES"},
+                {"case_id": case_id, "code": "FL_WAGES"},
+            ]
+            self._timeline(case_id, created, last_activity)
 
     def _assignment(
-        self,
-        rows: dict[str, list[tuple[Any, ...]]],
-        case_id: int,
-        slug: str,
-        side: str,
-        status: str,
-        created: datetime,
+        self, case_id: int, slug: str, side: str, status: str, created: datetime
     ) -> None:
-        self.next_assignment += 1
         offered = status == "received"
         offered_at = created + timedelta(minutes=5)
-        rows["assignments"].append(
-            (
-                self.next_assignment,
-                case_id,
-                self.org_ids[slug],
-                None if offered else self.rng.choice(self.caseworkers[slug]),
-                side,
-                "offered" if offered else "accepted",
-                "",
-                self.dt(offered_at),
-                None if offered else self.dt(offered_at + timedelta(hours=6)),
-            )
+        self.rows["assignments"].append(
+            {
+                "id": self.next_id("assignments"),
+                "case_id": case_id,
+                "organisation_id": self.staff.org_ids[slug],
+                "user_id": None if offered else self.rng.choice(self.staff.caseworkers[slug]),
+                "side": side,
+                "status": "offered" if offered else "accepted",
+                "decline_reason": "",
+                "offered_at": offered_at,
+                "responded_at": None if offered else offered_at + timedelta(hours=6),
+            }
         )
 
-    def _timeline(
-        self,
-        rows: dict[str, list[tuple[Any, ...]]],
-        case_id: int,
-        created: datetime,
-        last_activity: datetime,
-    ) -> None:
+    def _timeline(self, case_id: int, created: datetime, last_activity: datetime) -> None:
         kinds = [("lodged", "internal", "worker"), ("assignment", "internal", "system")]
         kinds += [("assignment", "internal", "staff"), ("status_change", "partners", "staff")]
         kinds += [("note", "internal", "staff"), ("message_to_worker", "worker", "staff")] * 4
         step = (last_activity - created) / len(kinds)
         for n, (kind, visibility, actor) in enumerate(kinds[:EVENTS_PER_DUE]):
-            self.next_event += 1
             sealed = self.rng.randbytes(200) if kind in ("note", "message_to_worker") else None
-            rows["case_events"].append(
-                (
-                    self.next_event,
-                    case_id,
-                    kind,
-                    visibility,
-                    actor,
-                    None,
-                    None,
-                    sealed,
-                    kind.replace("_", " "),
-                    self.dt(created + step * (n + 1)),
-                )
-            )
-
-
-def _fillers(table: str, given: tuple[str, ...]) -> dict[str, Any]:
-    """Values for the NOT NULL columns the generator does not write (added to the models since
-    this benchmark was written): FILLERS, else the column's constant Python default."""
-    from casework.extensions import db
-
-    values = {}
-    for column in db.metadata.tables[table].columns:
-        if column.name in given or column.nullable or column.server_default is not None:
-            continue
-        if (table, column.name) in FILLERS:
-            values[column.name] = FILLERS[(table, column.name)]
-        elif column.default is not None and getattr(column.default, "is_scalar", False):
-            values[column.name] = column.default.arg  # type: ignore[attr-defined]
-        elif not (column.primary_key and column.autoincrement in (True, "auto")):
-            raise RuntimeError(f"bench: no value for the new column {table}.{column.name}")
-    return values
+            at = created + step * (n + 1)
+            self.event(case_id, kind, visibility, actor, at, kind.replace("_", " "), sealed=sealed)
 
 
 def build(app: Any, cases: int, due: int, seed: int = 20261) -> Fixture:
-    from sqlalchemy import select, text
+    from sqlalchemy import func, select
 
     from casework.extensions import db
-    from casework.models import StallRule
+    from casework.models import Case, StallRule, User
 
     started = time.perf_counter()
     with app.app_context():
+        prepare_database("models")
         rule = db.session.get(StallRule, RULE)
         if rule is None:
             raise RuntimeError(f"stall rule {RULE} not seeded by load_reference_data()")
-        org_ids, caseworkers = _create_staff()
-        dialect = db.engine.dialect.name
+        staff = create_staff(organisations(*ORGANISATIONS, caseworkers=CASEWORKERS))
         step = cases // due
         due_ids = {k * step + step // 2 + 1 for k in range(due)}
-        generator = Generator(
-            dialect,
+        mix = StalledCases(
+            seed,
             datetime.now(UTC),
-            org_ids,
-            caseworkers,
+            staff,
             (rule.days, rule.escalate_after_days, rule.refer_after_days),
             due_ids,
-            seed,
         )
-        mark = "?" if dialect == "sqlite" else "%s"
-        inserts, fillers = {}, {}
-        for table, given in (
-            ("cases", CASE_COLUMNS),
-            ("assignments", ASSIGNMENT_COLUMNS),
-            ("case_events", EVENT_COLUMNS),
-            ("case_abuses", ("case_id", "code")),
-        ):
-            fillers[table] = _fillers(table, given)
-            columns = (*given, *fillers[table])
-            inserts[table] = (
-                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - fixed names
-                f"VALUES ({', '.join([mark] * len(columns))})"
-            )
-        with db.engine.connect() as conn:
-            synchronous = None
-            if dialect == "sqlite":
-                synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar()
-                conn.exec_driver_sql("PRAGMA synchronous=OFF")  # the load phase only
-                conn.commit()
-            try:
-                done = 0
-                while done < cases:
-                    size = min(CHUNK, cases - done)
-                    rows = generator.chunk(done + 1, size)
-                    for table, sql in inserts.items():
-                        fill = tuple(fillers[table].values())
-                        if rows[table]:
-                            conn.exec_driver_sql(sql, [row + fill for row in rows[table]])
-                    conn.commit()
-                    done += size
-                    if done % 100_000 == 0 or done == cases:
-                        print(f"\r  inserted {done:,} cases", end="", flush=True)
-                print()
-                if dialect == "postgresql":
-                    for table in ("cases", "assignments", "case_events"):
-                        conn.exec_driver_sql(
-                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                            f"(SELECT max(id) FROM {table}))"
-                        )
-                    conn.commit()
-            finally:
-                if synchronous is not None:
-                    conn.rollback()  # nothing left open after a failure
-                    conn.exec_driver_sql(f"PRAGMA synchronous={int(synchronous)}")
-                    conn.commit()
-        _analyze()
-        fixture = generator.fixture
+        counts = load_cases(mix, cases, chunk=CHUNK)
+        analyze()
+        fixture = mix.fixture
         fixture.counts = {
-            table: int(db.session.scalar(text(f"SELECT count(*) FROM {table}")) or 0)  # noqa: S608
-            for table in ("cases", "assignments", "case_events", "case_abuses", "users")
+            **counts,
+            "users": int(db.session.scalar(select(func.count(User.id))) or 0),
+            "due now": len(
+                db.session.scalars(
+                    select(Case.id).where(Case.next_deadline_at <= datetime.now(UTC))
+                ).all()
+            ),
         }
-        from casework.models import Case
-
-        fixture.counts["due now"] = len(
-            db.session.scalars(
-                select(Case.id).where(Case.next_deadline_at <= datetime.now(UTC))
-            ).all()
-        )
         db.session.remove()
     fixture.build_seconds = time.perf_counter() - started
     return fixture
-
-
-def _analyze() -> None:
-    from casework.extensions import db
-
-    db.session.commit()
-    with db.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
-        else:
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
 
 
 # --- measurement ------------------------------------------------------------------------------
@@ -636,8 +453,8 @@ def baseline_counts() -> dict[str, float]:
     from casework.extensions import db
 
     now: Any = datetime.now(UTC)
-    if db.engine.dialect.name == "sqlite":
-        now = _datetime_for("sqlite")(now)
+    if db.engine.dialect.name == "sqlite":  # a text() parameter: the text SQLAlchemy stores
+        now = now.replace(tzinfo=None).isoformat(" ", "microseconds")
     seconds = {}
     for sql, params in (
         ("SELECT count(*) FROM cases", {}),
@@ -722,10 +539,9 @@ def run_backend(
 ) -> dict[str, Any]:
     from casework.extensions import db
     from casework.services.escalation.scan import BATCH
-    from tests.conftest import make_app, reset_schema
+    from tests.conftest import make_app
 
     app = make_app(work, SQLALCHEMY_DATABASE_URI=url, TESTING=False)
-    reset_schema(app)
     print(f"{name}: building {cases:,} cases, {due:,} due")
     fixture = build(app, cases, due)
     print(

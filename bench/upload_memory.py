@@ -46,9 +46,9 @@ from gunicorn_server import (
     stop_after,
 )
 from machine_facts import print_machine_facts
-from payloads import complaint
 
 from casework.crypto.stream import HEADER_BYTES, TAG_BYTES
+from tests.conftest import complaint_payload
 
 BUDGET_MIB = 64
 MIB = 1024 * 1024
@@ -101,7 +101,7 @@ def multipart_envelope(filename: str) -> tuple[bytes, bytes]:
         f"--{BOUNDARY}\r\n"
         'Content-Disposition: form-data; name="complaint"\r\n'
         "Content-Type: application/json\r\n\r\n"
-        f"{json.dumps(complaint())}\r\n"
+        f"{json.dumps(complaint_payload())}\r\n"
         f"--{BOUNDARY}\r\n"
         f'Content-Disposition: form-data; name="evidence"; filename="{filename}"\r\n'
         "Content-Type: image/png\r\n\r\n"
@@ -193,7 +193,7 @@ def expected_blob_size(plain: int) -> int:
 
 
 def _warm_up(port: int, marker: bytes) -> None:
-    body = json.dumps(complaint()).encode()
+    body = json.dumps(complaint_payload()).encode()
     status, answer = request(
         port, "POST", API_PATH, body, {"Content-Type": "application/json"}, timeout=60
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from datetime import date
+from importlib import resources
 from typing import Any
 
 from flask import Flask
@@ -143,3 +145,97 @@ def test_seeded_limits_give_a_case_its_claim_deadline(app: Flask, lodge: Any) ->
     }
     assert cases[nepal.reference].claim_deadline == date(2027, 6, 1)
     assert cases[saudi.reference].claim_deadline == date(2027, 3, 31)
+
+
+# The catalogue lives in casework/services/referrals/data/*.toml: these pin what seeding writes
+# from it, so a slip in those files (or in reading them) shows up here.
+def test_the_seed_files_ship_with_the_package() -> None:
+    data = resources.files("casework.services.referrals").joinpath("data")
+    assert data.joinpath("pathways.toml").is_file()
+    assert data.joinpath("time_limits.toml").is_file()
+
+
+def test_seeded_pathways_per_country_and_forum_kind(app: Flask) -> None:
+    kinds: defaultdict[str, list[str]] = defaultdict(list)
+    for pathway in db.session.scalars(select(ReferralPathway)):
+        kinds[pathway.country].append(pathway.forum_kind)
+    assert {country: sorted(found) for country, found in kinds.items()} == {
+        "NP": ["DEST_EMBASSY", "ORIG_LEGAL_AID", "ORIG_REGULATOR", "ORIG_TRIBUNAL",
+               "ORIG_WELFARE_FUND", "UNION"],
+        "PH": ["DEST_EMBASSY", "ORIG_REGULATOR", "ORIG_TRIBUNAL", "ORIG_WELFARE_FUND"],
+        "ID": ["DEST_EMBASSY", "ORIG_REGULATOR"],
+        "BD": ["DEST_EMBASSY", "ORIG_REGULATOR", "ORIG_WELFARE_FUND"],
+        "PK": ["DEST_EMBASSY", "ORIG_POLICE", "ORIG_REGULATOR"],
+        "QA": ["DEST_CONCILIATION", "DEST_LABOUR_COURT"],
+        "SA": ["DEST_CONCILIATION", "DEST_LABOUR_COURT"],
+        "AE": ["DEST_CONCILIATION", "DEST_LABOUR_COURT"],
+        "HK": ["DEST_AGENCY_REGULATOR", "DEST_CONCILIATION", "DEST_LABOUR_COURT",
+               "DEST_LABOUR_COURT", "UNION"],
+        "MY": ["DEST_CONCILIATION", "DEST_LABOUR_COURT"],
+    }  # fmt: skip
+
+
+LABOUR = ["FL_WAGES", "RA_CONTRACT_SUB", "RA_DEDUCTIONS", "FL_OVERTIME", "FL_CONDITIONS",
+          "FL_DOCS", "RA_ABSCONDING", "RA_STRANDED", "RA_DEATH_INJURY", "RA_NO_CONTRACT"]  # fmt: skip
+RECRUITMENT = ["RA_FEES", "RA_NO_JOB", "RA_UNLICENSED", "RA_CONTRACT_SUB", "RA_DEPOSIT",
+               "RA_NO_CONTRACT", "FL_DECEPTION", "FL_DEBT"]  # fmt: skip
+TRAFFICKING = ["RA_TRAFFICKING", "FL_VIOLENCE", "FL_MOVEMENT", "FL_ISOLATION", "FL_THREATS"]
+
+
+def test_seeded_pathways_spelled_out(app: Flask) -> None:
+    def row(name_part: str) -> tuple[Any, ...]:
+        p = _pathway(name_part)
+        return (p.country, p.forum_kind, p.claim_codes, p.time_limit_days, p.language, p.notes)
+
+    assert row("Department of Foreign Employment (complaints)") == (
+        "NP", "ORIG_REGULATOR", RECRUITMENT + ["FL_DOCS", "FL_WAGES"], None, "ne",
+        "Limitation: one year (verify). Large backlog: follow up in writing.",
+    )  # fmt: skip
+    assert row("anti-human-trafficking circle") == (
+        "PK", "ORIG_POLICE", ["RA_UNLICENSED", "RA_NO_JOB", "FL_DECEPTION", *TRAFFICKING], None,
+        "ur", "",
+    )  # fmt: skip
+    assert row("Labour Relations Department (complaints)") == (
+        "QA", "DEST_CONCILIATION", LABOUR + ["RA_FEES"], 7, "ar",
+        "Must act within 7 days, then refers the dispute to the committee.",
+    )  # fmt: skip
+    assert row("Embassy of Bangladesh") == ("BD", "DEST_EMBASSY", [], None, None, "")
+    assert row("Industrial Relations Department") == (
+        "MY", "DEST_LABOUR_COURT", ["RA_ABSCONDING", "RA_CONTRACT_SUB", "FL_WAGES"], None, None,
+        "Unfair-dismissal complaint within 60 days of the dismissal.",
+    )  # fmt: skip
+    agencies = _pathway("Employment Agencies Administration")
+    assert agencies.contact == "The Employment Agencies Administration of the Labour Department."
+    assert agencies.notes == (
+        "Agencies may charge at most 10% of the first month's wage; overcharging is prosecuted "
+        "within 12 months."
+    )
+
+
+def test_seeded_time_limits_spelled_out(app: Flask) -> None:
+    rules = {
+        (r.jurisdiction, r.forum_kind, r.claim_kind, r.trigger, r.period_days)
+        for r in db.session.scalars(select(LimitationRule))
+    }
+    assert rules == {
+        ("QA", "DEST_LABOUR_COURT", "*", "contract_end_date", 365),
+        ("SA", "DEST_LABOUR_COURT", "*", "contract_end_date", 365),
+        ("AE", "DEST_LABOUR_COURT", "*", "contract_end_date", 730),
+        ("HK", "DEST_LABOUR_COURT", "*", "incident_date", 365),
+        ("HK", "DEST_AGENCY_REGULATOR", "RA_FEES", "departure_date", 365),
+        ("MY", "DEST_LABOUR_COURT", "*", "contract_end_date", 60),
+        ("PH", "ORIG_TRIBUNAL", "*", "incident_date", 1095),
+        ("PH", "ORIG_REGULATOR", "RA_UNLICENSED", "incident_date", 1825),
+        ("PH", "ORIG_REGULATOR", "RA_FEES", "incident_date", 1825),
+        ("PH", "ORIG_REGULATOR", "RA_NO_JOB", "incident_date", 1825),
+        ("NP", "ORIG_REGULATOR", "*", "incident_date", 365),
+    }
+    hong_kong = db.session.scalars(
+        select(LimitationRule).where(
+            LimitationRule.jurisdiction == "HK", LimitationRule.forum_kind == "DEST_LABOUR_COURT"
+        )
+    ).one()
+    assert hong_kong.note == (
+        "Minor Employment Claims Adjudication Board: within 12 months (verify the date "
+        "the period runs from)."
+    )
