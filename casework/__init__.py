@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from casework.config import _persistent_secret, build_config, instance_path_from_env
+from casework.config import build_config, instance_path_from_env
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 MIGRATIONS_PATH = PACKAGE_ROOT.parent / "migrations"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, extensions, keys and storage, blueprints, errors, CLI."""
+    """Build the app: configuration, extensions, model listeners, keys and storage, blueprints,
+    errors, CLI."""
     overrides = dict(config or {})
     instance_path = str(Path(overrides.pop("INSTANCE_PATH", instance_path_from_env())).resolve())
-    Path(instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_instance_folder(Path(instance_path))
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.update(build_config(instance_path, overrides))
     app.config.from_pyfile("config.py", silent=True)
@@ -27,12 +29,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
     register_request_handling(app)
     register_extensions(app)
+    register_model_listeners(app)
     register_security(app)
+    register_audit_anchors(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     start_inprocess_scheduler(app)
     return app
+
+
+def private_instance_folder(folder: Path) -> None:
+    """Everything this process creates is for its own user only (umask 077): the database and
+    its -wal/-shm files, keys, evidence, and any folder on the way. The instance folder itself
+    is made 0700, and tightened if a checkout or an older version left it open to others."""
+    os.umask(0o077)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    status = folder.stat()
+    if status.st_mode & 0o077 and status.st_uid == os.geteuid():
+        folder.chmod(0o700)
 
 
 def start_inprocess_scheduler(app: Flask) -> None:
@@ -79,6 +94,13 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+
+
+def register_model_listeners(app: Flask) -> None:
+    """SQLAlchemy session listeners that keep derived tables current in the same transaction:
+    the report facts, rewritten after every flush that changes what a report shows. Listeners
+    are global to the process (every app's sessions), so each is installed once, however
+    many apps are created (tests create one per test)."""
     from casework.services.reports.facts import install as keep_report_facts
 
     keep_report_facts()
@@ -86,27 +108,38 @@ def register_extensions(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     """Key ring, pepper and evidence store; none of them lives in the database."""
-    from casework.crypto import KeyRing
+    from casework.extensions import db
     from casework.headers import add_security_headers
+    from casework.services.audit.key import load_audit_key
+    from casework.services.keys.loading import open_key_ring, open_pepper
     from casework.storage import open_store
 
-    keys_path = Path(app.config["KEYS_PATH"])
-    if app.config["MASTER_KEYS"]:
-        ring = KeyRing.from_env_value(app.config["MASTER_KEYS"])
-    else:
-        ring = KeyRing.load_or_create(keys_path)
-    pepper = app.config["FOLLOWUP_PEPPER"] or _persistent_secret(keys_path / "pepper", 32)
-    app.extensions["casework.keyring"] = ring
-    app.extensions["casework.pepper"] = pepper.encode("utf-8")
+    # Checked against the database: a missing or wrong ring (or pepper) stops the app here,
+    # naming the missing key ids, instead of a new one being created over existing data.
+    with app.app_context():
+        app.extensions["casework.keyring"] = open_key_ring(app.config, db.engine)
+        app.extensions["casework.pepper"] = open_pepper(app.config, db.engine)
+    # The audit chain's HMAC key: not in the key ring, so master-key rotation never touches it.
+    app.extensions["casework.audit_key"] = load_audit_key(app)
     app.extensions["casework.evidence_store"] = open_store(
         app.config["EVIDENCE_STORE"], app.instance_path
     )
     app.after_request(add_security_headers)
 
 
+def register_audit_anchors(app: Flask) -> None:
+    """Publish the audit chain's head (position and MAC) outside the database after every
+    commit that adds audit events: to the anchor file and the `casework.audit.anchor` log.
+    A session listener, global to the process and installed once."""
+    from casework.services.audit.anchors import install as publish_audit_heads
+
+    publish_audit_heads()
+
+
 def register_blueprints(app: Flask) -> None:
     from casework.blueprints.admin import bp as admin_bp
     from casework.blueprints.api import bp as api_bp
+    from casework.blueprints.approvals import bp as approvals_bp
     from casework.blueprints.auth import bp as auth_bp
     from casework.blueprints.cases import bp as cases_bp
     from casework.blueprints.intake import bp as intake_bp
@@ -116,7 +149,16 @@ def register_blueprints(app: Flask) -> None:
     from casework.staff_session import init_staff_sessions
 
     init_staff_sessions(app)
-    for blueprint in (intake_bp, api_bp, auth_bp, cases_bp, admin_bp, notifications_bp, reports_bp):
+    for blueprint in (
+        intake_bp,
+        api_bp,
+        auth_bp,
+        cases_bp,
+        admin_bp,
+        approvals_bp,
+        notifications_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # JSON clients authenticate each call; no cookies are involved
     from casework.i18n import country_name, format_datetime_local, template_context

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from casework.crypto.keyring import generate_env_entry
+
+if TYPE_CHECKING:
+    from casework.services.audit import ChainReport
 
 keys_cli = AppGroup("keys", help="Master key ring.")
 demo_cli = AppGroup("demo", help="Demo and reference data.")
@@ -54,13 +59,39 @@ def jobs_list() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain; report the first broken link (exit status 1 if any)."""
+@click.option(
+    "--anchors",
+    "extra_anchors",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Another file holding anchor lines (another node's anchor file, an export of the log "
+    "stream); repeatable. The configured anchor file is always read.",
+)
+def audit_verify(extra_anchors: tuple[str, ...]) -> None:
+    """Check every link and MAC of the audit chain, then the published anchors: the first
+    problem is reported (exit status 1)."""
     from casework.services.audit import verify_audit_chain
 
-    report = verify_audit_chain()
-    if report.first_broken_id is None:
-        click.echo(f"audit chain intact: {report.checked} event(s) verified")
+    _report_chain(verify_audit_chain(extra_anchors))
+
+
+@audit_cli.command("seal")
+def audit_seal() -> None:
+    """Verify the trail, then append an event sealed with the audit key that covers everything
+    before it (run once after upgrading from the unkeyed chain; harmless to repeat)."""
+    from casework.services.audit import seal_audit_chain
+
+    _report_chain(seal_audit_chain())
+
+
+def _report_chain(report: ChainReport) -> None:
+    if report.intact:
+        keyed = f"keyed from event {report.keyed_from}" if report.keyed_from else "not keyed yet"
+        click.echo(
+            f"audit chain intact: {report.checked} event(s) verified ({keyed}); "
+            f"{report.anchors_checked} anchor(s) matched, newest anchor at "
+            f"{report.newest_anchor or 'none'}, head at {report.head or 'none'}"
+        )
         return
     click.echo(
         f"audit chain BROKEN at event {report.first_broken_id}: {report.reason} "
@@ -79,10 +110,14 @@ def keys_rotate() -> None:
     """
     from flask import current_app
 
+    from casework.crypto import KeyRingError
     from casework.services.keys.rotation import rotate_master_key
 
     from_env = bool(current_app.config["MASTER_KEYS"])
-    report = rotate_master_key(add_new_key=not from_env)
+    try:
+        report = rotate_master_key(add_new_key=not from_env)
+    except KeyRingError as exc:
+        raise click.ClickException(f"rotation NOT complete: {exc}") from exc
     click.echo(
         f"current master key: {report.new_key_id}; re-wrapped {report.rewrapped} case key(s)"
     )
@@ -92,6 +127,15 @@ def keys_rotate() -> None:
 def keys_generate() -> None:
     """Print a fresh id:key entry to append to CASEWORK_MASTER_KEYS."""
     click.echo(generate_env_entry())
+
+
+@keys_cli.command("reseal-events")
+def keys_reseal_events() -> None:
+    """Bind notes' and messages' bodies sealed before issue 12 to their event (run once after
+    upgrading; harmless to repeat)."""
+    from casework.services.keys.event_seals import reseal_event_bodies
+
+    click.echo(str(reseal_event_bodies()))
 
 
 @demo_cli.command("load")

@@ -1,5 +1,10 @@
 """`flask orgs ...` and `flask users ...`: the directory from the command line (first admin,
-scripted set-up, a locked-out admin). Each command is one call into services/directory.py."""
+scripted set-up, a locked-out admin). Each command is one call into services/directory/.
+
+Changes made here take effect at once, without a supervisor's approval: whoever runs these
+commands on the server holds the key ring and the database anyway. That is also how an
+organisation gets its first supervisor (`users create`, or `users approve` for one an admin
+created on the web)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from flask.cli import AppGroup
 from casework.models import User
 from casework.models.people import ORG_KINDS, ROLES
 from casework.services.actors import SystemActor
+from casework.services.directory import approvals
 from casework.services.directory import operations as directory
 from casework.services.directory.operations import split_codes
 from casework.services.errors import InvalidInput
@@ -109,6 +115,8 @@ def users_list(org: str) -> None:
         organisation_id = organisation.id
     for user in directory.list_users(organisation_id):
         state = "active" if user.active else "inactive"
+        if user.awaiting_approval:
+            state += ",awaiting-approval"
         totp = "2fa" if user.has_totp else "no-2fa"
         click.echo(
             f"{user.id}\t{user.email}\t{user.organisation.slug}\t{user.role}\t"
@@ -136,6 +144,17 @@ def users_reset_totp(email: str) -> None:
     user = _find_user(email)
     directory.reset_totp(CLI_ACTOR, user)
     click.echo(f"second factor reset for user {user.id}")
+
+
+@users_cli.command("approve")
+@click.option("--email", required=True)
+def users_approve(email: str) -> None:
+    """Approve every change an admin asked for on this account (a new account, a move, a
+    password or second-factor reset). For an organisation's first supervisor, whom no other
+    supervisor can approve; otherwise a supervisor approves on the web."""
+    user = _find_user(email)
+    count = approvals.approve_all_by_operator(CLI_ACTOR, user)
+    click.echo(f"{count} pending change(s) approved for user {user.id}")
 
 
 def register_directory_cli(app: Flask) -> None:

@@ -17,6 +17,10 @@ ENVIRONMENT = {
     "CASEWORK_MASTER_KEYS": "master key ring as id:base64,id:base64 (last is current); "
     "default: instance/keys/keyring.json",
     "CASEWORK_FOLLOWUP_PEPPER": "server pepper for follow-up secrets (default: instance/keys/pepper)",
+    "CASEWORK_AUDIT_KEY": "HMAC key of the audit chain, 32+ characters (default: "
+    "instance/keys/audit_key); never rotated with the master keys",
+    "CASEWORK_AUDIT_ANCHORS": "append-only file the audit chain head is published to after "
+    "every commit (default instance/audit-anchors.log)",
     "CASEWORK_EVIDENCE_STORE": "file:///path or a path relative to the instance folder (default evidence)",
     "CASEWORK_REQUIRE_2FA": "require TOTP for staff (default on, off in demo mode)",
     "CASEWORK_DEMO": "demo mode: demo data and relaxed cookie security for http://127.0.0.1",
@@ -29,6 +33,8 @@ ENVIRONMENT = {
     "CASEWORK_SECURE_COOKIES": "send cookies only over HTTPS (default on, off in demo mode)",
     "CASEWORK_LOG_LEVEL": "log level (default INFO)",
     "CASEWORK_STAFF_IDLE_MINUTES": "staff sessions end after this much inactivity (default 30)",
+    "CASEWORK_STAFF_SESSION_MAX_HOURS": "staff sessions end this long after sign-in, however "
+    "active (default 12)",
     "CASEWORK_DEADLINE_WARN_DAYS": "start warning this many days before a claim is time-barred (default 60)",
     "CASEWORK_SCHEDULER": "'inprocess' runs the job scheduler inside the web process (make run does)",
     "CASEWORK_MAIL_SERVER": "SMTP host for notification e-mails (default empty: mails wait in the outbox)",
@@ -44,6 +50,10 @@ ENVIRONMENT = {
     "(default http://127.0.0.1:5000)",
     "CASEWORK_RETENTION_DAYS": "purge closed and withdrawn cases this many days after closing "
     "(default 730)",
+    "CASEWORK_KEY_ROTATION_DAYS": "start a new master-key epoch (re-wrap every case key) this "
+    "many days after the last one, and after any purge (default 30)",
+    "CASEWORK_BACKUP_RETENTION_DAYS": "how long database and key-ring backups are kept; master "
+    "keys are destroyed this many days after their epoch ended (default 35)",
 }
 
 
@@ -59,8 +69,12 @@ def instance_path_from_env() -> str:
 
 
 def _persistent_secret(path: Path, nbytes: int) -> str:
-    """Read a secret from `path`, creating it (mode 0600) on first use."""
+    """Read a secret from `path`, creating it (mode 0600, in a 0700 folder) on first use, and
+    tightening a file an older version or a copy left readable by others."""
     if path.exists():
+        status = path.stat()
+        if status.st_mode & 0o077 and status.st_uid == os.geteuid():
+            path.chmod(0o600)
         return path.read_text(encoding="ascii").strip()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     value = secrets.token_urlsafe(nbytes)
@@ -102,6 +116,10 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "MASTER_KEYS": os.environ.get("CASEWORK_MASTER_KEYS", ""),
         "KEYS_PATH": str(folder / "keys"),
         "FOLLOWUP_PEPPER": os.environ.get("CASEWORK_FOLLOWUP_PEPPER", ""),
+        "AUDIT_KEY": os.environ.get("CASEWORK_AUDIT_KEY", ""),
+        "AUDIT_ANCHOR_PATH": os.environ.get(
+            "CASEWORK_AUDIT_ANCHORS", str(folder / "audit-anchors.log")
+        ),
         "EVIDENCE_STORE": os.environ.get("CASEWORK_EVIDENCE_STORE", "evidence"),
         "EVIDENCE_CHUNK_SIZE": 256 * 1024,
         "MAX_FILE_BYTES": max_file,
@@ -124,6 +142,10 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "FOLLOWUP_TOKEN_SECONDS": 30 * 60,
+        # The follow-up page's session (a cookie token, ended by the quick exit): short, as
+        # the phone may be shared.
+        "FOLLOWUP_SESSION_IDLE_SECONDS": 15 * 60,
+        "FOLLOWUP_SESSION_MAX_SECONDS": 60 * 60,
         # Legal deadlines: warn, escalate and propose a referral this many days before a claim
         # is time-barred.
         "DEADLINE_WARN_DAYS": int(os.environ.get("CASEWORK_DEADLINE_WARN_DAYS", "60")),
@@ -143,8 +165,15 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("CASEWORK_MAIL_MAX_ATTEMPTS", "12")),
         "PUBLIC_URL": os.environ.get("CASEWORK_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RETENTION_DAYS": int(os.environ.get("CASEWORK_RETENTION_DAYS", "730")),
+        "KEY_ROTATION_DAYS": int(os.environ.get("CASEWORK_KEY_ROTATION_DAYS", "30")),
+        "BACKUP_RETENTION_DAYS": int(os.environ.get("CASEWORK_BACKUP_RETENTION_DAYS", "35")),
         "STAFF_IDLE_TIMEOUT_SECONDS": int(os.environ.get("CASEWORK_STAFF_IDLE_MINUTES", "30")) * 60,
-        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # Enforced on the server-side session record (services/directory/sessions.py); the
+        # cookie lifetime only follows it.
+        "STAFF_SESSION_MAX_SECONDS": int(os.environ.get("CASEWORK_STAFF_SESSION_MAX_HOURS", "12"))
+        * 3600,
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("CASEWORK_STAFF_SESSION_MAX_HOURS", "12"))
+        * 3600,
         "LOG_LEVEL": os.environ.get("CASEWORK_LOG_LEVEL", "INFO"),
         # argon2id cost for follow-up secrets; see services/followup_secret.py for the reasoning.
         "SECRET_HASH_TIME_COST": 2,

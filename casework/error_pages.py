@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -76,8 +76,17 @@ def _handle_http(error: HTTPException) -> Response | tuple[str, int]:
             )
         )
     if wants_json():
-        return api_error(status, message)
-    return render_template("errors/error.html", status=status, message=message), status
+        response = api_error(status, message)
+    else:
+        response = make_response(
+            render_template("errors/error.html", status=status, message=message), status
+        )
+    # Keep the headers Werkzeug's exception carries: above all `Allow` on a 405 (RFC 9110:
+    # the methods the resource does support, from MethodNotAllowed.valid_methods).
+    for name, value in error.get_headers(request.environ):
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _handle_unexpected(error: Exception) -> Response | tuple[str, int]:

@@ -1,31 +1,30 @@
-"""Staff sessions: Flask-Login wiring, idle timeout, and the deny-by-default gate that every
-staff blueprint installs."""
+"""Staff sessions: Flask-Login wiring onto the server-side session records, and the
+deny-by-default gate that every staff blueprint installs."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from casework.extensions import db, login_manager
+from casework.extensions import login_manager
 from casework.models import User
+from casework.services.directory.sessions import ENDED_IDLE, resume_session
 
-LAST_SEEN = "staff_last_seen"
+# The only thing the signed cookie holds about the sign-in besides Flask-Login's user id: the
+# random token of the server-side record (services/directory/sessions.py).
+SESSION_TOKEN = "staff_sid"  # noqa: S105 - a session key name
 
 
-def load_user(session_id: str) -> User | None:
-    """Flask-Login ids are `user id:session version`; a password change ends old sessions."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active:
-        return None
-    return user
+def load_user(login_id: str) -> User | None:
+    """The signed-in user, if the server-side session behind this cookie still counts."""
+    resumed = resume_session(session.get(SESSION_TOKEN), login_id)
+    if resumed.ended:
+        g.staff_session_ended = resumed.ended
+    return resumed.user
 
 
 def init_staff_sessions(app: Flask) -> None:
@@ -42,17 +41,15 @@ def staff_gate(roles: Iterable[str]) -> Callable[[], Response | None]:
 
     def gate() -> Response | None:
         if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        now = int(time.time())
-        if (
-            now - int(session.get(LAST_SEEN, now))
-            > current_app.config["STAFF_IDLE_TIMEOUT_SECONDS"]
-        ):
-            logout_user()
+            ended = g.pop("staff_session_ended", "")
+            if not ended:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             session.clear()
-            flash(_l("You were signed out after a period of inactivity."))
+            if ended == ENDED_IDLE:
+                flash(_l("You were signed out after a period of inactivity."))
+            else:
+                flash(_l("Your session has ended. Please sign in again."))
             return redirect(url_for("auth.login"))
-        session[LAST_SEEN] = now
         if current_user.role not in allowed:
             abort(403)
         return None

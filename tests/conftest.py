@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from casework import create_app
 from casework.extensions import db
@@ -42,6 +42,10 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
         "SECRET_KEY": "test-secret-key",
+        # Given, as SECRET_KEY is, so that apps a test builds on other instance folders over the
+        # same database share it (a missing audit key stops an app once events are sealed).
+        # tests/unit/test_audit_chain.py covers the key file (instance/keys/audit_key).
+        "AUDIT_KEY": "test-audit-key-test-audit-key-test-audit-key",
         "TESTING": True,
         "RATELIMIT_ENABLED": False,
         **FAST_HASH,
@@ -60,6 +64,22 @@ def reset_schema(app: Flask) -> None:
                 conn.execute(text("CREATE SCHEMA public"))
         db.create_all()
         load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _empty_postgres_database() -> None:
+    """On PostgreSQL each test starts from an empty database, as each SQLite test starts from a
+    new file: the app checks at start-up that its key ring opens every key the database holds,
+    and the previous test's cases were wrapped by that test's ring."""
+    if not ON_POSTGRES:
+        return
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

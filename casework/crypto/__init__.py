@@ -15,7 +15,7 @@ from casework.crypto.envelope import (
     unwrap_key,
     wrap_key,
 )
-from casework.crypto.keyring import KeyRing, KeyRingError
+from casework.crypto.keyring import KeyRing, KeyRingError, KeyRingMissing
 from casework.crypto.stream import (
     BlobHeader,
     StreamDecryptor,
@@ -29,6 +29,7 @@ __all__ = [
     "DecryptionError",
     "KeyRing",
     "KeyRingError",
+    "KeyRingMissing",
     "StreamDecryptor",
     "StreamEncryptor",
     "decrypt_blob",

@@ -25,13 +25,13 @@ def _stalled(now: datetime) -> object:
 
 
 def _digests(now: datetime) -> object:
-    from casework.services.notifications.operations import build_daily_digests
+    from casework.services.notifications.digests import build_daily_digests
 
     return build_daily_digests(now.date())
 
 
 def _outbox(now: datetime) -> object:
-    from casework.services.notifications.operations import send_outbox
+    from casework.services.notifications.outbox import send_outbox
 
     return send_outbox()
 
@@ -40,6 +40,12 @@ def _retention(now: datetime) -> object:
     from casework.services.keys.retention import purge_expired_cases
 
     return purge_expired_cases(now)
+
+
+def _keys(now: datetime) -> object:
+    from casework.services.keys.epochs import run_key_epochs
+
+    return run_key_epochs(now)
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,13 @@ JOBS: dict[str, Job] = {
         Job("outbox", timedelta(minutes=1), _outbox, "send queued e-mails"),
         Job("digests", timedelta(days=1), _digests, "one digest e-mail per user per day"),
         Job("retention", timedelta(days=1), _retention, "crypto-shred expired closed cases"),
+        # After retention, so a purge ends the master key's epoch in the same tick.
+        Job(
+            "keys",
+            timedelta(days=1),
+            _keys,
+            "new master key monthly and after purges; destroy keys past the backup window",
+        ),
     )
 }
 

@@ -10,6 +10,8 @@ from casework.models.evidence import Evidence
 from casework.models.exchange_rate import ExchangeRate
 from casework.models.fee import FeePayment
 from casework.models.flag import Flag
+from casework.models.followup_session import FollowupSession
+from casework.models.key_check import KeyCheck
 from casework.models.notification import Notification, OutboxMessage
 from casework.models.outcome import Outcome
 from casework.models.people import Organisation, OrganisationCountry, User
@@ -17,6 +19,8 @@ from casework.models.reference import Country
 from casework.models.referral import Referral, ReferralPathway
 from casework.models.report_case import ReportCase, ReportOrgCase
 from casework.models.scheduling import JobRun, SchedulerLease
+from casework.models.staff_approval import StaffApproval
+from casework.models.staff_session import StaffSession
 from casework.models.submission import Submission
 
 __all__ = [
@@ -31,7 +35,9 @@ __all__ = [
     "Evidence",
     "ExchangeRate",
     "FeePayment",
+    "FollowupSession",
     "JobRun",
+    "KeyCheck",
     "LimitationRule",
     "Notification",
     "OutboxMessage",
@@ -40,6 +46,8 @@ __all__ = [
     "ReportCase",
     "ReportOrgCase",
     "SchedulerLease",
+    "StaffApproval",
+    "StaffSession",
     "StallRule",
     "Submission",
     "Flag",

@@ -81,6 +81,13 @@ class Case(Model):
             sqlite_where=text("in_triage"),
             postgresql_where=text("in_triage"),
         ),
+        # The master keys live case keys need (start-up check, key epochs): a few index seeks.
+        Index(
+            "ix_cases_live_key_id",
+            "key_id",
+            sqlite_where=text("wrapped_key IS NOT NULL"),
+            postgresql_where=text("wrapped_key IS NOT NULL"),
+        ),
     )
 
     agency: Mapped[Agency | None] = relationship()

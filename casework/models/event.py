@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import Model
@@ -42,6 +42,10 @@ class CaseEvent(Model):
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     body_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What the body's seal is bound to (services/keys/case_keys.py): 2 = this event's id,
+    # kind, visibility, organisation and author; 1 = the case and kind only (bodies sealed
+    # before that, until `flask keys reseal-events` re-seals them).
+    body_binding: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
     detail: Mapped[str] = mapped_column(String(200), default="")  # clear, non-personal facts
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import Model
@@ -88,6 +88,9 @@ class User(Model):
     totp_last_step: Mapped[int] = mapped_column(default=0)  # refuses a code used twice
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)  # bumped to end every session
+    # A new account, or one moved into a role or organisation with access to cases by an admin,
+    # cannot sign in until a supervisor of its organisation approves (models/staff_approval.py).
+    awaiting_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -108,7 +111,7 @@ class User(Model):
     # Flask-Login
     @property
     def is_active(self) -> bool:
-        return self.active and self.organisation.active
+        return self.active and not self.awaiting_approval and self.organisation.active
 
     @property
     def is_authenticated(self) -> bool:

@@ -13,15 +13,18 @@ from casework.models.columns import UTCDateTime, utcnow
 
 
 class Submission(Model):
-    """A complaint submission seen in the last hour, keyed by the SHA-256 of a random token
-    that only the worker's browser (or the partner's app) holds. The receipt's secret is
-    sealed with a key derived from that token, so the database alone cannot read it."""
+    """A complaint submission seen in the last day, keyed by the SHA-256 of a random token of
+    at least 128 bits that only the worker's browser (or the partner's app) holds, and bound
+    to the SHA-256 of what was sent. The receipt's secret is sealed with a key derived from
+    that token (and, on the web, a cookie of the browser that sent it), so the database alone
+    cannot read it; the sealed copy is dropped once the short replay window has passed."""
 
     __tablename__ = "submissions"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    receipt_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    receipt_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     case: Mapped[Case] = relationship()

@@ -19,7 +19,34 @@ from flask_babel import lazy_gettext as _l
 
 from casework.services.errors import InvalidInput
 
-_CURRENCIES = frozenset(list_currencies())
+CURRENCIES = frozenset(list_currencies())
+# What `amount` and `day` accept, also stated in the API's OpenAPI document.
+MAX_AMOUNT = Decimal("1e12")
+EARLIEST_DAY = date(1950, 1, 1)
+DAYS_AHEAD = 3660  # contracts run for years: about ten years ahead
+UNSTORABLE = _l("This contains an invisible character that we cannot store. Please type it again.")
+
+
+def whole_number(value: object, digits: int = 12) -> int | None:
+    """`value` as a non-negative int if it is written in ASCII digits only (at most `digits`
+    of them), else None. `str.isdigit()` accepts superscript and circled digits that `int()`
+    then refuses, and `int()` refuses more than 4,300 digits: both were 500s."""
+    text = str(value).strip() if value is not None else ""
+    if not text or len(text) > digits or not (text.isascii() and text.isdecimal()):
+        return None
+    return int(text)
+
+
+def storable(text: str) -> bool:
+    """False for text no database keeps alike: NUL (PostgreSQL refuses it, SQLite takes it)
+    and lone UTF-16 surrogates (JSON's `\\ud800` escapes; they cannot be encoded at all)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass
@@ -43,6 +70,9 @@ class FieldReader:
             return ""
         if not isinstance(value, str):
             self.fail(path, _l("Please write this as text."))
+            return ""
+        if not storable(value):
+            self.fail(path, UNSTORABLE)
             return ""
         value = value.strip()
         if len(value) > limit:
@@ -79,7 +109,7 @@ class FieldReader:
         except InvalidOperation:
             self.fail(path, _l("Please write an amount, like 15000 or 150.50."))
             return None
-        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+        if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
             self.fail(path, _l("Please write an amount, like 15000 or 150.50."))
             return None
         if amount != amount.quantize(Decimal("0.01")):
@@ -89,7 +119,7 @@ class FieldReader:
 
     def currency(self, data: Mapping[str, Any], key: str, path: str) -> str:
         value = self.text(data, key, path, 3).upper()
-        if value and value not in _CURRENCIES:
+        if value and value not in CURRENCIES:
             self.fail(path, _l("Please choose a currency from the list."))
         return value
 
@@ -102,7 +132,7 @@ class FieldReader:
         except ValueError:
             self.fail(path, _l("Please give a date as year-month-day, like 2026-03-01."))
             return None
-        if parsed.year < 1950 or parsed > date.today() + timedelta(days=3660):
+        if parsed < EARLIEST_DAY or parsed > date.today() + timedelta(days=DAYS_AHEAD):
             self.fail(path, _l("Please check this date."))
             return None
         return parsed

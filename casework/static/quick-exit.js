@@ -1,4 +1,5 @@
-// Quick exit: leave at once and keep this page out of the back button's history.
+// Quick exit: leave at once and keep this page out of the back button's history. The link goes
+// through /exit, which ends the follow-up session and clears this site's data in the browser.
 document.addEventListener("DOMContentLoaded", function () {
   var link = document.getElementById("quick-exit");
   if (!link) { return; }
@@ -15,4 +16,9 @@ document.addEventListener("DOMContentLoaded", function () {
     if (now - last < 800) { leave(); }
     last = now;
   });
+});
+// A page brought back from the back/forward cache was not asked of the server again: ask now,
+// so a page whose session ended (quick exit, time-out) is not shown from memory.
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted) { window.location.reload(); }
 });

@@ -45,6 +45,7 @@ AUDIT_LABELS = {
     "view_identity": _l("Viewed identity"),
     "view_narrative": _l("Viewed story"),
     "download_evidence": _l("Downloaded evidence"),
+    "evidence_integrity_failed": _l("Evidence failed its integrity check"),
     "status_change": _l("Changed status"),
     "assignment": _l("Assignment"),
     "outcome": _l("Recorded outcome"),

@@ -111,7 +111,7 @@ def test_every_module_fits_in_one_sitting() -> None:
 
 def test_services_are_feature_packages() -> None:
     modules = sorted(p.stem for p in SERVICES.glob("*.py") if p.stem != "__init__")
-    assert modules == ["actors", "audit", "demo_data", "errors", "runtime", "validation"]
+    assert modules == ["actors", "demo_data", "errors", "runtime", "validation"]
     for package in (p for p in SERVICES.iterdir() if p.is_dir() and p.name != "__pycache__"):
         init = package / "__init__.py"
         assert init.exists(), package

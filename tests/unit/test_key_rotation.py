@@ -7,6 +7,7 @@ never touch an evidence blob: the blobs are encrypted with per-file keys that do
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from casework.services.runtime import evidence_store, keyring
 from casework.storage import FilesystemEvidenceStore
 from tests import samples
 from tests.conftest import complaint_payload, make_app, reset_schema
+from tests.unit.test_key_loading import flask_cli
 
 # More than one default (256 KiB) chunk, so rotation is checked against multi-chunk blobs.
 LARGE_PHOTO = samples.png() + os.urandom(600 * 1024)
@@ -295,12 +297,70 @@ def test_environment_rotation_rewraps_to_the_last_listed_key(tmp_path: Path) -> 
             db.session.remove()
             db.engine.dispose()
 
-    # ... and the old key alone no longer opens anything.
-    old_only = make_app(tmp_path, MASTER_KEYS=old_entry)
-    with old_only.app_context():
-        try:
-            with pytest.raises(KeyRingError, match="not in the key ring"):
-                snapshot()
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    # ... and the old key alone no longer opens anything: the app refuses to start with it,
+    # naming the key it lacks.
+    with pytest.raises(KeyRingError, match=f"lacks master key\\(s\\) {_env_id(new_entry)}"):
+        make_app(tmp_path, MASTER_KEYS=old_entry)
+
+
+# --- concurrent rotations and running processes (issue 12.6b, 6c) --------------------------
+
+
+def test_two_overlapping_rotations_lose_no_key(
+    app: Flask, lodge: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Two `keys rotate` started together, each holding the ring as it was when it started:
+    the second must re-read the ring under the lock, or it saves it without the first one's
+    key and every case key wrapped by that key is lost."""
+    for number in range(12):
+        lodge(narrative=f"Story number {number}.")
+    before = snapshot()
+    db.session.commit()
+    others = [make_app(tmp_path) for _ in range(2)]  # both read the ring before either rotates
+    barrier = threading.Barrier(len(others))
+    errors: list[BaseException] = []
+
+    def rotate_in(other: Flask) -> None:
+        with other.app_context():
+            try:
+                barrier.wait()
+                rotate_master_key()
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+    threads = [threading.Thread(target=rotate_in, args=(other,)) for other in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    saved = KeyRing.load(Path(app.config["KEYS_PATH"]))
+    assert len(saved.key_ids) == 3  # the first key and one from each rotation
+    assert {case.key_id for case in all_cases()} == {saved.current_id}
+    assert snapshot() == before  # the running app re-read the ring from disk
+
+
+def test_a_running_app_uses_the_ring_a_rotation_elsewhere_wrote(
+    app: Flask, lodge: Callable[..., Any]
+) -> None:
+    """Process A (this app) holds the ring; `keys rotate` runs as its own process; A then
+    opens a case re-wrapped under the new key and seals a new case under it."""
+    lodged = lodge(narrative="Lodged before the rotation.")
+    old_id = keyring().current_id
+    db.session.commit()
+
+    result = flask_cli(app, "keys", "rotate")
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    new_id = result.stdout.split("current master key: ")[1].split(";")[0]
+    assert new_id != old_id
+    case = next(c for c in all_cases() if c.reference == lodged.reference)
+    assert case.key_id == new_id
+    assert contents(case).narrative == "Lodged before the rotation."
+    later = lodge(narrative="Lodged after the rotation.")
+    case = next(c for c in all_cases() if c.reference == later.reference)
+    assert case.key_id == new_id
+    assert contents(case).narrative == "Lodged after the rotation."

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import base64
 import json
+import multiprocessing
 import os
 import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+import time_machine
 
 from casework.crypto import KeyRing, KeyRingError, new_data_key
 from casework.crypto.keyring import KEYRING_FILE, generate_env_entry
@@ -295,3 +299,108 @@ def test_a_ring_whose_current_key_is_missing_is_refused() -> None:
 def test_a_ring_with_a_short_master_key_is_refused() -> None:
     with pytest.raises(KeyRingError, match="256 bits"):
         KeyRing({"mk-1": new_data_key(), "mk-2": bytes(16)}, "mk-1")
+
+
+# --- epochs, locking and reloading (issue 12.1b, 6b, 6c) --------------------------------------
+
+
+def test_the_file_ring_records_when_each_key_was_created_and_retired(tmp_path: Path) -> None:
+    first_day = datetime(2026, 1, 1, tzinfo=UTC)
+    with time_machine.travel(first_day, tick=False):
+        ring = KeyRing.load_or_create(tmp_path / "keys")
+    first = ring.current_id
+    second = ring.add_key(first_day + timedelta(days=30))
+    ring.save()
+    reloaded = KeyRing.load(tmp_path / "keys")
+    assert reloaded.created_at(first) == first_day
+    assert reloaded.created_at(second) == first_day + timedelta(days=30)
+    assert reloaded.retired_at(first) == first_day + timedelta(days=30)
+    assert reloaded.retired_at(second) is None  # current
+    document = json.loads((tmp_path / "keys" / KEYRING_FILE).read_text(encoding="ascii"))
+    assert set(document["created"]) == {first, second}
+
+
+def test_a_ring_file_without_creation_times_still_opens(tmp_path: Path) -> None:
+    """Rings written before epochs existed: the keys load, their epochs are unknown."""
+    key = new_data_key()
+    (tmp_path / KEYRING_FILE).write_text(
+        json.dumps({"current": "mk-1", "keys": {"mk-1": b64(key)}}), encoding="ascii"
+    )
+    ring = KeyRing.load(tmp_path)
+    assert ring.key_ids == ["mk-1"] and ring.created_at("mk-1") is None
+
+
+def test_destroying_a_key_forgets_it_but_never_the_current_one(tmp_path: Path) -> None:
+    ring = KeyRing.load_or_create(tmp_path / "keys")
+    old = ring.current_id
+    _, wrapped = ring.wrap(new_data_key(), AAD)
+    ring.add_key()
+    with pytest.raises(KeyRingError, match="current"):
+        ring.destroy_key(ring.current_id)
+    ring.destroy_key(old)
+    ring.save()
+    reloaded = KeyRing.load(tmp_path / "keys")
+    assert old not in reloaded.key_ids
+    with pytest.raises(KeyRingError, match="not in the key ring"):
+        reloaded.unwrap(old, wrapped, AAD)
+
+
+def test_saving_keeps_fields_of_the_file_it_does_not_know(tmp_path: Path) -> None:
+    ring = KeyRing.load_or_create(tmp_path / "keys")
+    path = tmp_path / "keys" / KEYRING_FILE
+    document = json.loads(path.read_text(encoding="ascii"))
+    path.write_text(json.dumps({**document, "note": "kept"}), encoding="ascii")
+    with ring.locked():
+        ring.add_key()
+        ring.save()
+    assert json.loads(path.read_text(encoding="ascii"))["note"] == "kept"
+
+
+def test_a_process_holding_the_ring_rereads_it_when_the_file_changes(tmp_path: Path) -> None:
+    holder = KeyRing.load_or_create(tmp_path / "keys")
+    assert holder.reload_if_changed() is False  # nothing changed: one stat, no read
+    other = KeyRing.load(tmp_path / "keys")
+    with other.locked():
+        new_id = other.add_key()
+        other.save()
+    _, wrapped = other.wrap(b"n" * 32, AAD)
+    assert holder.current_id != new_id
+    assert holder.reload_if_changed() is True
+    assert holder.current_id == new_id
+    assert holder.unwrap(new_id, wrapped, AAD) == b"n" * 32
+
+
+def test_an_unknown_key_id_makes_the_ring_reread_its_file(tmp_path: Path) -> None:
+    holder = KeyRing.load_or_create(tmp_path / "keys")
+    other = KeyRing.load(tmp_path / "keys")
+    with other.locked():
+        new_id = other.add_key()
+        other.save()
+    _, wrapped = other.wrap(b"u" * 32, AAD)
+    assert holder.unwrap(new_id, wrapped, AAD) == b"u" * 32
+
+
+def _add_keys(folder: str, count: int, start: Any) -> None:
+    ring = KeyRing.load(Path(folder))  # read before the others write: a stale copy
+    start.wait()
+    for _ in range(count):
+        with ring.locked():
+            ring.add_key()
+            ring.save()
+
+
+def test_processes_adding_keys_at_once_lose_none(tmp_path: Path) -> None:
+    folder = tmp_path / "keys"
+    first = KeyRing.load_or_create(folder).current_id
+    context = multiprocessing.get_context("fork")
+    start = context.Event()
+    workers = [context.Process(target=_add_keys, args=(str(folder), 10, start)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    ring = KeyRing.load(folder)
+    assert len(ring.key_ids) == 41 and ring.key_ids[0] == first
+    assert sorted(p.name for p in folder.iterdir()) == [KEYRING_FILE]  # no temporary left

@@ -101,3 +101,41 @@ def _facts() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
             )
         ).all()
     return [tuple(r) for r in cases], [tuple(r) for r in organisations]
+
+
+def test_upgrading_to_0008_marks_what_was_there_before_it(empty_app: Flask) -> None:
+    """Audit rows chained before 0008 stay verifiable as SHA-256 rows, bodies sealed before it
+    are marked for `keys reseal-events`, and idempotency receipts sealed the old way go."""
+    from casework.models import Organisation
+    from casework.services.demo_data import load_reference_data
+    from casework.services.intake.operations import lodge_complaint
+    from tests.conftest import complaint_payload
+
+    directory = str(MIGRATIONS_PATH)
+    upgrade(directory=directory)
+    load_reference_data()
+    gefont = Organisation(slug="gefont", name="GEFONT", kind="union")
+    gefont.countries, gefont.languages = ["NP"], ["ne", "en"]
+    db.session.add(gefont)
+    db.session.commit()
+    lodge_complaint(complaint_payload(), [], "api")
+    db.session.remove()
+    downgrade(directory=directory, revision="0007")
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events"))
+        conn.execute(
+            text(
+                "INSERT INTO audit_events (id, at, actor_label, action, object_type, object_id, "
+                "detail, prev_hash, hash) VALUES (1, CURRENT_TIMESTAMP, 'system', 'login', "
+                "'user', '1', '', :prev, :hash)"
+            ),
+            {"prev": "0" * 64, "hash": "a" * 64},
+        )
+        events = conn.scalar(text("SELECT count(*) FROM case_events"))
+    upgrade(directory=directory)
+    with db.engine.connect() as conn:
+        assert conn.scalars(text("SELECT DISTINCT scheme FROM audit_events")).all() == ["sha256"]
+        assert conn.scalars(text("SELECT mac FROM audit_events")).all() == ["a" * 64]
+        assert conn.scalars(text("SELECT DISTINCT body_binding FROM case_events")).all() == [1]
+        assert events  # the lodged complaint's events, all from before 0008
+        assert conn.scalar(text("SELECT count(*) FROM submissions")) == 0

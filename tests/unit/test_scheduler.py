@@ -291,17 +291,21 @@ def test_the_scan_moves_deadlines_without_changing_the_case_under_a_caseworker(
 
 
 def test_bookkeeping_yields_to_a_change_made_meanwhile(app: Flask, lodge: Any) -> None:
-    from casework.services.escalation.batch_writes import write_bookkeeping
+    from casework.services.escalation.batch_writes import CaseWrite, write_bookkeeping
+    from casework.services.escalation.deadlines import Bookkeeping
 
     case = case_by_reference(lodge().reference)
     stored = case.next_deadline_at
-    case.next_deadline_at = datetime(2030, 1, 1, tzinfo=UTC)  # what the scan computed
+    # What the scan computed.
+    kept = Bookkeeping(case.in_triage, case.claim_deadline, datetime(2030, 1, 1, tzinfo=UTC))
     # Meanwhile somebody else's change is committed (its version moves on).
     cases = Case.__table__
     db.session.connection().execute(
         update(cases).where(cases.c.id == case.id).values(version=cases.c.version + 1)
     )
-    assert write_bookkeeping([case]) == 1  # written for the version the scan read: no row
+    # Written for the version the scan read: no row.
+    assert write_bookkeeping([CaseWrite(case, kept)]) == 1
+    assert case not in db.session.dirty  # nothing left for the unit of work to write
     db.session.commit()
     assert case_by_reference(case.reference).next_deadline_at == stored
 
@@ -312,7 +316,7 @@ def test_two_schedulers_fire_each_job_once(app: Flask) -> None:
         assert not acquire_lease("node-b:2", 90)  # a second scheduler does not lead
         ran_a = run_due_jobs()
         ran_b = run_due_jobs() if acquire_lease("node-b:2", 90) else []
-        assert ran_a == ["stalled", "outbox", "digests", "retention"] and ran_b == []
+        assert ran_a == ["stalled", "outbox", "digests", "retention", "keys"] and ran_b == []
         clock.move_to(START + timedelta(seconds=60))
         assert acquire_lease("node-a:1", 90)  # the leader renews
         assert run_due_jobs() == ["outbox"]
@@ -320,7 +324,7 @@ def test_two_schedulers_fire_each_job_once(app: Flask) -> None:
         clock.move_to(START + timedelta(days=3))
         assert acquire_lease("node-b:2", 90)
         assert not acquire_lease("node-a:1", 90)
-        assert sorted(run_due_jobs()) == ["digests", "outbox", "retention", "stalled"]
+        assert sorted(run_due_jobs()) == ["digests", "keys", "outbox", "retention", "stalled"]
         assert run_due_jobs() == []
         assert db.session.get(JobRun, "stalled").last_run_at == START + timedelta(days=3)
 
@@ -336,25 +340,47 @@ def test_jobs_run_from_the_command_line(runner: Any) -> None:
 def test_a_proposal_written_in_the_batch_bumps_the_version_and_refuses_a_stale_case(
     app: Flask, lodge: Any
 ) -> None:
-    from casework.services.escalation.batch_writes import write_bookkeeping
+    from casework.services.escalation.batch_writes import CaseWrite, write_bookkeeping
+    from casework.services.escalation.deadlines import Bookkeeping
 
     case = case_by_reference(lodge().reference)
     version = case.version
-    # What a scheduler's proposal leaves on the case: its bookkeeping and updated_at.
-    case.next_deadline_at = datetime(2030, 1, 1, tzinfo=UTC)
-    case.updated_at = datetime(2029, 12, 1, tzinfo=UTC)
-    assert write_bookkeeping([case]) == 0  # not bookkeeping alone: an edit
+    # What a scheduler's proposal writes on the case: its bookkeeping and updated_at.
+    kept = Bookkeeping(case.in_triage, case.claim_deadline, datetime(2030, 1, 1, tzinfo=UTC))
+    proposal = CaseWrite(case, kept, updated_at=datetime(2029, 12, 1, tzinfo=UTC))
+    assert write_bookkeeping([proposal]) == 0  # not bookkeeping alone: an edit
+    assert case.version == version + 1 and case not in db.session.dirty  # as stored
     db.session.commit()
     stored = case_by_reference(case.reference)
     assert stored.version == version + 1  # a caseworker's open form is now out of date
     assert stored.updated_at == datetime(2029, 12, 1, tzinfo=UTC)
     assert stored.next_deadline_at == datetime(2030, 1, 1, tzinfo=UTC)
 
-    stored.updated_at = datetime(2030, 2, 1, tzinfo=UTC)
+    again = CaseWrite(stored, kept, updated_at=datetime(2030, 2, 1, tzinfo=UTC))
     cases = Case.__table__  # meanwhile somebody else's change is committed
     db.session.connection().execute(
         update(cases).where(cases.c.id == stored.id).values(version=cases.c.version + 1)
     )
     with pytest.raises(StaleDataError):
-        write_bookkeeping([stored])
+        write_bookkeeping([again])
     db.session.rollback()
+
+
+def test_a_case_at_the_top_of_two_ladders_gets_two_different_proposals(
+    app: Flask, lodge: Any, make_org: Any
+) -> None:
+    from casework.models import Referral
+
+    load_default_stall_rules()
+    make_org("gefont", ["NP"], ["ne"])
+    with time_machine.travel(START, tick=False) as clock:
+        lodged = lodge()
+        clock.move_to(START + timedelta(days=11))  # NOT_TRIAGED and OFFER_NOT_ACCEPTED: level 3
+        assert len(scan_stalled_cases().raised) == 6
+        case = case_by_reference(lodged.reference)
+        referrals = db.session.scalars(
+            select(Referral).where(Referral.case_id == case.id).order_by(Referral.id)
+        ).all()
+        # As two scans would: the second proposal takes the next pathway, not the same again.
+        assert [r.proposed_by for r in referrals] == ["scheduler", "scheduler"]
+        assert len({r.pathway_id for r in referrals}) == 2

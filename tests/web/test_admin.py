@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from casework.extensions import db
-from casework.models import AuditEvent, Organisation, User
+from casework.models import AuditEvent, Organisation, StaffApproval, User
 from casework.services import audit
 from casework.services.actors import SystemActor
 from casework.services.directory import operations as directory
@@ -83,6 +83,23 @@ def _admin_urls(app: Flask) -> list[tuple[str, str]]:
                 (method, path) for method in sorted(rule.methods or ()) if method in {"GET", "POST"}
             ]
     return urls
+
+
+def _approve_as_supervisor(app: Flask, add_user: Callable[..., User], user: User) -> None:
+    """What an admin asks for a caseworker's account waits for a supervisor of its
+    organisation (tests/web/test_staff_approvals.py): one approves everything pending."""
+    supervisor = add_user("supervisor", email="boss@gefont.example")
+    client = app.test_client()
+    assert sign_in(client, supervisor.email).status_code == 302
+    pending = db.session.scalars(
+        select(StaffApproval).where(
+            StaffApproval.user_id == user.id, StaffApproval.status == "pending"
+        )
+    ).all()
+    assert pending
+    for approval in pending:
+        assert client.post(f"/approvals/{approval.id}/approve").status_code == 302
+    db.session.expire_all()
 
 
 def _admin_events() -> list[AuditEvent]:
@@ -200,8 +217,8 @@ def test_admin_cannot_deactivate_own_organisation(
 
 
 # --- users -------------------------------------------------------------------------------------
-def test_admin_creates_a_user_who_can_sign_in(
-    app: Flask, admin_client: FlaskClient, union: Organisation
+def test_admin_creates_a_user_who_can_sign_in_once_approved(
+    app: Flask, admin_client: FlaskClient, union: Organisation, add_user: Callable[..., User]
 ) -> None:
     response = admin_client.post(
         "/admin/users/new",
@@ -222,6 +239,8 @@ def test_admin_creates_a_user_who_can_sign_in(
     event = _admin_events()[-1]
     assert (event.object_type, event.object_id) == ("user", str(user.id))
     assert "Sita" not in event.detail and "gefont" not in event.detail.lower()
+    assert sign_in(app.test_client(), "sita@gefont.example").status_code == 401
+    _approve_as_supervisor(app, add_user, user)
     assert sign_in(app.test_client(), "sita@gefont.example").status_code == 302
     assert "Sita Tamang" in admin_client.get("/admin/users").get_data(as_text=True)
 
@@ -298,6 +317,7 @@ def test_admin_changes_role_organisation_and_languages(
         ["en", "ne"],
     )
     assert _admin_events()[-1].detail == "update: role,languages,organisation"
+    assert user.awaiting_approval  # until a supervisor of GFBTU approves the move
 
 
 def test_admin_cannot_demote_or_deactivate_self(admin_client: FlaskClient, admin: User) -> None:
@@ -330,8 +350,11 @@ def test_reset_password_ends_the_users_other_sessions(
         data={"reset-password": new_password, "reset-repeat": new_password},
     )
     assert response.status_code == 302
+    assert _admin_events()[-1].detail == "reset_password awaiting approval"
+    assert elsewhere.get("/account/password").status_code == 200  # nothing changed yet
+    _approve_as_supervisor(app, add_user, user)
     assert elsewhere.get("/account/password").status_code == 302
-    assert _admin_events()[-1].detail == "reset_password"
+    assert _admin_events()[-1].detail == "approve password"
     assert sign_in(app.test_client(), user.email).status_code == 401
     assert sign_in(app.test_client(), user.email, new_password).status_code == 302
 
@@ -359,8 +382,11 @@ def test_reset_second_factor_makes_the_user_enrol_again(
     assert user.has_totp
     response = admin_client.post(f"/admin/users/{user.id}/second-factor")
     assert response.status_code == 302
+    assert user.has_totp  # until a supervisor approves
+    assert _admin_events()[-1].detail == "reset_totp awaiting approval"
+    _approve_as_supervisor(app, add_user, user)
     assert not user.has_totp and user.totp_wrapped is None
-    assert _admin_events()[-1].detail == "reset_totp"
+    assert _admin_events()[-1].detail == "approve second_factor"
     again = app.test_client().post("/login", data={"email": user.email, "password": PASSWORD})
     assert again.location.endswith("/login/enrol")
 

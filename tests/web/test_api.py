@@ -148,7 +148,7 @@ def test_openapi_describes_every_endpoint(client: FlaskClient) -> None:
 
 
 def test_retry_with_the_same_idempotency_key_returns_the_first_receipt(client: FlaskClient) -> None:
-    headers = {"Idempotency-Key": "chatbot-retry-7f3a9c2e1b"}
+    headers = {"Idempotency-Key": "chatbot-retry-7f3a9c2e1b5d8e"}
     first = client.post("/api/v1/complaints", json=complaint_payload(), headers=headers)
     again = client.post("/api/v1/complaints", json=complaint_payload(), headers=headers)
     assert first.status_code == again.status_code == 201
@@ -157,13 +157,13 @@ def test_retry_with_the_same_idempotency_key_returns_the_first_receipt(client: F
     other = client.post(
         "/api/v1/complaints",
         json=complaint_payload(),
-        headers={"Idempotency-Key": "another-key-123456"},
+        headers={"Idempotency-Key": "another-key-0a8c4e2f6b9d1357"},
     )
     assert other.get_json()["reference"] != first.get_json()["reference"]
 
 
 def test_status_lists_referrals_waiting_for_the_worker(client: FlaskClient) -> None:
-    from casework.services.referrals.operations import propose_referral
+    from casework.services.referrals.proposals import propose_referral
 
     lodged = client.post("/api/v1/complaints", json=complaint_payload(language="en")).get_json()
     case = db.session.scalars(select(Case).where(Case.reference == lodged["reference"])).one()

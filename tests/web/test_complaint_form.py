@@ -46,8 +46,11 @@ def test_worker_files_a_complaint_and_gets_reference_and_secret(client: FlaskCli
             (io.BytesIO(samples.pdf()), "contract.pdf"),
         ],
     }
-    response = client.post("/complaint", data=form, content_type="multipart/form-data")
+    response = client.post(
+        "/complaint", data=form, content_type="multipart/form-data", follow_redirects=True
+    )
     assert response.status_code == 200
+    assert response.request.path == "/complaint/receipt"
     page = response.get_data(as_text=True)
     reference = re.search(r"CW-[2-9A-Z]{4}-[2-9A-Z]{4}", page)
     secret = re.search(r"\d{4} \d{4} \d{4} \d{4}", page)
@@ -199,7 +202,7 @@ def test_amounts_are_read_the_way_the_worker_writes_them(client: FlaskClient) ->
         "fees-1-amount": "150,50",
         "fees-1-currency": "MYR",
     }
-    assert client.post("/complaint", data=form).status_code == 200
+    assert client.post("/complaint", data=form).status_code == 303
     fees = db.session.scalars(select(Case)).one().fees
     assert [str(f.amount_paid) for f in fees] == ["1500000.00", "150.50"]
 
@@ -215,16 +218,17 @@ def test_nepali_grouping_and_digits_are_understood(client: FlaskClient) -> None:
         "promised_wage_amount": "१२००",
         "promised_wage_currency": "QAR",
     }
-    assert client.post("/complaint", data=form).status_code == 200
+    assert client.post("/complaint", data=form).status_code == 303
     case = db.session.scalars(select(Case)).one()
     assert str(case.fees[0].amount_paid) == "300000.00"
     assert str(case.promised_wage_amount) == "1200.00"
 
 
 def test_sending_the_same_form_twice_gives_the_same_receipt(client: FlaskClient) -> None:
-    form = {**MINIMAL, "submission": "form-token-3b8d1f0a9e7c"}
-    first = client.post("/complaint", data=form).get_data(as_text=True)
-    again = client.post("/complaint", data=form).get_data(as_text=True)
+    client.get("/complaint")  # sets the browser's receipt cookie with the form
+    form = {**MINIMAL, "submission": "form-token-3b8d1f0a9e7c-5d2a"}
+    first = client.post("/complaint", data=form, follow_redirects=True).get_data(as_text=True)
+    again = client.post("/complaint", data=form, follow_redirects=True).get_data(as_text=True)
     pattern = r"CW-[2-9A-Z]{4}-[2-9A-Z]{4}|\d{4} \d{4} \d{4} \d{4}"
     assert re.findall(pattern, first) == re.findall(pattern, again)
     assert len(re.findall(pattern, first)) == 2

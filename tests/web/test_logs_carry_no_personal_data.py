@@ -54,6 +54,7 @@ def test_no_log_line_carries_a_narrative_name_or_secret(
             "contact_name": NAME,
             "contact_phone": PHONE,
         },
+        follow_redirects=True,  # to the receipt page
     )
     web_secret = re.search(r"\d{4} \d{4} \d{4} \d{4}", web.get_data(as_text=True))
     assert web_secret

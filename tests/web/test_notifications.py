@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 
 from casework.extensions import db
 from casework.models import Notification, OutboxMessage
-from casework.services.notifications.operations import build_daily_digests, notify, send_outbox
+from casework.services.notifications.digests import build_daily_digests
+from casework.services.notifications.notify import notify
+from casework.services.notifications.outbox import send_outbox
 from tests.conftest import case_by_reference, login
 from tests.smtp_server import ReceivedMail, SmtpSink, free_port, running_smtp_server
 

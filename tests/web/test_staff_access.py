@@ -20,6 +20,9 @@ PUBLIC_ENDPOINTS = {
     "intake.followup",
     "intake.followup_message",
     "intake.followup_evidence",
+    "intake.followup_case",  # the worker's follow-up session decides (403 without one)
+    "intake.receipt",  # the receipt cookie decides (a redirect to the start page without one)
+    "intake.quick_exit",
     "auth.login",
     "auth.totp",
     "auth.enrol",

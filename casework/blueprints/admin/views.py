@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from casework.blueprints.admin import bp
@@ -21,12 +22,22 @@ from casework.blueprints.admin.forms import (
 )
 from casework.models import Organisation, User
 from casework.services.directory import operations as directory
+from casework.services.directory.approvals import approvers, pending_for_user
 from casework.services.directory.operations import split_codes
 from casework.services.errors import InvalidInput
+from casework.services.validation import whole_number
 from casework.staff_session import staff
 
 Page = str | Response | tuple[str, int]
 INVALID = 422
+AWAITING_ACCOUNT = _l(
+    "A supervisor of the user's organisation must approve this account before they can sign "
+    "in. Its supervisors have been told."
+)
+AWAITING_RESET = _l(
+    "This takes effect only once a supervisor of the user's organisation approves it; until "
+    "then the old one keeps working. Its supervisors and the user have been told."
+)
 
 
 def _organisation_or_404(org_id: int) -> Organisation:
@@ -122,7 +133,7 @@ def users() -> str:
     org_id = request.args.get("organisation", "")
     return render_template(
         "admin/users.html",
-        users=directory.list_users(int(org_id) if org_id.isdigit() else None),
+        users=directory.list_users(whole_number(org_id)),
         roles=ROLE_LABELS,
     )
 
@@ -133,7 +144,7 @@ def user_new() -> Page:
     form.organisation.choices = organisation_choices(directory.list_organisations())
     if form.validate_on_submit():
         try:
-            directory.create_user(
+            user = directory.create_user(
                 staff(),
                 email=form.email.data or "",
                 name=form.name.data or "",
@@ -145,7 +156,10 @@ def user_new() -> Page:
         except InvalidInput as invalid:
             show_errors(form, invalid.fields)
         else:
-            flash(_("User created. They set up their second factor at their first sign-in."))
+            if user.awaiting_approval:
+                flash(str(AWAITING_ACCOUNT))
+            else:
+                flash(_("User created. They set up their second factor at their first sign-in."))
             return redirect(url_for("admin.users"))
     status = INVALID if form.is_submitted() else 200
     return render_template("admin/user_new.html", form=form), status
@@ -168,6 +182,8 @@ def _user_page(
     return render_template(
         "admin/user_edit.html",
         user=user,
+        pending=pending_for_user(user),
+        approvers=approvers(user.organisation_id, exclude_user_id=user.id),
         form=form,
         password_form=password_form or ResetPasswordForm(formdata=None, prefix="reset"),
         totp_form=ResetSecondFactorForm(formdata=None, prefix="totp"),
@@ -195,6 +211,8 @@ def user_edit(user_id: int) -> Page:
             show_errors(form, invalid.fields)
         else:
             flash(_("User saved."))
+            if user.awaiting_approval:
+                flash(str(AWAITING_ACCOUNT))
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return _user_page(user, form=form), INVALID
 
@@ -205,11 +223,14 @@ def user_reset_password(user_id: int) -> Page:
     form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
         try:
-            directory.reset_password(staff(), user, form.password.data or "")
+            pending = directory.reset_password(staff(), user, form.password.data or "")
         except InvalidInput as invalid:
             show_errors(form, invalid.fields)
         else:
-            flash(_("Password set. The user's open sessions have ended."))
+            if pending is not None:
+                flash(str(AWAITING_RESET))
+            else:
+                flash(_("Password set. The user's open sessions have ended."))
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return _user_page(user, password_form=form), INVALID
 
@@ -219,6 +240,8 @@ def user_reset_totp(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if not ResetSecondFactorForm(prefix="totp").validate_on_submit():
         abort(400)
-    directory.reset_totp(staff(), user)
-    flash(_("Second factor reset. The user sets up a new one at their next sign-in."))
+    if directory.reset_totp(staff(), user) is not None:
+        flash(str(AWAITING_RESET))
+    else:
+        flash(_("Second factor reset. The user sets up a new one at their next sign-in."))
     return redirect(url_for("admin.user_edit", user_id=user.id))

@@ -4,168 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.vocabulary.abuse import ABUSE_CODES
-from casework.vocabulary.fees import (
-    CONTACT_CHANNELS,
-    FEE_CATEGORIES,
-    LENDER_KINDS,
-    PAYEE_KINDS,
-    RECRUITMENT_CHANNELS,
+from casework.blueprints.api.parsing import MAX_JSON_DEPTH
+from casework.blueprints.api.schemas import (
+    REFERENCE,
+    REFERENCE_PATTERN,
+    SECRET,
+    complaint_schema,
+    enum_of,
+    error_response,
+    error_schema,
+    files_schema,
+    message_schema,
+    status_schema,
 )
+from casework.services.evidence.operations import MAX_FILES_PER_SUBMISSION
 from casework.vocabulary.languages import LANGUAGES
-from casework.vocabulary.media import ALLOWED_MEDIA_TYPES
 from casework.vocabulary.status import STATUSES
-
-DECIMAL = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "examples": ["150000"]}
-DATE = {"type": "string", "format": "date"}
-CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217"}
-COUNTRY = {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"}
-
-
-def _enum(values: Any) -> dict[str, Any]:
-    return {"type": "string", "enum": sorted(values)}
-
-
-def _money() -> dict[str, Any]:
-    return {"type": "object", "properties": {"amount": DECIMAL, "currency": CURRENCY}}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-
-
-SECRET = {
-    "name": "X-Complaint-Secret",
-    "in": "header",
-    "required": True,
-    "description": "The 16-digit secret given when the complaint was lodged.",
-    "schema": {"type": "string"},
-}
-REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
 def openapi_document() -> dict[str, Any]:
-    complaint = {
-        "type": "object",
-        "required": ["language", "origin_country", "destination_country"],
-        "description": "At least one abuse category or a narrative is required. "
-        "`contact` absent means anonymous.",
-        "properties": {
-            "language": _enum(LANGUAGES),
-            "origin_country": COUNTRY,
-            "destination_country": COUNTRY,
-            "agency": {
-                "type": "object",
-                "properties": {"name": {"type": "string"}, "licence_number": {"type": "string"}},
-            },
-            "employer": {"type": "object", "properties": {"name": {"type": "string"}}},
-            "occupation": {"type": "string"},
-            "abuse_categories": {"type": "array", "items": _enum(ABUSE_CODES)},
-            "fees": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["category", "amount", "currency"],
-                    "properties": {
-                        "category": _enum(FEE_CATEGORIES),
-                        "amount": DECIMAL,
-                        "receipt_amount": DECIMAL,
-                        "currency": CURRENCY,
-                        "paid_on": DATE,
-                        "payee": _enum(PAYEE_KINDS),
-                        "loan": {
-                            "type": "object",
-                            "properties": {
-                                "lender": _enum(LENDER_KINDS),
-                                "annual_interest_pct": DECIMAL,
-                            },
-                        },
-                    },
-                },
-            },
-            "recruitment_channel": _enum(RECRUITMENT_CHANNELS),
-            "promised_monthly_wage": _money(),
-            "actual_monthly_wage": _money(),
-            "departure_date": DATE,
-            "job_start_date": DATE,
-            "incident_date": DATE,
-            "contract_end_date": DATE,
-            "narrative": {"type": "string", "maxLength": 20000},
-            "contact": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "phone": {"type": "string"},
-                    "email": {"type": "string"},
-                    "channel": _enum(CONTACT_CHANNELS),
-                    "safe_times": {"type": "string"},
-                    "passport_number": {"type": "string"},
-                    "date_of_birth": DATE,
-                    "sex": _enum({"female", "male", "other"}),
-                },
-            },
-            "consent": {
-                "type": "object",
-                "properties": {
-                    "share_with_partners": {"type": "boolean"},
-                    "share_across_borders": {"type": "boolean"},
-                },
-            },
-        },
-    }
-    status = {
-        "type": "object",
-        "properties": {
-            "reference": {"type": "string"},
-            "status": _enum(STATUSES),
-            "status_label": {"type": "string", "description": "Plain words in the case's language"},
-            "updated_at": {"type": "string", "format": "date-time"},
-            "evidence_count": {"type": "integer"},
-            "pending_referrals": {
-                "type": "array",
-                "description": "Referrals awaiting the worker's consent (answer on the follow-up page)",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "authority": {"type": "string"},
-                        "name": {"type": "string"},
-                        "country": {"type": "string"},
-                    },
-                },
-            },
-            "messages": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "at": {"type": "string", "format": "date-time"},
-                        "from": _enum({"worker", "caseworker"}),
-                        "text": {"type": "string"},
-                    },
-                },
-            },
-        },
-    }
-    files = {
-        "type": "array",
-        "items": {"type": "string", "contentMediaType": "application/octet-stream"},
-        "description": "Accepted by content: " + ", ".join(sorted(ALLOWED_MEDIA_TYPES)),
-    }
+    files = files_schema()
     common_errors = {
-        "400": _error("Malformed JSON or request"),
-        "413": _error("A file or the whole request is too large"),
-        "415": _error("A file type that is not accepted"),
-        "422": _error("Field errors, in `error.fields`"),
-        "429": _error("Too many requests"),
+        "400": error_response(
+            f"Malformed JSON or request, or JSON nested deeper than {MAX_JSON_DEPTH} levels"
+        ),
+        "413": error_response(
+            f"A file or the whole request is too large, or more than "
+            f"{MAX_FILES_PER_SUBMISSION} files"
+        ),
+        "415": error_response("A request or file type that is not accepted"),
+        "422": error_response("Field errors, in `error.fields`"),
+        "429": error_response("Too many requests"),
     }
     followup_errors = {
-        "404": _error("Unknown reference or wrong secret (the same answer)"),
+        "404": error_response("Unknown reference or wrong secret (the same answer)"),
         **common_errors,
     }
+    message = message_schema()
     status_response = {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}
     }
@@ -185,10 +60,21 @@ def openapi_document() -> dict[str, Any]:
                             "name": "Idempotency-Key",
                             "in": "header",
                             "required": False,
-                            "description": "A random string (16–200 characters) per complaint. "
-                            "Sending the same key again within an hour returns the first "
-                            "receipt (same reference and secret) instead of a second case.",
-                            "schema": {"type": "string", "minLength": 16, "maxLength": 200},
+                            "description": "A random value of at least 128 bits per complaint "
+                            "(22+ base64url characters, 32+ hex digits or a UUID; at most 128 "
+                            "characters; a key too short, too long, too uniform or with other "
+                            "characters is refused with 400). Sending the same complaint again "
+                            "with the same key within 15 minutes returns the first receipt "
+                            "(same reference and secret) instead of a second case; a different "
+                            "complaint under a used key is refused with 422; the same complaint "
+                            "later (up to 24 hours) gets 409 with the reference in "
+                            "`error.fields.reference`, never the secret again.",
+                            "schema": {
+                                "type": "string",
+                                "minLength": 22,
+                                "maxLength": 128,
+                                "pattern": "^[A-Za-z0-9_-]+$",
+                            },
                         }
                     ],
                     "requestBody": {
@@ -217,17 +103,34 @@ def openapi_document() -> dict[str, Any]:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
+                                        "required": ["reference", "secret", "status", "language"],
                                         "properties": {
-                                            "reference": {"type": "string"},
-                                            "secret": {"type": "string", "pattern": r"^\d{16}$"},
-                                            "status": {"type": "string"},
-                                            "language": {"type": "string"},
+                                            "reference": {
+                                                "type": "string",
+                                                "pattern": REFERENCE_PATTERN,
+                                            },
+                                            "secret": {"type": "string", "pattern": "^[0-9]{16}$"},
+                                            "status": enum_of(STATUSES),
+                                            "language": enum_of(LANGUAGES),
                                         },
                                     }
                                 }
                             },
                         },
                         **common_errors,
+                        "400": error_response(
+                            "Malformed JSON or request, or an Idempotency-Key weaker than "
+                            "128 bits or longer than 128 characters"
+                        ),
+                        "409": error_response(
+                            "This complaint was lodged with this Idempotency-Key more than "
+                            "15 minutes ago: `error.fields.reference` names it; the secret is "
+                            "not shown again"
+                        ),
+                        "422": error_response(
+                            "Field errors in `error.fields`, or an Idempotency-Key already used "
+                            "for a different complaint"
+                        ),
                     },
                 }
             },
@@ -248,15 +151,9 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": {
                         "required": True,
                         "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["message"],
-                                    "properties": {
-                                        "message": {"type": "string", "maxLength": 5000}
-                                    },
-                                }
-                            }
+                            "application/json": {"schema": message},
+                            "application/x-www-form-urlencoded": {"schema": message},
+                            "multipart/form-data": {"schema": message},
                         },
                     },
                     "responses": {
@@ -273,7 +170,11 @@ def openapi_document() -> dict[str, Any]:
                         "required": True,
                         "content": {
                             "multipart/form-data": {
-                                "schema": {"type": "object", "properties": {"evidence": files}}
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["evidence"],
+                                    "properties": {"evidence": {**files, "minItems": 1}},
+                                }
                             }
                         },
                     },
@@ -286,31 +187,27 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/openapi.json": {
                 "get": {
                     "summary": "This document",
-                    "responses": {"200": {"description": "OpenAPI 3.1"}},
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["openapi", "info", "paths"],
+                                    }
+                                }
+                            },
+                        }
+                    },
                 }
             },
         },
         "components": {
             "schemas": {
-                "Complaint": complaint,
-                "Status": status,
-                "Error": {
-                    "type": "object",
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "required": ["code", "message", "fields"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "message": {"type": "string"},
-                                "fields": {
-                                    "type": "object",
-                                    "additionalProperties": {"type": "string"},
-                                },
-                            },
-                        }
-                    },
-                },
+                "Complaint": complaint_schema(),
+                "Status": status_schema(),
+                "Error": error_schema(),
             }
         },
     }

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, g, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from casework.blueprints.api import bp
@@ -25,6 +26,14 @@ from casework.services.followup.operations import (
 )
 from casework.services.intake.operations import lodge_complaint
 from casework.services.intake.references import normalise_reference
+from casework.services.intake.submissions import ReceiptUnavailable, SubmissionReused, strong_key
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+KEY_RULE = _l(
+    "Idempotency-Key must be a random value of at least 128 bits and at most 128 characters "
+    "from A-Z, a-z, 0-9, '-' and '_' (for example 22 or more base64url characters, or 32 hex "
+    "digits)."
+)
 
 
 def _reference_key() -> str:
@@ -90,20 +99,29 @@ def openapi() -> Response:
 @bp.post("/complaints")
 @limiter.limit("30 per hour;10 per minute")
 def create_complaint() -> tuple[Response, int] | Response:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not strong_key(key):
+        return api_error(400, str(KEY_RULE), {IDEMPOTENCY_KEY: str(KEY_RULE)})
     payload = complaint_json()
     if isinstance(payload, dict) and isinstance(payload.get("language"), str):
         use_language(payload["language"])
     try:
         lodged = lodge_complaint(
-            payload,
-            uploaded_files("evidence"),
-            source="api",
-            submission_token=request.headers.get("Idempotency-Key"),
+            payload, uploaded_files("evidence"), source="api", submission_token=key
         )
     except InvalidInput as invalid:
         return api_error(422, _("Some fields need attention."), invalid.fields)
     except EvidenceRejected as rejected:
         return api_error(rejected.status, rejected.message, {"evidence": rejected.message})
+    except SubmissionReused:
+        message = _("This Idempotency-Key was already used for a different complaint.")
+        return api_error(422, message, {IDEMPOTENCY_KEY: message})
+    except ReceiptUnavailable as lodged_before:
+        # The same complaint with the same key, after the window: it exists, and its holder
+        # learns the reference, but the secret is never handed out again.
+        message = _("This complaint was already lodged; its secret code cannot be shown again.")
+        fields = {IDEMPOTENCY_KEY: message, "reference": lodged_before.reference}
+        return api_error(409, message, fields)
     body = {
         "reference": lodged.reference,
         "secret": lodged.secret,

@@ -13,34 +13,35 @@ from werkzeug.wrappers import Response
 
 from casework.blueprints.auth import bp
 from casework.blueprints.auth.forms import LoginForm, PasswordChangeForm, TotpForm
+from casework.blueprints.auth.throttling import (
+    PENDING,
+    account_client_key,
+    code_failed,
+    login_failed,
+    pending_account_key,
+    remember_device,
+)
 from casework.extensions import limiter
 from casework.models import User
+from casework.redirects import safe_next
 from casework.services.directory.operations import find_user_by_id
+from casework.services.directory.sessions import end_session, open_session
 from casework.services.directory.staff_auth import (
     PasswordRejected,
     change_password,
     check_password,
     confirm_totp,
     current_enrolment,
-    record_login,
-    record_logout,
     sign_in_with_code,
     start_totp_enrolment,
 )
-from casework.staff_session import LAST_SEEN, staff_gate
+from casework.staff_session import SESSION_TOKEN, staff_gate
 
-PENDING = "pending_2fa"
 PENDING_SECONDS = 300
 
 
-def _email_key() -> str:
-    return "login:" + (request.form.get("email", "") or "").strip().lower()
-
-
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("cases.queue")
+    return safe_next(target, url_for("cases.queue"))
 
 
 def _finish_login(user: User) -> Response:
@@ -49,9 +50,8 @@ def _finish_login(user: User) -> Response:
     session.clear()  # a fresh session: no fixation
     login_user(user)
     session.permanent = True
-    session[LAST_SEEN] = int(time.time())
-    record_login(user)
-    return redirect(_safe_next(next_url))
+    session[SESSION_TOKEN] = open_session(user, request.user_agent.string)
+    return remember_device(redirect(_safe_next(next_url)), user.email)
 
 
 def _pending_user() -> User | None:
@@ -64,11 +64,14 @@ def _pending_user() -> User | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute;100 per hour", methods=["POST"])
+# Wrong passwords count per (account, client), in growing windows: the same client waits 15
+# minutes after 5, 2 hours after 10, a day after 20 — while the account's owner, from their
+# own client, still gets in. Counters live in the limiter's storage (shared between nodes).
 @limiter.limit(
-    "5 per 15 minutes",
+    "5 per 15 minutes;10 per 2 hours;20 per day",
     methods=["POST"],
-    key_func=_email_key,
-    deduct_when=lambda r: bool(g.get("login_failed")),
+    key_func=account_client_key,
+    deduct_when=login_failed,
 )
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
@@ -91,6 +94,14 @@ def login() -> str | Response | tuple[str, int]:
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit("10 per 5 minutes", methods=["POST"])
+# Whoever reaches the code step knows the password: code guesses are limited per account,
+# from whatever addresses they come.
+@limiter.limit(
+    "5 per 15 minutes;15 per day",
+    methods=["POST"],
+    key_func=pending_account_key,
+    deduct_when=code_failed,
+)
 def totp() -> str | Response | tuple[str, int]:
     user = _pending_user()
     if user is None or not user.has_totp:
@@ -99,6 +110,7 @@ def totp() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         if sign_in_with_code(user, form.code.data or ""):
             return _finish_login(user)
+        g.code_failed = True
         flash(_("That code is not right. Use the newest code from your app."))
         return render_template("auth/totp.html", form=form), 401
     return render_template("auth/totp.html", form=form)
@@ -106,6 +118,12 @@ def totp() -> str | Response | tuple[str, int]:
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @limiter.limit("10 per 5 minutes", methods=["POST"])
+@limiter.limit(
+    "5 per 15 minutes;15 per day",
+    methods=["POST"],
+    key_func=pending_account_key,
+    deduct_when=code_failed,
+)
 def enrol() -> str | Response | tuple[str, int]:
     user = _pending_user()
     if user is None or user.has_totp:
@@ -117,6 +135,7 @@ def enrol() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         if confirm_totp(user, form.code.data or ""):
             return _finish_login(user)
+        g.code_failed = True
         flash(_("That code is not right. Check the time on your phone and try again."))
         status = 401
     qr_svg = segno.make(enrolment.uri, error="m").svg_inline(scale=4, title="TOTP")
@@ -127,8 +146,8 @@ def enrol() -> str | Response | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    if current_user.is_authenticated:
-        record_logout(current_user._get_current_object())  # noqa: SLF001
+    user = current_user._get_current_object() if current_user.is_authenticated else None  # noqa: SLF001
+    end_session(user, session.get(SESSION_TOKEN))
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

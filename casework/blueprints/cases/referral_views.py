@@ -14,15 +14,16 @@ from casework.blueprints.cases import bp
 from casework.models import Case, Referral
 from casework.services.casefile.access import load_case
 from casework.services.errors import InvalidInput
+from casework.services.referrals.changes import ReferralRefused
 from casework.services.referrals.operations import (
     NEXT,
-    ReferralRefused,
     advance_referral,
     record_consent,
     referral_for_case,
     staff_proposes_referral,
 )
 from casework.services.referrals.pack import IDENTITY_LABELS, build_referral_pack
+from casework.services.validation import whole_number
 from casework.staff_session import staff
 from casework.vocabulary.fees import (
     CONTACT_CHANNELS,
@@ -60,7 +61,7 @@ def _back(reference: str) -> BaseResponse:
 
 def _pathway_id() -> int | None:
     raw = request.form.get("pathway_id", "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(raw)
 
 
 @bp.post("/<reference>/referrals")

@@ -44,6 +44,8 @@ from casework.services.casefile.queues import QueueFilters, available_tabs, queu
 from casework.services.casefile.reading import access_log as read_access_log
 from casework.services.casefile.reading import download_evidence
 from casework.services.errors import CaseChanged, InvalidInput
+from casework.services.evidence.operations import EvidenceDamaged
+from casework.services.validation import whole_number
 from casework.staff_session import staff
 
 
@@ -58,7 +60,7 @@ def _filters() -> QueueFilters:
         language=args.get("language", ""),
         deadline_soon=args.get("deadline_soon") == "1",
         sort=args.get("sort", "newest"),
-        page=int(page) if page.isdigit() else 1,
+        page=whole_number(page, digits=6) or 1,
     )
 
 
@@ -108,10 +110,14 @@ def identity(reference: str) -> str:
 
 
 @bp.get("/<reference>/evidence/<int:evidence_id>")
-def evidence(reference: str, evidence_id: int) -> Response:
+def evidence(reference: str, evidence_id: int) -> Response | tuple[str, int]:
     actor = staff()
     case = load_case(actor, reference, need=Access.FULL)
-    download = download_evidence(actor, case, evidence_id)
+    try:
+        download = download_evidence(actor, case, evidence_id)
+    except EvidenceDamaged:
+        # Our side's fault and not worth retrying: a page that says so, not a cut connection.
+        return render_template("cases/evidence_damaged.html", case=case), 500
     response = Response(stream_with_context(download.chunks), mimetype=download.media_type)
     response.headers["Content-Length"] = str(download.size)
     response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + _quote(
@@ -128,9 +134,9 @@ def _quote(name: str) -> str:
 
 
 def _versioned(form: Any) -> tuple[int, int]:
-    version = form.version.data or ""
-    seen = form.seen_event.data or ""
-    return (int(version) if str(version).isdigit() else -1, int(seen) if str(seen).isdigit() else 0)
+    version = whole_number(form.version.data)
+    seen = whole_number(form.seen_event.data)
+    return (-1 if version is None else version, seen or 0)
 
 
 def _back(reference: str) -> BaseResponse:
@@ -250,7 +256,7 @@ def reassign_case(reference: str) -> BaseResponse:
             actor,
             case,
             form.assignment_id.data or 0,
-            int(user_id) if user_id and str(user_id).isdigit() else None,
+            whole_number(user_id),
         )
     except AssignmentRefused as refused:
         flash(_("Not reassigned: %(why)s", why=str(refused)))
@@ -266,11 +272,11 @@ def route(reference: str) -> BaseResponse:
     form = TriageForm()
     org_id = form.organisation_id.data
     side = form.side.data if form.side.data in (ORIGIN, DESTINATION) else ORIGIN
-    if not (org_id and str(org_id).isdigit()):
+    if (organisation_id := whole_number(org_id)) is None:
         flash(_("Choose an organisation."))
         return _back(reference)
     try:
-        assign_from_triage(actor, case, int(org_id), None, side)
+        assign_from_triage(actor, case, organisation_id, None, side)
     except AssignmentRefused as refused:
         flash(_("Not routed: %(why)s", why=str(refused)))
     else:

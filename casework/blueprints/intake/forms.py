@@ -250,13 +250,11 @@ class FollowupLoginForm(FlaskForm):
 
 
 class FollowupMessageForm(FlaskForm):
-    token = HiddenField()
     message = TextAreaField(_l("Write a message to your caseworker"))
     submit = SubmitField(_l("Send message"))
 
 
 class FollowupEvidenceForm(FlaskForm):
-    token = HiddenField()
     evidence = MultipleFileField(_l("Add photos, documents or voice notes"))
     submit = SubmitField(_l("Send files"))
 
@@ -264,7 +262,6 @@ class FollowupEvidenceForm(FlaskForm):
 class FollowupReferralForm(FlaskForm):
     """The worker's yes or no to one proposed referral."""
 
-    token = HiddenField()
     referral_id = HiddenField()
     share_identity = BooleanField(_l("You may share my name and contact details with them."))
     agree = SubmitField(_l("Yes, send my case"))

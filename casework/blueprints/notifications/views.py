@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from casework.blueprints.notifications import bp
-from casework.services.notifications.operations import inbox, mark_read, unread_count
+from casework.services.notifications.inbox import inbox, mark_read, unread_count
 from casework.staff_session import staff
 
 

@@ -8,7 +8,7 @@ from casework.models import event as ev
 from casework.services.errors import CaseChanged
 from casework.services.escalation.deadlines import touch
 from casework.services.intake.complaint import parse_message
-from casework.services.keys.case_keys import case_key, seal_text
+from casework.services.keys.case_keys import case_key, seal_event_body
 
 NOTE_VISIBILITIES = (ev.INTERNAL, ev.PARTNERS)
 
@@ -31,9 +31,10 @@ def add_note(
         actor_kind="staff",
         actor_user_id=actor.id,
         organisation_id=actor.organisation_id,
-        body_sealed=seal_text(case_key(case), case, f"event:{ev.NOTE}", body),
     )
     case.events.append(event)
+    db.session.flush()  # the body is bound to the event's id
+    seal_event_body(case_key(case), case, event, body)
     touch(case)
     db.session.commit()
     return event
@@ -49,9 +50,10 @@ def message_worker(actor: User, case: Case, text: object, expected_version: int)
         actor_kind="staff",
         actor_user_id=actor.id,
         organisation_id=actor.organisation_id,
-        body_sealed=seal_text(case_key(case), case, f"event:{ev.MESSAGE_TO_WORKER}", body),
     )
     case.events.append(event)
+    db.session.flush()  # the body is bound to the event's id
+    seal_event_body(case_key(case), case, event, body)
     touch(case)
     db.session.commit()
     return event

@@ -32,7 +32,7 @@ from casework.services.casefile.reading import (
 )
 from casework.services.casefile.recruitment_cost import RecruitmentCost, recruitment_cost
 from casework.services.keys.case_keys import case_key
-from casework.services.referrals.operations import suggest_pathways
+from casework.services.referrals.proposals import suggest_pathways
 
 
 @dataclass(frozen=True)

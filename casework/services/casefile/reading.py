@@ -3,23 +3,36 @@ written to the audit trail before the plaintext leaves this module."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from casework.crypto import DecryptionError
+from sqlalchemy import select
+
 from casework.extensions import db
 from casework.models import AuditEvent, Case, Evidence, User
 from casework.models import event as ev
+from casework.models.assignment import LIVE
 from casework.services import audit
 from casework.services.errors import NotFound, NotPermitted
-from casework.services.evidence.operations import evidence_filename, read_evidence
-from casework.services.keys.case_keys import case_key, open_text
+from casework.services.evidence.operations import (
+    EvidenceDamaged,
+    evidence_filename,
+    open_verified_evidence,
+)
+from casework.services.keys.case_keys import (
+    EventBodyUnverified,
+    case_key,
+    open_event_body,
+    open_text,
+)
+from casework.services.notifications.notify import notify
 
 log = logging.getLogger(__name__)
+
+EVIDENCE_INTEGRITY_FAILED = "evidence_integrity_failed"  # audit action and notification kind
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,7 @@ class TimelineEntry:
     organisation_id: int | None
     detail: str
     body: str | None
+    verified: bool = True  # False: the sealed body does not belong to this event (not shown)
 
 
 @dataclass(frozen=True)
@@ -57,9 +71,12 @@ def timeline(actor: User, case: Case, key: bytes) -> list[TimelineEntry]:
     for event in case.events:
         if not _visible(actor, event.visibility, event.organisation_id):
             continue
-        body = None
-        if event.body_sealed is not None:
-            body = open_text(key, case, f"event:{event.kind}", event.body_sealed)
+        body, verified = None, True
+        try:
+            body = open_event_body(key, case, event)
+        except EventBodyUnverified:
+            log.error("event %s of case %s could not be verified", event.id, case.reference)
+            verified = False
         entries.append(
             TimelineEntry(
                 event.id,
@@ -71,6 +88,7 @@ def timeline(actor: User, case: Case, key: bytes) -> list[TimelineEntry]:
                 event.organisation_id,
                 event.detail,
                 body,
+                verified,
             )
         )
     return entries
@@ -120,33 +138,61 @@ class EvidenceDownload:
 
 
 def download_evidence(actor: User, case: Case, evidence_id: int) -> EvidenceDownload:
-    """Stream one file decrypted. The read is audited first; the SHA-256 recorded at upload
-    is checked as the bytes go out, and a mismatch or a damaged blob cuts the download off."""
+    """One file decrypted, verified in full before any byte is handed out: a blob that is
+    missing, altered or not the file recorded at upload raises `EvidenceDamaged`, after an
+    `evidence_integrity_failed` audit event and a notification to the case's supervisors are
+    committed. Otherwise the read is audited and committed before the bytes go out."""
     evidence: Evidence | None = next((e for e in case.evidence if e.id == evidence_id), None)
     if evidence is None:
         raise NotFound(f"evidence {evidence_id}")
     key = case_key(case)
+    try:
+        chunks = open_verified_evidence(case, key, evidence)
+    except EvidenceDamaged as damaged:
+        _report_damaged_evidence(actor, case, damaged)
+        raise
     audit.record_audit(
         actor, audit.DOWNLOAD_EVIDENCE, "case", str(case.id), f"evidence {evidence.id}"
     )
     db.session.commit()
-    expected, reference, row_id = evidence.sha256, case.reference, evidence.id
-
-    def verified() -> Iterator[bytes]:
-        digest = hashlib.sha256()
-        try:
-            for chunk in read_evidence(case, key, evidence):
-                digest.update(chunk)
-                yield chunk
-        except DecryptionError:
-            log.error("evidence %s of case %s failed authentication", row_id, reference)
-            raise
-        if digest.hexdigest() != expected:
-            log.error("evidence %s of case %s does not match its SHA-256", row_id, reference)
-            raise DecryptionError("SHA-256 mismatch")
-
     return EvidenceDownload(
-        evidence_filename(case, key, evidence), evidence.media_type, evidence.size, verified()
+        evidence_filename(case, key, evidence), evidence.media_type, evidence.size, chunks
+    )
+
+
+def _report_damaged_evidence(actor: User, case: Case, damaged: EvidenceDamaged) -> None:
+    log.error(
+        "evidence %s of case %s failed its integrity check (%s)",
+        damaged.evidence_id,
+        case.reference,
+        damaged.reason,
+    )
+    audit.record_audit(
+        actor,
+        EVIDENCE_INTEGRITY_FAILED,
+        "case",
+        str(case.id),
+        f"evidence {damaged.evidence_id}: {damaged.reason}",
+    )
+    notify(case_supervisors(case, actor), case, EVIDENCE_INTEGRITY_FAILED)
+    db.session.commit()
+
+
+def case_supervisors(case: Case, actor: User) -> list[User]:
+    """The active supervisors of every organisation holding a live assignment of the case, and
+    of the actor's own organisation."""
+    org_ids = {a.organisation_id for a in case.assignments if a.status in LIVE}
+    org_ids.add(actor.organisation_id)
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.organisation_id.in_(sorted(org_ids)),
+                User.role == "supervisor",
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
     )
 
 

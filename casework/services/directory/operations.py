@@ -17,16 +17,24 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from casework.extensions import db
-from casework.models import Organisation, User
+from casework.models import Organisation, StaffApproval, User
+from casework.models import staff_approval as approval_kinds
 from casework.models.people import ORG_KINDS, ROLES
 from casework.services import audit
 from casework.services.actors import Actor
+from casework.services.directory.approvals import (
+    account_settled,
+    needs_approval,
+    request_change,
+)
+from casework.services.directory.sessions import end_all_sessions
 from casework.services.directory.staff_auth import (
     PasswordRejected,
     check_new_password,
     hash_password,
 )
 from casework.services.errors import InvalidInput
+from casework.services.validation import whole_number
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -75,8 +83,10 @@ def list_users(organisation_id: int | None = None) -> list[User]:
 
 
 def find_organisation(slug_or_id: str | int) -> Organisation | None:
-    if isinstance(slug_or_id, int) or str(slug_or_id).isdigit():
-        return db.session.get(Organisation, int(slug_or_id))
+    if isinstance(slug_or_id, int):
+        return db.session.get(Organisation, slug_or_id)
+    if (number := whole_number(slug_or_id)) is not None:
+        return db.session.get(Organisation, number)
     return db.session.scalars(
         select(Organisation).where(Organisation.slug == str(slug_or_id).strip().lower())
     ).first()
@@ -227,6 +237,8 @@ def update_organisation(
         checks.fail("active", _l("You cannot deactivate your own organisation."))
     checks.raise_if_any()
     changed = _changed(organisation, values)
+    if "active" in changed and not values["active"]:
+        end_all_sessions(organisation.users)  # reactivation must not bring them back
     for field, value in values.items():
         setattr(organisation, field, value)
     audit.record_audit(
@@ -251,7 +263,9 @@ def create_user(
     password: str,
 ) -> User:
     """Create an active staff user with an argon2id password hash. The user enrols a second
-    factor at first sign-in. Emails are unique regardless of case."""
+    factor at first sign-in. Emails are unique regardless of case. An account with access to
+    cases created by an admin cannot sign in until a supervisor of its organisation approves
+    it (approvals.py)."""
     checks = _Checks()
     email = (email or "").strip().lower()
     if not _EMAIL.match(email) or len(email) > 254:
@@ -267,8 +281,11 @@ def create_user(
     user = User(email=email, name=name, organisation=organisation, role=role, active=True)
     user.languages = codes
     user.password_hash = hash_password(password)
+    user.awaiting_approval = needs_approval(actor, role)
     db.session.add(user)
     db.session.flush()
+    if user.awaiting_approval:
+        request_change(actor, user, approval_kinds.ACCOUNT)
     audit.record_audit(
         actor,
         audit.ADMIN_CHANGE,
@@ -291,7 +308,9 @@ def update_user(
     organisation: str | int,
 ) -> User:
     """Change a user's name, role, languages, organisation or active flag. Admins cannot
-    demote or deactivate themselves (someone must be able to undo mistakes)."""
+    demote or deactivate themselves (someone must be able to undo mistakes). An admin moving an
+    account into a role or organisation with access to cases signs it out until a supervisor of
+    that organisation approves (approvals.py)."""
     checks = _Checks()
     target = checks.organisation(organisation)
     values: dict[str, Any] = {
@@ -308,8 +327,13 @@ def update_user(
             checks.fail("active", _l("You cannot deactivate yourself."))
     checks.raise_if_any()
     changed = _changed(user, values)
+    if "active" in changed and not values["active"]:
+        end_all_sessions([user])  # reactivation must not bring them back
     for field, value in values.items():
         setattr(user, field, value)
+    if "role" in changed or "organisation" in changed:
+        db.session.flush()
+        account_settled(actor, user)
     audit.record_audit(
         actor,
         audit.ADMIN_CHANGE,
@@ -321,23 +345,45 @@ def update_user(
     return user
 
 
-def reset_password(actor: Actor, user: User, new_password: str) -> None:
-    """Set a new password and end every session the user has open."""
+def reset_password(actor: Actor, user: User, new_password: str) -> StaffApproval | None:
+    """Set a new password and end every session the user has open. For an account with access
+    to cases reset by an admin, only once a supervisor of its organisation approves: the
+    pending approval is returned and until then the old password keeps working."""
     checks = _Checks()
     checks.password(new_password, user.email)
     checks.raise_if_any()
+    if needs_approval(actor, user.role):
+        approval = request_change(
+            actor, user, approval_kinds.PASSWORD, password_hash=hash_password(new_password)
+        )
+        audit.record_audit(
+            actor, audit.ADMIN_CHANGE, "user", str(user.id), "reset_password awaiting approval"
+        )
+        _commit()
+        return approval
     user.password_hash = hash_password(new_password)
-    user.session_version += 1
+    end_all_sessions([user])
     audit.record_audit(actor, audit.ADMIN_CHANGE, "user", str(user.id), "reset_password")
     _commit()
+    return None
 
 
-def reset_totp(actor: Actor, user: User) -> None:
+def reset_totp(actor: Actor, user: User) -> StaffApproval | None:
     """Forget the user's second factor (a lost phone): their sessions end and they enrol a new
-    authenticator at their next sign-in."""
+    authenticator at their next sign-in. For an account with access to cases reset by an
+    admin, only once a supervisor of its organisation approves (the pending approval is
+    returned)."""
+    if needs_approval(actor, user.role):
+        approval = request_change(actor, user, approval_kinds.SECOND_FACTOR)
+        audit.record_audit(
+            actor, audit.ADMIN_CHANGE, "user", str(user.id), "reset_totp awaiting approval"
+        )
+        _commit()
+        return approval
     user.totp_key_id = None
     user.totp_wrapped = None
     user.totp_confirmed = False
-    user.session_version += 1
+    end_all_sessions([user])
     audit.record_audit(actor, audit.ADMIN_CHANGE, "user", str(user.id), "reset_totp")
     _commit()
+    return None

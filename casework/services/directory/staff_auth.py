@@ -1,4 +1,4 @@
-"""Staff authentication: argon2id passwords, TOTP second factor, session invalidation."""
+"""Staff authentication: argon2id passwords and the TOTP second factor."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from casework.crypto import new_data_key
 from casework.extensions import db
 from casework.models import User
-from casework.models.columns import utcnow
 from casework.services import audit
 from casework.services.actors import SystemActor
+from casework.services.directory.sessions import end_all_sessions
 from casework.services.errors import DomainError
 from casework.services.runtime import keyring
 
@@ -80,21 +80,15 @@ def check_password(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User) -> None:
-    user.last_login_at = utcnow()
-    audit.record_audit(user, audit.LOGIN, "user", str(user.id))
-    db.session.commit()
-
-
 def change_password(user: User, current: str, new: str) -> None:
-    """Change the password and end every other session of this user."""
+    """Change the password and end every session of this user (this one too)."""
     try:
         _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError) as exc:
         raise PasswordRejected("the current password is wrong") from exc
     check_new_password(new, user.email)
     user.password_hash = _hasher.hash(new)
-    user.session_version += 1
+    end_all_sessions([user])
     audit.record_audit(user, audit.PASSWORD_CHANGE, "user", str(user.id))
     db.session.commit()
 
@@ -167,11 +161,6 @@ def sign_in_with_code(user: User, code: str) -> bool:
     audit.record_audit(user, audit.LOGIN_FAILED, "user", str(user.id), "wrong code")
     db.session.commit()
     return False
-
-
-def record_logout(user: User) -> None:
-    audit.record_audit(user, audit.LOGOUT, "user", str(user.id))
-    db.session.commit()
 
 
 def confirm_totp(user: User, code: str) -> bool:

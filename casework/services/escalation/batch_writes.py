@@ -1,5 +1,13 @@
-"""The scheduler's writes to the cases of a batch, in one statement each instead of one UPDATE a
-case through the unit of work (whose versioned UPDATEs cannot be batched).
+"""The stalled scan's writes for a batch of cases, around the unit of work: its bookkeeping on
+the cases in one UPDATE statement (an executemany) instead of one UPDATE a case through the unit
+of work (whose versioned UPDATEs cannot be batched), and its new rows in one INSERT per table (a
+COPY on PostgreSQL, see bulk_insert.py) instead of thousands of objects flushed one by one.
+What it writes comes from the functions the interactive services use: the bookkeeping
+`refresh_deadlines` sets (`deadlines.current_deadlines`), and the row builders
+`referrals.proposals.scheduler_proposal` and `notifications.notify.notification_rows`, so a
+batch writes what a request would. The scan never sets these values on the cases it holds:
+once written, they are put there as the stored values (`set_committed_value`, until the commit
+expires them), so the session never takes the cases for modified and its flush skips them.
 
 Bookkeeping — when each case needs the scheduler next, the claim deadline, whether it waits in
 triage — is derived from the case, so the scan moving it is not an edit: it must not bump the
@@ -15,29 +23,98 @@ meanwhile, as the unit of work would, and the scan's transaction is rolled back.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.orm import ONETOMANY
-from sqlalchemy.orm.attributes import NO_VALUE, instance_state, set_committed_value
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.extensions import db
-from casework.models import Case
+from casework.models import Case, CaseEvent, Flag, Notification, OutboxMessage, Referral
+from casework.services.escalation.bulk_insert import insert_rows
+from casework.services.escalation.deadlines import Bookkeeping
 from casework.services.reports import facts
 
-BOOKKEEPING = frozenset({"next_deadline_at", "claim_deadline", "in_triage"})
-EDITED = BOOKKEEPING | {"updated_at"}
+
+@dataclass(frozen=True)
+class CaseWrite:
+    """What the scan writes to one case: its bookkeeping and, when the scan edited the case
+    (proposed a referral), its new `updated_at`."""
+
+    case: Case
+    kept: Bookkeeping
+    updated_at: datetime | None = None
+
+    def moves(self) -> bool:
+        """Whether the write changes what the case holds."""
+        case, kept = self.case, self.kept
+        return (
+            self.updated_at is not None
+            or kept.next_deadline_at != case.next_deadline_at
+            or kept.claim_deadline != case.claim_deadline
+            or kept.in_triage != case.in_triage
+        )
 
 
-def _row(case: Case) -> dict[str, Any]:
-    return {
+@dataclass
+class BatchWrites:
+    """What a batch writes: to its cases, and its new rows per table in the order they were
+    made (thousands on a first scan, too many for the unit of work). New flags are objects
+    outside the session (the batch climbs them level by level), written as rows."""
+
+    cases: list[CaseWrite] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    referrals: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    mails: list[dict[str, Any]] = field(default_factory=list)  # outbox_messages
+
+    def flag_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "case_id": flag.case_id,
+                "rule": flag.rule,
+                "level": flag.level,
+                "reason": flag.reason,
+                "raised_at": flag.raised_at,
+                "resolved_at": flag.resolved_at,
+            }
+            for flag in self.flags
+        ]
+
+
+def write_batch(batch: BatchWrites) -> None:
+    """Write the batch: the bookkeeping of its cases (`write_bookkeeping`); then flush the
+    session (flags resolved or climbing); then insert its new rows, in the order they were
+    made. Flags resolved in the flush leave room for their successors under the unique
+    open-flag index."""
+    write_bookkeeping(batch.cases)
+    db.session.flush()
+    connection = db.session.connection()
+    for model, values in (
+        (Flag, batch.flag_rows()),
+        (Referral, batch.referrals),
+        (CaseEvent, batch.events),
+        (Notification, batch.notifications),
+        (OutboxMessage, batch.mails),
+    ):
+        insert_rows(connection, model.__table__, values)
+
+
+def _row(write: CaseWrite) -> dict[str, Any]:
+    case, kept = write.case, write.kept
+    row = {
         "_id": case.id,
         "_version": case.version,
-        "_next": case.next_deadline_at,
-        "_claim": case.claim_deadline,
-        "_triage": case.in_triage,
+        "_next": kept.next_deadline_at,
+        "_claim": kept.claim_deadline,
+        "_triage": kept.in_triage,
     }
+    if write.updated_at is not None:
+        row["_updated"] = write.updated_at
+    return row
 
 
 def _statement(edited: bool) -> Any:
@@ -56,48 +133,36 @@ def _statement(edited: bool) -> Any:
     )
 
 
-def write_bookkeeping(cases: Iterable[Case]) -> int:
-    """For the cases whose only pending changes are bookkeeping, or bookkeeping and
-    `updated_at`: write them (before the session flushes) and leave the session seeing them
-    as stored. Cases with other changes are left to the unit of work. Returns how many rows
-    it sent for bookkeeping alone (a case changed meanwhile matches none of them)."""
-    kept: list[Case] = []
-    edited: list[Case] = []
-    for case in cases:
-        state = instance_state(case)
-        # Collections of the case's own rows (a referral proposed) are left to the flush:
-        # they change other tables, not the case's row.
-        collections = {rel.key for rel in state.mapper.relationships if rel.direction is ONETOMANY}
-        pending = {
-            key: value for key, value in state.committed_state.items() if key not in collections
-        }
-        if not pending or not EDITED.issuperset(pending):
-            continue
-        changed = any(
-            pending[key] is NO_VALUE or pending[key] != getattr(case, key) for key in pending
-        )
-        if changed:
-            (edited if "updated_at" in pending else kept).append(case)
-        for key in list(pending):
-            set_committed_value(case, key, getattr(case, key))
-        if not state.committed_state:
-            # Nothing left for the flush: take the case off the session's modified list, or
-            # the flush compares each of its attributes again to find nothing (a tenth of a
-            # 1,000-case batch). What a flush does to the objects it wrote.
-            state._commit_all(state.dict, db.session.identity_map)
+def write_bookkeeping(writes: Iterable[CaseWrite]) -> int:
+    """Write what the scan computed for these cases, those it changes: bookkeeping alone
+    without bumping the version, with `updated_at` as an edit that does (`StaleDataError` if
+    one of those cases changed meanwhile). Each write checks the version the scan read. The
+    cases then hold the written values as stored ones (not as changes for the session to
+    flush). Returns how many rows it sent for bookkeeping alone (a case changed meanwhile
+    matches none of them)."""
+    kept: list[CaseWrite] = []
+    edited: list[CaseWrite] = []
+    for write in writes:
+        if write.moves():
+            (kept if write.updated_at is None else edited).append(write)
     connection = db.session.connection()
     if kept:
-        connection.execute(_statement(edited=False), [_row(case) for case in kept])
+        connection.execute(_statement(edited=False), [_row(write) for write in kept])
     if edited:
-        rows = [_row(case) | {"_updated": case.updated_at} for case in edited]
-        written = connection.execute(_statement(edited=True), rows).rowcount
-        if written != len(rows):
+        count = connection.execute(_statement(edited=True), [_row(w) for w in edited]).rowcount
+        if count != len(edited):
             raise StaleDataError(
-                f"{len(rows) - written} of {len(rows)} case(s) changed while the scan ran"
+                f"{len(edited) - count} of {len(edited)} case(s) changed while the scan ran"
             )
-        for case in edited:
-            set_committed_value(case, "version", case.version + 1)
-    moved = kept + edited
+    for write in kept + edited:
+        case, values = write.case, write.kept
+        set_committed_value(case, "next_deadline_at", values.next_deadline_at)
+        set_committed_value(case, "claim_deadline", values.claim_deadline)
+        set_committed_value(case, "in_triage", values.in_triage)
+    for write in edited:
+        set_committed_value(write.case, "updated_at", write.updated_at)
+        set_committed_value(write.case, "version", write.case.version + 1)
+    moved = [write.case.id for write in kept + edited]
     if moved:
-        facts.copy_deadlines(connection, [case.id for case in moved])
+        facts.copy_deadlines(connection, moved)
     return len(kept)

@@ -2,7 +2,8 @@
 
 Every change to a case goes through `touch` (or `set_status`), which recomputes the claim
 deadline and `next_deadline_at`, and clears flags that no longer apply ("flags clear
-themselves when the case moves").
+themselves when the case moves"). The stalled scan computes the same bookkeeping
+(`current_deadlines`) and writes it for a whole batch itself (batch_writes.py).
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ def active_stall_rules() -> list[StallRule]:
     return list(db.session.scalars(select(StallRule).where(StallRule.active.is_(True))))
 
 
-def ladders(case: Case, rules: list[StallRule]) -> list[Ladder]:
-    """Every rule that applies to the case now, with its thresholds."""
+def ladders(case: Case, rules: list[StallRule], claim: date | None) -> list[Ladder]:
+    """Every rule that applies to the case now, with its thresholds (`claim`: the case's claim
+    deadline)."""
     if case.status in FINISHED or case.purged_at is not None:
         return []
     found = []
@@ -86,9 +88,9 @@ def ladders(case: Case, rules: list[StallRule]) -> list[Ladder]:
                 ),
             )
         )
-    if case.claim_deadline is not None:
+    if claim is not None:
         config = current_app.config
-        end = datetime.combine(case.claim_deadline, time(0, 0), UTC)
+        end = datetime.combine(claim, time(0, 0), UTC)
         found.append(
             Ladder(
                 CLAIM_RULE,
@@ -155,6 +157,44 @@ def next_deadline(current: list[Ladder], flags: dict[str, Flag]) -> datetime | N
     return min(upcoming) if upcoming else None
 
 
+@dataclass(frozen=True)
+class Bookkeeping:
+    """What the scheduler keeps on a case, derived from the rest of it: whether it waits in
+    triage, its claim deadline, and when the scheduler next needs to look at it."""
+
+    in_triage: bool
+    claim_deadline: date | None
+    next_deadline_at: datetime | None
+
+
+def _resolve_flags(current: list[Ladder], flags: dict[str, Flag], now: datetime) -> None:
+    """Resolve the open flags whose rule no longer applies or whose clock restarted."""
+    by_rule = {ladder.rule: ladder for ladder in current}
+    for rule, flag in flags.items():
+        if flag.resolved_at is not None:
+            continue
+        ladder = by_rule.get(rule)
+        if ladder is None or ladder.level_at(now) == 0:
+            flag.resolved_at = now
+
+
+def current_deadlines(
+    case: Case,
+    now: datetime,
+    rules: list[StallRule],
+    limits: list[LimitationRule],
+    flags: dict[str, Flag],
+) -> tuple[Bookkeeping, list[Ladder]]:
+    """What `refresh_deadlines` computes, for a batch that writes it itself: the case's
+    bookkeeping now and the ladders that apply, leaving the case as it is (and `flags`, its
+    open flags, resolved as there)."""
+    claim = claim_deadline(case, limits)
+    current = ladders(case, rules, claim)
+    _resolve_flags(current, flags, now)
+    in_triage = not any(a.status in LIVE for a in case.assignments)
+    return Bookkeeping(in_triage, claim, next_deadline(current, flags)), current
+
+
 def refresh_deadlines(
     case: Case,
     now: datetime | None = None,
@@ -168,16 +208,12 @@ def refresh_deadlines(
     now = now or utcnow()
     case.in_triage = not any(a.status in LIVE for a in case.assignments)
     case.claim_deadline = claim_deadline(case, limits)
-    current = ladders(case, rules if rules is not None else active_stall_rules())
-    by_rule = {ladder.rule: ladder for ladder in current}
+    current = ladders(
+        case, rules if rules is not None else active_stall_rules(), case.claim_deadline
+    )
     if flags is None:
         flags = open_flags(case) if case.id is not None else {}
-    for rule, flag in flags.items():
-        if flag.resolved_at is not None:
-            continue
-        ladder = by_rule.get(rule)
-        if ladder is None or ladder.level_at(now) == 0:
-            flag.resolved_at = now
+    _resolve_flags(current, flags, now)
     case.next_deadline_at = next_deadline(current, flags)
     return current
 

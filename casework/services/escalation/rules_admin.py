@@ -17,7 +17,7 @@ from casework.models.columns import utcnow
 from casework.services import audit
 from casework.services.errors import InvalidInput
 from casework.services.escalation.deadlines import FINISHED, active_stall_rules, refresh_deadlines
-from casework.services.validation import FieldReader
+from casework.services.validation import FieldReader, whole_number
 
 RULES_CHANGED = "rules_changed"
 RULES_APPLIED = "rules_applied"
@@ -27,7 +27,7 @@ BATCH = 1000
 
 def _days(r: FieldReader, data: dict[str, Any], key: str, low: int = 0, high: int = 3650) -> int:
     raw = str(data.get(key, "")).strip()
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if (number := whole_number(raw)) is None or not low <= number <= high:
         r.fail(
             key,
             _l(

@@ -6,16 +6,16 @@ scheduler that was down still raises every level once, in order): 1 warns the ca
 and rule, however often the scan runs.
 
 Due cases are handled in batches: each batch is loaded with what the ladder needs in a few
-queries, worked on without intermediate flushes, written with one flush and one INSERT per
-table for its new rows, and committed once.
+queries, worked on without intermediate flushes, written with one UPDATE for its cases'
+bookkeeping, one flush (flags climbing or resolved) and one INSERT per table for its new rows
+(batch_writes.py), and committed once.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -24,10 +24,8 @@ from casework.extensions import db
 from casework.models import (
     Assignment,
     Case,
-    CaseEvent,
     Flag,
     LimitationRule,
-    Notification,
     OrganisationCountry,
     ReferralPathway,
     StallRule,
@@ -36,17 +34,21 @@ from casework.models import (
 from casework.models import event as ev
 from casework.models.assignment import ACCEPTED, LIVE
 from casework.models.columns import utcnow
-from casework.services.escalation.batch_writes import write_bookkeeping
-from casework.services.escalation.bulk_insert import insert_rows
+from casework.services.escalation.batch_writes import BatchWrites, CaseWrite, write_batch
 from casework.services.escalation.deadlines import (
     CLAIM_RULE,
     active_limitation_rules,
     active_stall_rules,
+    current_deadlines,
     next_deadline,
-    refresh_deadlines,
 )
-from casework.services.notifications.operations import awaiting_escalation_mail, notification_rows
-from casework.services.referrals.operations import active_pathways, propose_referral
+from casework.services.notifications.notify import awaiting_escalation_mail, notification_rows
+from casework.services.referrals.proposals import (
+    SCHEDULER,
+    active_pathways,
+    choose_pathway,
+    scheduler_proposal,
+)
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -65,9 +67,8 @@ class ScanReport:
 @dataclass
 class ScanContext:
     """What one scan loads once (rules, supervisors) or once a batch (open flags, users with
-    an escalation e-mail waiting, the referral catalogue), and the rows the batch writes with
-    one INSERT per table, a COPY on PostgreSQL (new flags, case events, notifications):
-    thousands of them on a first scan, too many for the unit of work."""
+    an escalation e-mail waiting, the referral catalogue), and the new rows the batch writes
+    with one INSERT per table (see batch_writes.py)."""
 
     now: datetime
     rules: list[StallRule]
@@ -76,9 +77,8 @@ class ScanContext:
     supervisors: dict[frozenset[int], list[User]] = field(default_factory=dict)
     escalated: set[int] = field(default_factory=set)
     catalogue: list[ReferralPathway] | None = None  # loaded by the batch's first proposal
-    new_flags: list[Flag] = field(default_factory=list)  # not in the session: `write` inserts them
-    events: list[dict[str, Any]] = field(default_factory=list)
-    notifications: list[dict[str, Any]] = field(default_factory=list)
+    proposed: dict[int, set[int]] = field(default_factory=dict)  # case id: pathway ids, in rows
+    writes: BatchWrites = field(default_factory=BatchWrites)
 
     @classmethod
     def load(cls, now: datetime) -> ScanContext:
@@ -92,39 +92,17 @@ class ScanContext:
             self.flags[flag.case_id][flag.rule] = flag
         self.escalated = awaiting_escalation_mail()
         self.catalogue = None
+        self.proposed = {}
 
     def pathways(self) -> list[ReferralPathway]:
         if self.catalogue is None:
             self.catalogue = active_pathways()
         return self.catalogue
 
-    def write(self, cases: list[Case] | None = None) -> None:
-        """Write the batch's `cases` whose only change is the scheduler's bookkeeping (their
-        deadlines), or that and a proposed referral's `updated_at`, a statement each (see
-        `write_bookkeeping`); flush the session (other case changes, flags resolved or
-        climbing, referral rows, e-mails), then insert the batch's new rows, in the order
-        they were made. Flags resolved in the flush leave room for their successors under the
-        unique open-flag index."""
-        write_bookkeeping(cases or [])
-        db.session.flush()
-        flags = [
-            {
-                "case_id": flag.case_id,
-                "rule": flag.rule,
-                "level": flag.level,
-                "reason": flag.reason,
-                "raised_at": flag.raised_at,
-                "resolved_at": flag.resolved_at,
-            }
-            for flag in self.new_flags
-        ]
-        for model, rows in (
-            (Flag, flags),
-            (CaseEvent, self.events),
-            (Notification, self.notifications),
-        ):
-            insert_rows(db.session.connection(), model.__table__, rows)
-        self.new_flags, self.events, self.notifications = [], [], []
+    def write(self) -> None:
+        """Write the batch (`write_batch`): what it computed for its cases, its new rows."""
+        write_batch(self.writes)
+        self.writes = BatchWrites()
 
 
 def _caseworkers(case: Case) -> list[User]:
@@ -174,10 +152,28 @@ def _kind(rule: str, level: int) -> str:
     return "stalled_warning" if level == 1 else "stalled_escalation"
 
 
-def _climb(case: Case, rule: str, level: int, context: ScanContext) -> None:
-    """Act on one step of the ladder."""
+def _propose(case: Case, context: ScanContext) -> datetime | None:
+    """The scheduler proposes the best-fitting pathway the worker has not refused: rows of the
+    batch, as `propose_referral` would add them (a case may reach the top of two ladders in one
+    scan: the second proposal takes the next pathway). Returns the case's new `updated_at`, or
+    None when nothing fits."""
+    proposed = context.proposed.setdefault(case.id, set())
+    pathway = choose_pathway(case, SCHEDULER, catalogue=context.pathways(), proposed=proposed)
+    if pathway is None:
+        return None
+    rows = scheduler_proposal(case, pathway, utcnow())
+    context.writes.referrals.append(rows.referral)
+    context.writes.events.append(rows.event)
+    proposed.add(pathway.id)
+    return rows.updated_at
 
-    context.events.append(
+
+def _climb(case: Case, rule: str, level: int, context: ScanContext) -> datetime | None:
+    """Act on one step of the ladder. Returns the case's new `updated_at` when this step edits
+    the case (a referral proposed), else None."""
+
+    updated_at = None
+    context.writes.events.append(
         {
             "case_id": case.id,
             "kind": FLAG,
@@ -194,20 +190,20 @@ def _climb(case: Case, rule: str, level: int, context: ScanContext) -> None:
     elif level == 2:
         recipients, urgent = _supervisors(case, context), True
     else:
-        propose_referral(
-            case, proposed_by="scheduler", events=context.events, catalogue=context.pathways()
-        )
+        updated_at = _propose(case, context)
         recipients, urgent = _supervisors(case, context) + _caseworkers(case), True
-    context.notifications += notification_rows(
-        recipients, case, kind, urgent, escalated=context.escalated if urgent else None
-    )
+    rows = notification_rows(recipients, case, kind, urgent, mail_waiting=context.escalated)
+    context.writes.notifications += rows.notifications
+    context.writes.mails += rows.mails
+    context.escalated.update(mail["user_id"] for mail in rows.mails)
+    return updated_at
 
 
 def process_case(
     case: Case, now: datetime, context: ScanContext | None = None
 ) -> list[tuple[str, int]]:
     """Raise or climb the flags that are due on one case; returns the levels raised. With a
-    batch's `context`, its new rows wait for `context.write()`; without, they are written."""
+    batch's `context`, its writes wait for `context.write()`; without, they are written."""
     if context is None:
         alone = ScanContext.load(now)
         alone.load_batch([case.id])
@@ -216,8 +212,9 @@ def process_case(
         return raised
     flags = context.flags.setdefault(case.id, {})
     # clear what no longer applies
-    current = refresh_deadlines(case, now, context.rules, context.limits, flags)
+    kept, current = current_deadlines(case, now, context.rules, context.limits, flags)
     raised = []
+    updated_at = None
     for ladder in current:
         target = ladder.level_at(now)
         flag = flags.get(ladder.rule)
@@ -234,14 +231,15 @@ def process_case(
                 reason=ladder.reason[:200],
                 raised_at=now,
             )
-            context.new_flags.append(flag)
+            context.writes.flags.append(flag)
             flags[ladder.rule] = flag
         for level in range(current_level + 1, target + 1):
             flag.level = level
-            _climb(case, ladder.rule, level, context)
+            updated_at = _climb(case, ladder.rule, level, context) or updated_at
             raised.append((ladder.rule, level))
     if raised:  # the ladders still apply (a proposal moves no clock): only the levels moved
-        case.next_deadline_at = next_deadline(current, flags)
+        kept = replace(kept, next_deadline_at=next_deadline(current, flags))
+    context.writes.cases.append(CaseWrite(case, kept, updated_at))
     return raised
 
 
@@ -284,7 +282,7 @@ def scan_stalled_cases(now: datetime | None = None, batch: int = BATCH) -> ScanR
                 report.cases += 1
                 for rule, level in process_case(case, now, context):
                     report.raised.append((case.reference, rule, level))
-            context.write(cases)
+            context.write()
         db.session.commit()
     if report.raised:
         log.info("stalled scan: %s", report)

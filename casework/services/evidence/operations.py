@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from flask_babel import lazy_gettext as _l
 
-from casework.crypto import decrypt_blob, unwrap_key, wrap_key
+from casework.crypto import DecryptionError, decrypt_blob, unwrap_key, wrap_key
 from casework.models import Case, Evidence
-from casework.services.errors import EvidenceRejected
+from casework.services.errors import DomainError, EvidenceRejected
 from casework.services.evidence.media_types import sniff_media_type
 from casework.services.keys.case_keys import open_text, seal_text
 from casework.services.runtime import evidence_store
+from casework.storage import BlobNotFound
 
 MAX_FILES_PER_SUBMISSION = 20
 
@@ -132,9 +134,67 @@ def evidence_filename(case: Case, key: bytes, evidence: Evidence) -> str:
 
 
 def read_evidence(case: Case, key: bytes, evidence: Evidence) -> Iterator[bytes]:
-    """The decrypted file, chunk by chunk; raises `DecryptionError` if the blob was altered."""
+    """The decrypted file, chunk by chunk; raises `DecryptionError` if the blob was altered.
+    Only for callers that verified the blob first (`open_verified_evidence`) or that never
+    hand the bytes to anyone before the last chunk is checked."""
     file_key = unwrap_key(key, evidence.wrapped_file_key, _file_key_aad(case, evidence.file_key_id))
     handle = evidence_store().open(evidence.blob_id)
+    try:
+        yield from decrypt_blob(file_key, handle, bytes.fromhex(evidence.file_key_id))
+    finally:
+        handle.close()
+
+
+class EvidenceDamaged(DomainError):
+    """A stored evidence file is missing, fails authentication or does not match the SHA-256
+    recorded at upload: nothing of it may be served."""
+
+    def __init__(self, evidence_id: int, reason: str):
+        super().__init__(f"evidence {evidence_id}: {reason}")
+        self.evidence_id = evidence_id
+        self.reason = reason  # a short, content-free word for the audit trail and the log
+
+
+def _verify_blob(file_key: bytes, handle: BinaryIO, evidence: Evidence) -> None:
+    """Decrypt the whole blob once, keeping nothing: every chunk's tag, the final-chunk mark and
+    the recorded SHA-256 of the plaintext are checked."""
+    digest = hashlib.sha256()
+    try:
+        for chunk in decrypt_blob(file_key, handle, bytes.fromhex(evidence.file_key_id)):
+            digest.update(chunk)
+    except DecryptionError as exc:
+        raise EvidenceDamaged(evidence.id, "authentication") from exc
+    if digest.hexdigest() != evidence.sha256:
+        raise EvidenceDamaged(evidence.id, "sha256")
+
+
+def open_verified_evidence(case: Case, key: bytes, evidence: Evidence) -> Iterator[bytes]:
+    """The decrypted file, chunk by chunk, from a blob verified in full *before* this returns:
+    a blob that is missing, altered anywhere (even in its last chunk) or not the file recorded
+    at upload raises `EvidenceDamaged` here, before a single plaintext byte exists for the
+    caller. The bytes then sent are decrypted again from the same open file (on the
+    filesystem store a blob replaced meanwhile is not read) and still checked chunk by chunk,
+    so a change between the two passes cuts the stream rather than serving other bytes."""
+    file_key = unwrap_key(key, evidence.wrapped_file_key, _file_key_aad(case, evidence.file_key_id))
+    store = evidence_store()
+    try:
+        handle = store.open(evidence.blob_id)
+    except BlobNotFound as exc:
+        raise EvidenceDamaged(evidence.id, "missing") from exc
+    try:
+        _verify_blob(file_key, handle, evidence)
+        if handle.seekable():
+            handle.seek(0)
+        else:  # an object store's body: read it again
+            handle.close()
+            handle = store.open(evidence.blob_id)
+    except BaseException:
+        handle.close()
+        raise
+    return _stream(file_key, handle, evidence)
+
+
+def _stream(file_key: bytes, handle: BinaryIO, evidence: Evidence) -> Iterator[bytes]:
     try:
         yield from decrypt_blob(file_key, handle, bytes.fromhex(evidence.file_key_id))
     finally:

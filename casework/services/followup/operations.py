@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -25,7 +26,12 @@ from casework.services.evidence.operations import (
 from casework.services.followup.secret import verify_secret
 from casework.services.intake.complaint import parse_message
 from casework.services.intake.references import normalise_reference
-from casework.services.keys.case_keys import case_key, open_text, seal_text
+from casework.services.keys.case_keys import (
+    EventBodyUnverified,
+    case_key,
+    open_event_body,
+    seal_event_body,
+)
 from casework.services.referrals.operations import PendingReferral, awaiting_worker_answer
 from casework.vocabulary.status import STATUS_FOR_WORKER
 
@@ -91,7 +97,7 @@ def followup_view(case: Case) -> FollowupView:
         WorkerMessage(
             at=event.created_at,
             from_worker=event.kind == ev.MESSAGE_FROM_WORKER,
-            text=open_text(key, case, f"event:{event.kind}", event.body_sealed),
+            text=_message_text(key, case, event),
         )
         for event in case.events
         if event.visibility == ev.WORKER and event.body_sealed is not None
@@ -107,18 +113,22 @@ def followup_view(case: Case) -> FollowupView:
     )
 
 
+def _message_text(key: bytes, case: Case, event: CaseEvent) -> str:
+    try:
+        return open_event_body(key, case, event) or ""
+    except EventBodyUnverified:
+        log.error("message %s of %s could not be verified", event.id, case.reference)
+        return str(_l("This message could not be verified, so it is not shown."))
+
+
 def add_worker_message(case: Case, text: object) -> None:
     """Append the worker's message to the timeline; raises `InvalidInput` if empty."""
     message = parse_message(text)
     key = case_key(case)
-    case.events.append(
-        CaseEvent(
-            kind=ev.MESSAGE_FROM_WORKER,
-            visibility=ev.WORKER,
-            actor_kind="worker",
-            body_sealed=seal_text(key, case, f"event:{ev.MESSAGE_FROM_WORKER}", message),
-        )
-    )
+    event = CaseEvent(kind=ev.MESSAGE_FROM_WORKER, visibility=ev.WORKER, actor_kind="worker")
+    case.events.append(event)
+    db.session.flush()  # the body is bound to the event's id
+    seal_event_body(key, case, event, message)
     _touch(case)
     _tell_caseworkers(case)
     db.session.commit()
@@ -160,7 +170,7 @@ def _add_worker_evidence(case: Case, uploads: Sequence[tuple[str, IncomingFile]]
 
 
 def _tell_caseworkers(case: Case) -> None:
-    from casework.services.notifications.operations import notify
+    from casework.services.notifications.notify import notify
 
     owners = [a.user for a in case.assignments if a.status == ACCEPTED and a.user is not None]
     if owners:

@@ -31,10 +31,12 @@ def format_secret(secret: str) -> str:
 
 
 def normalise_secret(typed: str) -> str:
-    """Digits only: workers type spaces, dashes, or use full-width or Devanagari digits."""
+    """Digits only: workers type spaces, dashes, or use full-width, Devanagari, Arabic-Indic
+    or Persian digits. Superscripts and circled numbers are not decimal digits (`isdigit()`
+    says yes, `int()` says no): they are dropped like any other sign."""
     digits = []
     for char in typed:
-        if char.isdigit():
+        if char.isdecimal():
             digits.append(str(int(char)))  # int() understands every Unicode decimal digit
     return "".join(digits)
 

@@ -13,11 +13,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 
 from casework.services.errors import InvalidInput
-from casework.services.validation import FieldReader, Money
+from casework.services.validation import UNSTORABLE, FieldReader, Money, storable
 from casework.vocabulary.abuse import ABUSE_CODES
 from casework.vocabulary.fees import (
     CONTACT_CHANNELS,
@@ -31,7 +30,20 @@ from casework.vocabulary.languages import LANGUAGES
 MAX_NARRATIVE = 20_000
 MAX_MESSAGE = 5_000
 MAX_FEES = 40
-_CURRENCIES = frozenset(list_currencies())
+# Longest text per field (after trimming spaces); the API's OpenAPI document states the same.
+TEXT_LIMITS = {
+    "agency.name": 200,
+    "agency.licence_number": 80,
+    "employer.name": 200,
+    "occupation": 120,
+    "narrative": MAX_NARRATIVE,
+    "contact.name": 200,
+    "contact.phone": 40,
+    "contact.email": 200,
+    "contact.safe_times": 200,
+    "contact.passport_number": 40,
+}
+SEXES = frozenset({"female", "male", "other"})
 
 
 @dataclass
@@ -112,10 +124,14 @@ def parse_complaint(payload: Any, known_countries: frozenset[str]) -> ComplaintI
     complaint.abuse_categories = sorted({c for c in codes if c in ABUSE_CODES})
 
     agency = r.section(payload, "agency")
-    complaint.agency_name = r.text(agency, "name", "agency.name", 200)
-    complaint.agency_licence = r.text(agency, "licence_number", "agency.licence_number", 80)
-    complaint.employer_name = r.text(r.section(payload, "employer"), "name", "employer.name", 200)
-    complaint.occupation = r.text(payload, "occupation", "occupation", 120)
+    complaint.agency_name = r.text(agency, "name", "agency.name", TEXT_LIMITS["agency.name"])
+    complaint.agency_licence = r.text(
+        agency, "licence_number", "agency.licence_number", TEXT_LIMITS["agency.licence_number"]
+    )
+    complaint.employer_name = r.text(
+        r.section(payload, "employer"), "name", "employer.name", TEXT_LIMITS["employer.name"]
+    )
+    complaint.occupation = r.text(payload, "occupation", "occupation", TEXT_LIMITS["occupation"])
     complaint.recruitment_channel = r.choice(
         payload, "recruitment_channel", "recruitment_channel", RECRUITMENT_CHANNELS
     )
@@ -123,7 +139,7 @@ def parse_complaint(payload: Any, known_countries: frozenset[str]) -> ComplaintI
     complaint.actual_wage = r.money(payload, "actual_monthly_wage")
     for name in ("departure_date", "job_start_date", "incident_date", "contract_end_date"):
         setattr(complaint, name, r.day(payload, name, name))
-    complaint.narrative = r.text(payload, "narrative", "narrative", MAX_NARRATIVE)
+    complaint.narrative = r.text(payload, "narrative", "narrative", TEXT_LIMITS["narrative"])
     complaint.fees = _parse_fees(r, payload.get("fees"))
     complaint.contact = _parse_contact(r, r.section(payload, "contact"))
     consent = r.section(payload, "consent")
@@ -134,6 +150,7 @@ def parse_complaint(payload: Any, known_countries: frozenset[str]) -> ComplaintI
         not complaint.abuse_categories
         and not complaint.narrative
         and "abuse_categories" not in r.errors
+        and "narrative" not in r.errors
     ):
         r.fail(
             "abuse_categories",
@@ -189,15 +206,19 @@ def _parse_fees(r: FieldReader, raw: Any) -> list[FeeInput]:
 def _parse_contact(r: FieldReader, data: Mapping[str, Any]) -> ContactInput | None:
     if not data:
         return None
+
+    def text(key: str) -> str:
+        return r.text(data, key, f"contact.{key}", TEXT_LIMITS[f"contact.{key}"])
+
     contact = ContactInput(
-        name=r.text(data, "name", "contact.name", 200),
-        phone=r.text(data, "phone", "contact.phone", 40),
-        email=r.text(data, "email", "contact.email", 200),
+        name=text("name"),
+        phone=text("phone"),
+        email=text("email"),
         channel=r.choice(data, "channel", "contact.channel", CONTACT_CHANNELS) or "",
-        safe_times=r.text(data, "safe_times", "contact.safe_times", 200),
-        passport_number=r.text(data, "passport_number", "contact.passport_number", 40),
+        safe_times=text("safe_times"),
+        passport_number=text("passport_number"),
         date_of_birth=r.day(data, "date_of_birth", "contact.date_of_birth"),
-        sex=r.choice(data, "sex", "contact.sex", {"female", "male", "other"}) or "",
+        sex=r.choice(data, "sex", "contact.sex", SEXES) or "",
     )
     if contact.phone and sum(ch.isdigit() for ch in contact.phone) < 6:
         r.fail("contact.phone", _l("Please check the phone number (with country code)."))
@@ -210,6 +231,8 @@ def parse_message(text: Any) -> str:
     """A worker's follow-up message; raises `InvalidInput` on the `message` field."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput({"message": str(_l("Please write a message."))})
+    if not storable(text):
+        raise InvalidInput({"message": str(UNSTORABLE)})
     if len(text) > MAX_MESSAGE:
         raise InvalidInput(
             {

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from casework.extensions import db
 from casework.models import Agency, Case, CaseAbuse, CaseEvent, Complainant, Country, FeePayment
@@ -51,20 +52,40 @@ def lodge_complaint(
     uploads: Sequence[tuple[str, IncomingFile]] = (),
     source: str = "web",
     submission_token: str | None = None,
+    holder: str = "",
 ) -> LodgedComplaint:
     """Check, encrypt and store a complaint with its evidence; commit once.
 
     Raises `InvalidInput` (field errors) or `EvidenceRejected` (413/415) with nothing
     stored. On success the case is `received`, its identity, narrative and files are sealed
     under a fresh case key, and the returned secret is the only copy of the follow-up code.
+
+    With a `submission_token` (see `submissions`), the same complaint sent again with it
+    answers the first receipt — to the same `holder` (the web form's cookie), within the
+    window — and raises `SubmissionKeyRefused`, `SubmissionReused` or `ReceiptUnavailable`
+    otherwise.
     """
     try:
-        if submission_token and submissions.usable(submission_token):
-            earlier = submissions.replay(submission_token)
+        complaint = parse_complaint(payload, known_country_codes())
+        body = ""
+        if submission_token is not None:
+            body = submissions.body_hash(complaint, uploads)
+            earlier = submissions.replay(submission_token, holder, body)
             if earlier is not None:  # the same submission again: the same receipt
                 case, secret = earlier
                 return LodgedComplaint(case.reference, secret, case.status, case.language)
-        return _lodge(payload, uploads, source, submission_token)
+        try:
+            return _lodge(complaint, uploads, source, (submission_token, holder, body))
+        except IntegrityError:
+            if submission_token is None:
+                raise
+            # A double tap whose first request committed while this one was being stored:
+            # this one was rolled back; answer the first one's receipt.
+            earlier = submissions.replay(submission_token, holder, body)
+            if earlier is None:
+                raise
+            case, secret = earlier
+            return LodgedComplaint(case.reference, secret, case.status, case.language)
     finally:
         # Whatever happened, no uploaded temporary file outlives the call (committed ones
         # have already moved into the store).
@@ -73,12 +94,11 @@ def lodge_complaint(
 
 
 def _lodge(
-    payload: object,
+    complaint: ComplaintInput,
     uploads: Sequence[tuple[str, IncomingFile]],
     source: str,
-    submission_token: str | None,
+    submission: tuple[str | None, str, str],
 ) -> LodgedComplaint:
-    complaint = parse_complaint(payload, known_country_codes())
     media_types = check_files([incoming for _, incoming in uploads])
 
     case = Case(
@@ -113,8 +133,9 @@ def _lodge(
             route_case(case)
             refresh_deadlines(case)
         db.session.add(case)
-        if submission_token and submissions.usable(submission_token):
-            submissions.remember(case, secret, submission_token)
+        token, holder, body = submission
+        if token is not None:
+            submissions.remember(case, secret, token, holder, body)
         lodged = LodgedComplaint(case.reference, secret, case.status, case.language)
         db.session.commit()
     except Exception:

@@ -5,6 +5,10 @@ copies we do not know about — can never be opened again. We also delete the se
 the complainant row and the evidence blobs, so the space is reclaimed and nothing waits for a
 future break of AES. The structured facts (countries, codes, fees, outcomes, dates, statuses)
 stay for the outcome reports. Every purge is audited, without personal data.
+
+Copies of the wrapped key in backups remain, wrapped by a master key: the "keys" job
+(`epochs.py`) destroys each master key once the backup window has passed after its epoch ended,
+and a purge ends the current epoch at the job's next run, so every such copy becomes useless.
 """
 
 from __future__ import annotations
@@ -14,15 +18,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from casework.extensions import db
-from casework.models import Case
+from casework.models import (
+    Assignment,
+    Case,
+    CaseEvent,
+    Complainant,
+    Evidence,
+    FollowupSession,
+    Submission,
+)
 from casework.models.columns import utcnow
 from casework.services.actors import SystemActor
 from casework.services.audit import record_audit
 from casework.services.evidence.cleanup import clean_evidence_store
 from casework.services.followup.secret import hash_secret, new_secret
+from casework.services.keys.erasure import drop_dead_row_versions
 from casework.services.runtime import evidence_store
 from casework.vocabulary.status import CLOSED, WITHDRAWN
 
@@ -32,6 +45,11 @@ PURGE = "purge"
 EVIDENCE_CLEANUP = "evidence_cleanup"
 BATCH = 100
 RETENTION_ACTOR = SystemActor("system:retention")
+# The tables whose rows a purge deletes or overwrites: their old row versions must go too.
+PURGED_TABLES = tuple(
+    model.__tablename__
+    for model in (Case, Complainant, Evidence, CaseEvent, Assignment, Submission)
+)
 
 
 @dataclass
@@ -61,7 +79,10 @@ def purge_expired_cases(now: datetime | None = None, batch: int = BATCH) -> Purg
 
     Guarantees: after a case is purged its key is gone (`case_key` raises `CasePurged`), its
     identity, narrative, note and message bodies and evidence (rows and blobs) are deleted,
-    its follow-up secret no longer opens it, and an audit event records the purge. Safe to
+    its follow-up secret no longer opens it, its idempotency receipts are deleted, and an audit
+    event records the purge. The database then drops the old row versions it keeps (SQLite:
+    `secure_delete` and a TRUNCATE checkpoint of the WAL; PostgreSQL: VACUUM of the tables a
+    purge touches), so no copy of the wrapped key stays in the live database. Safe to
     re-run: purged cases are never selected again, and a run interrupted between the commit
     and the blob deletion leaves orphans that the cleanup removes.
     """
@@ -92,6 +113,9 @@ def purge_expired_cases(now: datetime | None = None, batch: int = BATCH) -> Purg
             store.delete(blob_id)
         report.blobs_deleted += len(blobs)
     _clean_store(report)
+    if report.cases:
+        db.session.commit()  # end our read transaction: it must not hold an old snapshot
+        drop_dead_row_versions(PURGED_TABLES)
     log.info("retention: %s", report)
     return report
 
@@ -107,6 +131,10 @@ def _shred(case: Case, now: datetime) -> list[str]:
         event.body_sealed = None
     for assignment in case.assignments:
         assignment.decline_reason = ""  # free text that may describe the worker's situation
+    # An idempotency receipt holds the secret, sealed: it goes with everything else; so do
+    # follow-up sessions still signed in to the case.
+    db.session.execute(delete(Submission).where(Submission.case_id == case.id))
+    db.session.execute(delete(FollowupSession).where(FollowupSession.case_id == case.id))
     # Nobody knows this secret: a follow-up with the old one fails like any wrong secret.
     case.secret_hash = hash_secret(new_secret())
     case.purged_at = now

@@ -1,23 +1,21 @@
-"""Access-to-justice referrals: propose a forum, record the worker's consent, follow it through.
+"""Access-to-justice referrals: a caseworker's proposal, the worker's consent, the follow-through.
 
 A referral moves proposed → consented → sent → acknowledged → hearing → decided → closed
 (DESIGN §4). Nothing is sent without the worker's recorded consent, given on the follow-up
 page or by phone to the caseworker; the worker may also say no. Every change leaves a case
-event that partners see (no personal data in it) and an audit event.
+event that partners see (no personal data in it) and an audit event (changes.py). Choosing a
+pathway and what a proposal writes: proposals.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import Case, CaseEvent, Referral, ReferralPathway, User
-from casework.models import event as ev
+from casework.models import Case, Referral, ReferralPathway, User
 from casework.models.columns import utcnow
 from casework.models.referral import (
     ACKNOWLEDGED,
@@ -26,26 +24,17 @@ from casework.models.referral import (
     DECIDED,
     DECLINED_BY_WORKER,
     HEARING,
-    OPEN_REFERRAL_STATUSES,
     PROPOSED,
     SENT,
 )
-from casework.services import audit
-from casework.services.actors import Actor, SystemActor, WorkerActor
-from casework.services.errors import InvalidInput, NotPermitted
+from casework.services.actors import WorkerActor
+from casework.services.errors import InvalidInput
+from casework.services.referrals.changes import ReferralRefused, record_change, touch_case
+from casework.services.referrals.proposals import propose_referral
 from casework.services.validation import FieldReader
-from casework.vocabulary.forums import (
-    FORUM_KINDS_FOR_WORKER,
-    is_destination_side,
-    is_origin_side,
-)
+from casework.vocabulary.forums import FORUM_KINDS_FOR_WORKER
 from casework.vocabulary.outcomes import OUTCOMES
-from casework.vocabulary.status import CLOSED as CASE_CLOSED
-from casework.vocabulary.status import REFERRED, RESOLVED, WITHDRAWN
-
-REFERRAL = "referral"  # the case-event kind and the audit action
-FINISHED_CASE = (RESOLVED, CASE_CLOSED, WITHDRAWN)
-SCHEDULER = "scheduler"
+from casework.vocabulary.status import REFERRED
 
 # Where a referral may go next. Consent is recorded (record_consent, worker_answers_referral),
 # never simply advanced to; a hearing may be skipped (a settlement at conciliation); a referral
@@ -67,195 +56,7 @@ _STAMPS = {
 }
 
 
-class ReferralRefused(NotPermitted):
-    """Not allowed now: out of order, no consent, or a pathway that does not fit the case."""
-
-
-# --- choosing a pathway ------------------------------------------------------------------------
-
-
-def corridor_countries(case: Case) -> set[str]:
-    """The origin country always; the destination only with the worker's cross-border consent."""
-    countries = {case.origin_country}
-    if case.consent_cross_border:
-        countries.add(case.destination_country)
-    return countries
-
-
-def worker_still_abroad(case: Case, today: date | None = None) -> bool:
-    """A guess from the case's dates: left home (or started the job) and the contract has not
-    ended; never deployed means at home."""
-    today = today or utcnow().date()
-    if "RA_NO_JOB" in case.abuse_codes:
-        return False
-    if case.contract_end_date is not None and case.contract_end_date < today:
-        return False
-    return case.departure_date is not None or case.job_start_date is not None
-
-
-def _fits_deadline(pathway: ReferralPathway, case: Case, today: date) -> bool:
-    if case.claim_deadline is None or pathway.time_limit_days is None:
-        return True
-    return today.toordinal() + pathway.time_limit_days <= case.claim_deadline.toordinal()
-
-
-def _side_rank(forum_kind: str, abroad: bool) -> int:
-    """0: the side where the worker is; 1: either side (unions, NGOs); 2: the other side."""
-    here, there = (
-        (is_destination_side, is_origin_side) if abroad else (is_origin_side, is_destination_side)
-    )
-    return 0 if here(forum_kind) else 2 if there(forum_kind) else 1
-
-
-def active_pathways() -> list[ReferralPathway]:
-    """The whole active catalogue, for callers that suggest pathways for many cases."""
-    return list(db.session.scalars(select(ReferralPathway).where(ReferralPathway.active.is_(True))))
-
-
-def suggest_pathways(
-    case: Case,
-    limit: int | None = 5,
-    skip_declined: bool = False,
-    catalogue: list[ReferralPathway] | None = None,
-) -> list[ReferralPathway]:
-    """Active pathways of the corridor that take at least one of the case's abuse codes (a
-    pathway with no codes takes any), best first: those whose time limit ends before the
-    claim deadline, then the side where the worker is now, then the closest match of codes.
-    Pathways with an open referral on this case are left out (and, with `skip_declined`,
-    those the worker already refused). `catalogue`: `active_pathways()`, when the caller
-    has loaded it already."""
-    codes = set(case.abuse_codes)
-    taken = {
-        r.pathway_id
-        for r in case.referrals
-        if r.status in OPEN_REFERRAL_STATUSES or (skip_declined and r.status == DECLINED_BY_WORKER)
-    }
-    countries = corridor_countries(case)
-    if catalogue is None:
-        pathways = list(
-            db.session.scalars(
-                select(ReferralPathway).where(
-                    ReferralPathway.active.is_(True),
-                    ReferralPathway.country.in_(sorted(countries)),
-                )
-            )
-        )
-    else:
-        pathways = [p for p in catalogue if p.country in countries]
-    today = utcnow().date()
-    abroad = worker_still_abroad(case, today)
-    ranked = []
-    for pathway in pathways:
-        accepted = set(pathway.claim_codes)
-        if pathway.id in taken or (accepted and not accepted & codes):
-            continue
-        ranked.append(
-            (
-                not _fits_deadline(pathway, case, today),
-                _side_rank(pathway.forum_kind, abroad),
-                -len(accepted & codes),
-                pathway.time_limit_days if pathway.time_limit_days is not None else 10**6,
-                pathway.id,
-                pathway,
-            )
-        )
-    ranked.sort(key=lambda row: row[:5])
-    chosen = [row[-1] for row in ranked]
-    return chosen[:limit] if limit is not None else chosen
-
-
-# --- recording changes -------------------------------------------------------------------------
-
-
-def _touch(case: Case) -> None:
-    """Record activity on the case through the deadlines service when it is there."""
-    try:
-        from casework.services.escalation import deadlines
-    except ImportError:  # pragma: no cover - only while the deadlines service is absent
-        case.updated_at = case.last_activity_at = utcnow()
-        return
-    deadlines.touch(case)
-
-
-def _record(case: Case, referral: Referral, actor: Actor, what: str) -> None:
-    """A partner-visible case event and an audit event, both free of personal data."""
-    pathway = referral.pathway
-    where = f"{pathway.country} {referral.forum_kind}" if pathway else referral.forum_kind
-    detail = f"referral {referral.id} {what} ({where})"
-    user = actor if isinstance(actor, User) else None
-    kind = "staff" if user else "worker" if isinstance(actor, WorkerActor) else "system"
-    db.session.add(  # added, not appended: no need to load the whole timeline
-        CaseEvent(
-            case_id=case.id,
-            kind=REFERRAL,
-            visibility=ev.PARTNERS,
-            actor_kind=kind,
-            actor_user_id=user.id if user else None,
-            organisation_id=user.organisation_id if user else None,
-            detail=detail[:200],
-        )
-    )
-    audit.record_audit(actor, REFERRAL, "case", str(case.id), detail)
-
-
-def propose_referral(
-    case: Case,
-    proposed_by: str = "staff",
-    actor: User | None = None,
-    pathway: ReferralPathway | None = None,
-    *,
-    events: list[dict[str, Any]] | None = None,
-    catalogue: list[ReferralPathway] | None = None,
-) -> Referral | None:
-    """Propose the best-fitting pathway (or `pathway`, which must be among those that fit).
-
-    Returns None when nothing fits or the case is finished. The referral waits for the
-    worker's consent. Flushes only: the caller commits (the scheduler commits each batch).
-    A proposal by the scheduler is not activity on the case, so it does not restart the
-    case's stall clocks (its flag stays open at the referral level). A batch caller (the
-    stalled scan) passes `events` to receive its case event as a row to insert itself, and
-    the `catalogue` of active pathways it loaded once."""
-    if case.status in FINISHED_CASE or case.purged_at is not None:
-        return None
-    fitting = suggest_pathways(
-        case, limit=None, skip_declined=proposed_by == SCHEDULER, catalogue=catalogue
-    )
-    if pathway is None:
-        if not fitting:
-            return None
-        pathway = fitting[0]
-    elif pathway not in fitting:
-        raise ReferralRefused(str(_l("That pathway does not fit this case.")))
-    referral = Referral(
-        pathway=pathway,
-        forum_kind=pathway.forum_kind,
-        status=PROPOSED,
-        proposed_by=proposed_by,
-    )
-    case.referrals.append(referral)
-    if proposed_by == SCHEDULER:
-        # Part of the scheduler's batch, flushed with it. Not a person's act: the timeline
-        # records it, the audit trail records what people then do with it.
-        now = utcnow()
-        row = {
-            "case_id": case.id,
-            "kind": REFERRAL,
-            "visibility": ev.PARTNERS,
-            "actor_kind": "system",
-            "detail": f"referral proposed by the scheduler ({pathway.country} {pathway.forum_kind})",
-            "created_at": now,
-        }
-        if events is not None:
-            events.append(row)
-        else:
-            db.session.add(CaseEvent(**row))  # added, not appended: the timeline stays unloaded
-        case.updated_at = now
-        return referral
-    db.session.flush()
-    _record(case, referral, actor if actor is not None else SystemActor(proposed_by), "proposed")
-    _touch(case)
-    db.session.flush()
-    return referral
+# --- proposing, consenting, following through ----------------------------------------------
 
 
 def staff_proposes_referral(actor: User, case: Case, pathway_id: int | None) -> Referral:
@@ -283,8 +84,8 @@ def record_consent(actor: User, referral: Referral, share_identity: bool) -> Non
         raise ReferralRefused(str(_l("Consent can only be recorded before the referral is sent.")))
     _consent(referral, "caseworker", share_identity)
     what = "consent recorded" + (" with identity" if share_identity else "")
-    _record(referral.case, referral, actor, what)
-    _touch(referral.case)
+    record_change(referral.case, referral, actor, what)
+    touch_case(referral.case)
     db.session.commit()
 
 
@@ -303,8 +104,8 @@ def worker_answers_referral(
         referral.consent_share_identity = False
         referral.updated_at = utcnow()
         what = "worker said no"
-    _record(case, referral, WorkerActor(), what)
-    _touch(case)
+    record_change(case, referral, WorkerActor(), what)
+    touch_case(case)
     db.session.commit()
     return referral
 
@@ -357,11 +158,11 @@ def advance_referral(actor: User, referral: Referral, to_status: str, **data: An
     setattr(referral, _STAMPS[to_status], now)
     referral.updated_at = now
     what = to_status + (f" {referral.outcome_code}" if to_status == DECIDED else "")
-    _record(case, referral, actor, what)
+    record_change(case, referral, actor, what)
     if to_status == SENT and not _move_case_to_referred(actor, case):
-        _touch(case)
+        touch_case(case)
     elif to_status != SENT:
-        _touch(case)
+        touch_case(case)
     db.session.commit()
 
 

@@ -23,7 +23,7 @@ from casework.services.casefile.reading import read_identity
 from casework.services.casefile.recruitment_cost import RecruitmentCost, recruitment_cost
 from casework.services.errors import NotPermitted
 from casework.services.evidence.operations import evidence_filename
-from casework.services.keys.case_keys import case_key, open_text
+from casework.services.keys.case_keys import EventBodyUnverified, case_key, open_event_body
 from casework.vocabulary.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
 
 TIMELINE_KINDS = (ev.STATUS_CHANGE, ev.OUTCOME, ev.NOTE)
@@ -47,6 +47,7 @@ class PackEvent:
     codes: tuple[str, ...]  # status codes (a change) or the outcome code, for translated labels
     detail: str
     body: str | None
+    verified: bool = True  # False: the sealed body does not belong to this event (left out)
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,12 @@ def _timeline(case: Case, key: bytes) -> list[PackEvent]:
         elif event.kind == ev.OUTCOME and detail:
             code, _, detail = detail.partition(" ")
             codes = (code,)
-        body = None
-        if event.body_sealed is not None:
-            body = open_text(key, case, f"event:{event.kind}", event.body_sealed)
-        entries.append(PackEvent(event.created_at, event.kind, codes, detail, body))
+        body, verified = None, True
+        try:
+            body = open_event_body(key, case, event)
+        except EventBodyUnverified:
+            verified = False
+        entries.append(PackEvent(event.created_at, event.kind, codes, detail, body, verified))
     return entries
 
 

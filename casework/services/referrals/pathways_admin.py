@@ -11,7 +11,7 @@ from casework.extensions import db
 from casework.models import ReferralPathway, User
 from casework.services import audit
 from casework.services.errors import InvalidInput, NotFound
-from casework.services.validation import FieldReader
+from casework.services.validation import FieldReader, whole_number
 from casework.vocabulary.abuse import ABUSE_CODES
 from casework.vocabulary.forums import FORUM_KINDS
 from casework.vocabulary.languages import LANGUAGES
@@ -58,7 +58,7 @@ def save_pathway(
     if any(code not in ABUSE_CODES for code in codes):
         r.fail("claim_codes", _l("Use abuse codes from the list, separated by commas."))
     limit_raw = r.text(data, "time_limit_days", "time_limit_days", 6)
-    if limit_raw and not limit_raw.isdigit():
+    if limit_raw and whole_number(limit_raw) is None:
         r.fail("time_limit_days", _l("Please give a whole number of days."))
     language = r.text(data, "language", "language", 8) or None
     if language is not None and language not in LANGUAGES and len(language) > 3:

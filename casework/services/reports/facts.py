@@ -32,6 +32,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     literal,
     or_,
     select,
@@ -39,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import get_history, instance_state
+from sqlalchemy.orm.attributes import get_history
 
 from casework.models import Assignment, Case, CaseAbuse, ExchangeRate, FeePayment, Outcome
 from casework.models.assignment import ACCEPTED, DECLINED, DESTINATION, ORIGIN
@@ -305,10 +306,11 @@ def copy_deadlines(connection: Connection, case_ids: list[int]) -> None:
 
 
 def _changed(obj: object) -> set[str]:
-    """The attributes this flush wrote: those holding a value from before the flush (read
-    directly, at no cost per attribute; an attribute set to its own value counts too, which
+    """The attributes this flush wrote: all but those without uncommitted changes (one set
+    difference, at no cost per attribute; an attribute set to its own value counts too, which
     at worst recomputes a row needlessly)."""
-    return set(instance_state(obj).committed_state)
+    state = inspect(obj, raiseerr=True)
+    return set(state.mapper.attrs.keys()).difference(state.unmodified)
 
 
 def _touched(session: Session) -> tuple[set[int], set[int], set[str]]:
@@ -358,6 +360,8 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def install() -> None:
-    """Keep report facts current on every session (idempotent)."""
+    """Keep report facts current on every session. The listener is global to the process, so
+    this is idempotent: `create_app`'s `register_model_listeners` step calls it for every app
+    (tests create many) and it is installed once."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)

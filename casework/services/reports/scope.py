@@ -19,6 +19,7 @@ from casework.models.assignment import DECLINED
 from casework.models.columns import utcnow
 from casework.models.report_case import FactColumns
 from casework.services.reports.sql import Expr
+from casework.services.validation import whole_number
 
 ROLES = ("supervisor", "admin")
 
@@ -32,7 +33,7 @@ def _day(value: str) -> date | None:
 
 def _id(value: str) -> int | None:
     value = value.strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(value, digits=9)
 
 
 def _code(value: str, size: int) -> str:
