@@ -23,30 +23,23 @@ def add_note(
 ) -> CaseEvent:
     """An internal note: visible to the author's organisation, or also to the partner
     organisation on the other side when shared."""
-    _check_version(case, expected_version)
-    body = parse_message(text)
-    event = CaseEvent(
-        kind=ev.NOTE,
-        visibility=ev.PARTNERS if shared_with_partner else ev.INTERNAL,
-        actor_kind="staff",
-        actor_user_id=actor.id,
-        organisation_id=actor.organisation_id,
-    )
-    case.events.append(event)
-    db.session.flush()  # the body is bound to the event's id
-    seal_event_body(case_key(case), case, event, body)
-    touch(case)
-    db.session.commit()
-    return event
+    visibility = ev.PARTNERS if shared_with_partner else ev.INTERNAL
+    return _write(actor, case, ev.NOTE, visibility, text, expected_version)
 
 
 def message_worker(actor: User, case: Case, text: object, expected_version: int) -> CaseEvent:
     """A message the worker reads on the follow-up page (and through the API)."""
+    return _write(actor, case, ev.MESSAGE_TO_WORKER, ev.WORKER, text, expected_version)
+
+
+def _write(
+    actor: User, case: Case, kind: str, visibility: str, text: object, expected_version: int
+) -> CaseEvent:
     _check_version(case, expected_version)
     body = parse_message(text)
     event = CaseEvent(
-        kind=ev.MESSAGE_TO_WORKER,
-        visibility=ev.WORKER,
+        kind=kind,
+        visibility=visibility,
         actor_kind="staff",
         actor_user_id=actor.id,
         organisation_id=actor.organisation_id,
