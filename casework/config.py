@@ -141,7 +141,6 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,  # workers on slow phones take their time
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
-        "FOLLOWUP_TOKEN_SECONDS": 30 * 60,
         # The follow-up page's session (a cookie token, ended by the quick exit): short, as
         # the phone may be shared.
         "FOLLOWUP_SESSION_IDLE_SECONDS": 15 * 60,

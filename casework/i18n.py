@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from babel import Locale
-from flask import current_app, g, has_request_context, request
+from flask import g, has_request_context, request
 from flask_babel import format_datetime
 
 from casework.vocabulary.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
@@ -55,7 +55,6 @@ def template_context() -> dict[str, Any]:
         "language": language,
         "languages": LANGUAGES.values(),
         "text_direction": "rtl" if language.rtl else "ltr",
-        "quick_exit_url": current_app.config["QUICK_EXIT_URL"],
     }
 
 

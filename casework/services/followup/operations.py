@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from casework.extensions import db
@@ -65,27 +63,6 @@ def authenticate_followup(reference: str, secret: str) -> Case | None:
     if normalised is not None:
         case = db.session.scalars(select(Case).where(Case.reference == normalised)).first()
     if not verify_secret(case.secret_hash if case else None, secret or ""):
-        return None
-    return case
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="casework.followup")
-
-
-def followup_token(case: Case) -> str:
-    """A short-lived proof that the worker gave the right secret (sent in a hidden form field,
-    never in a URL or cookie), so later actions on the page need not re-send the secret."""
-    return _serializer().dumps({"case": case.id, "ref": case.reference})
-
-
-def case_from_followup_token(token: str) -> Case | None:
-    try:
-        data = _serializer().loads(token, max_age=current_app.config["FOLLOWUP_TOKEN_SECONDS"])
-    except BadSignature:
-        return None
-    case = db.session.get(Case, data.get("case"))
-    if case is None or case.reference != data.get("ref"):
         return None
     return case
 
