@@ -1,4 +1,4 @@
-"""`make test`: the whole suite on SQLite, then again on a throwaway PostgreSQL cluster.
+"""`make test`: the whole suite on SQLite and, side by side, on a throwaway PostgreSQL cluster.
 
 Browser tests run when /usr/bin/chromium exists; the PostgreSQL run happens when initdb and
 pg_ctl exist. Anything skipped is said plainly at the end, and the exit code is non-zero if any
@@ -12,7 +12,10 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -22,19 +25,37 @@ from tests.pg_cluster import find_pg_bin, throwaway_cluster  # noqa: E402
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def _pytest(
-    label: str, env: dict[str, str], extra: list[str], report: Path
-) -> tuple[int, dict[str, int]]:
-    print(f"\n===== {label} =====", flush=True)
+@dataclass
+class _Run:
+    label: str
+    process: subprocess.Popen[bytes]
+    report: Path
+    log: Path
+    output: IO[str]
+
+
+def _start(label: str, env: dict[str, str], extra: list[str], folder: Path) -> _Run:
+    """Start one pytest run in the background, its output going to a file."""
+    report = folder / f"{label}.xml"
+    output = (folder / f"{label}.log").open("w")
     command = [sys.executable, "-m", "pytest", "-q", f"--junitxml={report}", *extra, *sys.argv[1:]]
-    code = subprocess.run(command, cwd=ROOT, env=env).returncode
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    print(f"started: {label}", flush=True)
+    return _Run(label, process, report, folder / f"{label}.log", output)
+
+
+def _finish(run: _Run) -> tuple[str, int, dict[str, int]]:
+    code = run.process.wait()
+    run.output.close()
+    print(f"\n===== {run.label} =====", flush=True)
+    print(run.log.read_text(encoding="utf-8", errors="replace"), flush=True)
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    if report.exists():
-        root = ET.parse(report).getroot()  # noqa: S314 - our own pytest report
+    if run.report.exists():
+        root = ET.parse(run.report).getroot()  # noqa: S314 - our own pytest report
         suite = root if root.tag == "testsuite" else root.find("testsuite")
         for key in counts if suite is not None else ():
             counts[key] = int(suite.get(key, 0))
-    return code, counts
+    return run.label, code, counts
 
 
 def main() -> int:
@@ -45,18 +66,18 @@ def main() -> int:
         skipped_runs.append("browser tests: /usr/bin/chromium is not installed")
     base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     results = []
-    with tempfile.TemporaryDirectory() as folder:
-        results.append(
-            ("SQLite", *_pytest("SQLite", base_env, marker, Path(folder) / "sqlite.xml"))
-        )
+    # The two databases run side by side (one pytest process each, so two cores are used);
+    # each run's output is printed whole when it ends.
+    with tempfile.TemporaryDirectory() as name, ExitStack() as stack:
+        folder = Path(name)
+        runs = [_start("SQLite", base_env, marker, folder)]
         if find_pg_bin() is None:
             skipped_runs.append("PostgreSQL run: initdb/pg_ctl are not installed")
         else:
-            with throwaway_cluster() as url:
-                env = {**base_env, "DATABASE_URL": url}
-                results.append(
-                    ("PostgreSQL", *_pytest("PostgreSQL", env, marker, Path(folder) / "pg.xml"))
-                )
+            url = stack.enter_context(throwaway_cluster())
+            env = {**base_env, "DATABASE_URL": url}
+            runs.append(_start("PostgreSQL", env, marker, folder))
+        results = [_finish(run) for run in runs]
     print("\n===== summary =====")
     passed = failed = skipped = 0
     for label, code, counts in results:
