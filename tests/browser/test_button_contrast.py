@@ -67,3 +67,26 @@ def test_every_button_on_the_worker_pages_can_be_seen(live_server: LiveServer, p
     buttons = phone.evaluate(CONTRAST)
     assert any(button["label"] == "Send message" for button in buttons)
     assert _low_contrast(phone) == [], "follow-up page"
+
+
+def _axe_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {len(violation['nodes'])} node(s)"
+        for violation in results.response["violations"]
+    ]
+
+
+def test_axe_finds_nothing_on_the_worker_pages_this_work_changed(
+    live_server: LiveServer, phone: Any
+) -> None:
+    reference, secret = _lodge(live_server)
+    phone.goto(live_server.url("/follow-up"))
+    assert _axe_violations(phone) == [], "follow-up sign-in"
+    phone.get_by_label("Your reference (like CW-7K3M-92XD)", exact=True).fill(reference)
+    phone.get_by_label("Your 16-digit secret code", exact=True).fill(secret)
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Check my complaint", exact=True).click()
+    assert _axe_violations(phone) == [], "follow-up page"
