@@ -1,6 +1,12 @@
 """Evidence blob stores. Blobs are already encrypted when they arrive here."""
 
 from casework.storage.filesystem import FilesystemEvidenceStore
-from casework.storage.store import BlobNotFound, EvidenceStore, open_store
+from casework.storage.store import BlobNotFound, EvidenceStore, StoreUnavailable, open_store
 
-__all__ = ["BlobNotFound", "EvidenceStore", "FilesystemEvidenceStore", "open_store"]
+__all__ = [
+    "BlobNotFound",
+    "EvidenceStore",
+    "FilesystemEvidenceStore",
+    "StoreUnavailable",
+    "open_store",
+]

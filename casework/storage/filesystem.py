@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from casework.storage.store import BlobNotFound
+from casework.storage.store import BlobNotFound, StoreUnavailable
 
 _BLOB_ID_CHARS = set("0123456789abcdef")
 
@@ -73,6 +73,15 @@ class FilesystemEvidenceStore:
         for path in self.tmp.iterdir():
             if path.stat().st_mtime < limit:
                 yield path
+
+    def check(self) -> None:
+        """Create and remove a file in the temporary folder: the store is writable now."""
+        try:
+            path, handle = self.temp_file()
+            handle.close()
+            path.unlink()
+        except OSError as exc:
+            raise StoreUnavailable(str(exc.strerror or exc)) from exc
 
     def _path(self, blob_id: str) -> Path:
         if len(blob_id) != 32 or not set(blob_id) <= _BLOB_ID_CHARS:

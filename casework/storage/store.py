@@ -12,6 +12,10 @@ class BlobNotFound(Exception):
     """The store holds no blob with that id."""
 
 
+class StoreUnavailable(Exception):
+    """The store cannot be reached or written to right now (a disk, a bucket, a network)."""
+
+
 class EvidenceStore(Protocol):
     """Where encrypted evidence blobs live.
 
@@ -33,6 +37,10 @@ class EvidenceStore(Protocol):
     def blob_ids(self) -> Iterator[tuple[str, datetime]]: ...
 
     def stale_temp_files(self, older_than: datetime) -> Iterator[Path]: ...
+
+    def check(self) -> None:
+        """Raise StoreUnavailable unless the store can be written to now (cheap: readiness probes)."""
+        ...
 
 
 def open_store(url: str, instance_path: str) -> EvidenceStore:
