@@ -32,6 +32,19 @@ run: translations
 	CASEWORK_DEMO=1 $(BIN)/flask --app casework demo load --if-empty
 	CASEWORK_DEMO=1 CASEWORK_SCHEDULER=inprocess $(BIN)/flask --app casework run --host 127.0.0.1 --port $(PORT)
 
+# Production-like, on whatever DATABASE_URL / CASEWORK_* say: schema upgrade, no demo data, no
+# debug, JSON logs, the scheduler as its own process, gunicorn with deploy/gunicorn.conf.py. Like
+# production it needs the key ring for any existing data and sends cookies over HTTPS only (put
+# it behind the TLS proxy). Countries come from `flask --app casework reference load` once.
+.PHONY: serve
+serve: translations
+	CASEWORK_DEMO= $(BIN)/flask --app casework db upgrade
+	@export CASEWORK_DEMO= CASEWORK_SCHEDULER= CASEWORK_LOG_FORMAT=$${CASEWORK_LOG_FORMAT:-json}; \
+	  export CASEWORK_BIND=$${CASEWORK_BIND:-127.0.0.1:$(PORT)}; \
+	  $(BIN)/flask --app casework scheduler & scheduler=$$!; \
+	  trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
+	  $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
+
 # The whole suite: SQLite (with browser tests when Chromium exists), then PostgreSQL when
 # initdb/pg_ctl exist. tests/run_suite.py says clearly what it skipped and why.
 test: translations

@@ -8,6 +8,10 @@ With BARE_ARGON2="time_cost,memory_kib,parallelism" it also hashes a fresh rando
 argon2id at that cost, as casework does for every complaint: a second, informational baseline
 that separates the deliberate cost of the follow-up secret from the rest of the intake.
 
+With BARE_DATABASE_URL (postgresql://…) it inserts into PostgreSQL instead. A multipart body
+(a `complaint` JSON part and `evidence` files, as casework's API takes) is read in full; the
+files are dropped.
+
     gunicorn --pythonpath bench 'bare_app:create_app()'   (BARE_DB_PATH names the database file)
 """
 
@@ -17,7 +21,9 @@ import json
 import os
 import secrets
 import sqlite3
+import threading
 from datetime import UTC, datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from flask import Flask, abort, jsonify, request
@@ -30,6 +36,16 @@ CREATE TABLE IF NOT EXISTS complaint (
     body TEXT NOT NULL
 )
 """
+
+
+PG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bare_complaint (
+    id BIGSERIAL PRIMARY KEY,
+    created_at TIMESTAMPTZ NOT NULL,
+    body TEXT NOT NULL
+)
+"""
+PG_INSERT = "INSERT INTO bare_complaint (created_at, body) VALUES (%s, %s) RETURNING id"
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -45,10 +61,37 @@ def _connect(path: str) -> sqlite3.Connection:
     return connection
 
 
+def _connect_postgres(url: str) -> Any:
+    import psycopg
+
+    connection = psycopg.connect(
+        url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    )
+    connection.execute(PG_SCHEMA)
+    return connection
+
+
+def _payload() -> dict[str, Any] | None:
+    """The complaint: a JSON body, or the `complaint` part of a multipart body whose files are
+    read to the end and dropped (received as casework receives them, stored nowhere)."""
+    if request.mimetype == "multipart/form-data":
+        for upload in request.files.getlist("evidence"):
+            while upload.stream.read(64 * 1024):
+                pass
+        try:
+            payload = json.loads(request.form.get("complaint", ""))
+        except ValueError:
+            return None
+    else:
+        payload = request.get_json(silent=True)
+    return payload if isinstance(payload, dict) else None
+
+
 def create_app() -> Flask:
     app = Flask(__name__)
     db_path = os.environ.get("BARE_DB_PATH", "bare.db")
-    connections: dict[int, sqlite3.Connection] = {}
+    database_url = os.environ.get("BARE_DATABASE_URL", "")
+    local = threading.local()
     hasher = None
     if os.environ.get("BARE_ARGON2"):
         time_cost, memory_kib, parallelism = (int(x) for x in os.environ["BARE_ARGON2"].split(","))
@@ -56,11 +99,14 @@ def create_app() -> Flask:
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
         )
 
-    def connection() -> sqlite3.Connection:
-        pid = os.getpid()  # a connection must never cross a fork
-        if pid not in connections:
-            connections[pid] = _connect(db_path)
-        return connections[pid]
+    def connection() -> Any:
+        # One per process and thread (gthread workers): a connection never crosses a fork.
+        if getattr(local, "pid", None) != os.getpid():
+            local.pid = os.getpid()
+            local.connection = (
+                _connect_postgres(database_url) if database_url else _connect(db_path)
+            )
+        return local.connection
 
     @app.get("/health")
     def health() -> Response:
@@ -69,15 +115,19 @@ def create_app() -> Flask:
 
     @app.post("/complaints")
     def create_complaint() -> tuple[Response, int]:
-        payload = request.get_json(silent=True)
-        if not isinstance(payload, dict):
+        payload = _payload()
+        if payload is None:
             abort(400)
         secret = f"{secrets.randbelow(10**16):016d}"
         if hasher is not None:
             payload = {**payload, "secret_hash": hasher.hash(secret)}
+        body = json.dumps(payload, ensure_ascii=False)
+        if database_url:
+            row = connection().execute(PG_INSERT, (datetime.now(UTC), body)).fetchone()
+            return jsonify(id=row[0], secret=secret), 201
         cursor = connection().execute(
             "INSERT INTO complaint (created_at, body) VALUES (?, ?)",
-            (datetime.now(UTC).isoformat(), json.dumps(payload, ensure_ascii=False)),
+            (datetime.now(UTC).isoformat(), body),
         )
         return jsonify(id=cursor.lastrowid, secret=secret), 201
 

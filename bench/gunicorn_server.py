@@ -170,8 +170,11 @@ def gunicorn(
     ready_path: str,
     extra_args: Sequence[str] = (),
     start_timeout: float = 60.0,
+    worker_class: str = "sync",
+    threads: int = 1,
 ) -> Iterator[Server]:
-    """Run `gunicorn app` with sync workers on a fresh 127.0.0.1 port until the block ends."""
+    """Run `gunicorn app` (sync workers unless told otherwise) on a fresh 127.0.0.1 port until
+    the block ends."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((HOST, 0))
@@ -188,7 +191,9 @@ def gunicorn(
         "--workers",
         str(workers),
         "--worker-class",
-        "sync",
+        worker_class,
+        "--threads",
+        str(threads),
         "--timeout",
         "300",
         "--graceful-timeout",
@@ -270,3 +275,22 @@ def request(
         return response.status, response.read()
     finally:
         connection.close()
+
+
+def create_casework_schema(instance: Path, database_url: str, config_py: str = "") -> None:
+    """Like `prepare_casework_instance`, but from the models (`db.create_all`) in this process:
+    for benchmarks of a working tree whose models are ahead of its migrations. Also creates
+    the instance folder's key ring, pepper and secret key, which every server then shares."""
+    from casework import create_app
+    from casework.extensions import db
+    from casework.services.demo_data import load_reference_data
+
+    instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if config_py:
+        (instance / "config.py").write_text(config_py, encoding="utf-8")
+    app = create_app({"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.create_all()
+        load_reference_data()
+        db.session.remove()
+        db.engine.dispose()

@@ -26,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(build_config(instance_path, overrides))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(overrides)
+    register_delivery(app)  # first: its after_request (compression) must run last
     configure_logging(app)
     register_request_handling(app)
     register_extensions(app)
@@ -65,9 +66,22 @@ def start_inprocess_scheduler(app: Flask) -> None:
     app.extensions["casework.scheduler"] = scheduler
 
 
+def register_delivery(app: Flask) -> None:
+    """Static files under content-hashed names with a year's immutable caching, and
+    compression of pages, styles, scripts and JSON (see compression.py for what never is)."""
+    from casework.compression import register_compression
+    from casework.static_assets import register_static_assets
+
+    register_static_assets(app)
+    register_compression(app)
+
+
 def configure_logging(app: Flask) -> None:
     level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
     logging.getLogger("casework").setLevel(level)
+    from casework.json_logging import register_request_logging
+
+    register_request_logging(app)  # request ids; JSON lines with CASEWORK_LOG_FORMAT=json
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -85,12 +99,14 @@ def register_request_handling(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from casework.extensions import babel, csrf, db, limiter, migrate
     from casework.i18n import select_locale
+    from casework.limiter_storage import configure_limiter_storage
     from casework.sqlite import configure_sqlite
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_PATH))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    configure_limiter_storage(app)
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -142,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.blueprints.approvals import bp as approvals_bp
     from casework.blueprints.auth import bp as auth_bp
     from casework.blueprints.cases import bp as cases_bp
+    from casework.blueprints.health import bp as health_bp
     from casework.blueprints.intake import bp as intake_bp
     from casework.blueprints.notifications import bp as notifications_bp
     from casework.blueprints.reports import bp as reports_bp
@@ -158,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
         approvals_bp,
         notifications_bp,
         reports_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # JSON clients authenticate each call; no cookies are involved

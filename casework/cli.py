@@ -23,7 +23,8 @@ reports_cli = AppGroup("reports", help="Outcome reports.")
 
 @reports_cli.command("refresh-facts")
 def reports_refresh_facts() -> None:
-    """Recompute every case's report facts (after loading data around the application)."""
+    """Recompute every case's report facts and rebuild the report rollups from them (after
+    loading data around the application)."""
     from casework.extensions import db
     from casework.services.reports.facts import refresh_all
 
@@ -149,51 +150,45 @@ def demo_load(if_empty: bool) -> None:
 
 @demo_cli.command("reference")
 def demo_reference() -> None:
-    """Load or update the reference data only (safe in production)."""
+    """Reference data for the demo: `reference load` plus the demo corridors and demo exchange
+    rates (NOT for production: use `flask --app casework reference load`)."""
     from casework.services.demo_data import load_reference_data
 
-    click.echo(f"{load_reference_data()} countries")
+    click.echo(f"{load_reference_data()} countries offered")
 
 
 @evidence_cli.command("cleanup")
 @click.option("--remove", is_flag=True, help="Delete what is found (default: only report).")
 def evidence_cleanup(remove: bool) -> None:
-    """Report (or remove) orphaned blobs and stale temporary uploads."""
+    """Report (or remove) orphaned blobs, stale temporary uploads and interrupted uploads."""
     from casework.services.evidence.cleanup import clean_evidence_store
 
-    report = clean_evidence_store(remove=remove)
-    verb = "removed" if remove else "found"
-    click.echo(
-        f"{verb} {len(report.orphan_blobs)} orphan blob(s) and "
-        f"{report.stale_temp_files} stale temporary file(s)"
-    )
+    click.echo(clean_evidence_store(remove=remove).summary())
 
 
 @click.command("scheduler")
-@click.option("--tick", default=30, show_default=True, help="Seconds between leader ticks.")
+@click.option("--tick", default=5, show_default=True, help="Seconds between leader ticks.")
 def scheduler_command(tick: int) -> None:
-    """The long-running scheduler process (one leader fires jobs, however many run)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    """The long-running scheduler process (one leader fires jobs, however many run); it gives
+    its lease up on SIGTERM/SIGINT so that a standby takes over at once."""
     from flask import current_app
 
-    from casework.jobs import register_jobs
+    from casework.jobs.process import run_scheduler
 
-    scheduler = BlockingScheduler(timezone="UTC")
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # noqa: SLF001
-    holder = register_jobs(scheduler, app, tick_seconds=tick)
-    click.echo(f"scheduler {holder} started; ticking every {tick}s")
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        from casework.services.escalation.lease import release_lease
-
-        release_lease(holder)
+    click.echo(f"scheduler started; ticking every {tick}s")
+    holder = run_scheduler(app, tick_seconds=tick)
+    click.echo(f"scheduler {holder} stopped")
 
 
 def register_cli(app: Flask) -> None:
+    from casework.cli_backup import register_backup_cli
     from casework.cli_directory import register_directory_cli
+    from casework.cli_reference import reference_cli
 
     for group in (keys_cli, demo_cli, evidence_cli, audit_cli, jobs_cli, reports_cli):
         app.cli.add_command(group)
+    app.cli.add_command(reference_cli)
     app.cli.add_command(scheduler_command)
     register_directory_cli(app)
+    register_backup_cli(app)

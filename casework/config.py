@@ -21,13 +21,20 @@ ENVIRONMENT = {
     "instance/keys/audit_key); never rotated with the master keys",
     "CASEWORK_AUDIT_ANCHORS": "append-only file the audit chain head is published to after "
     "every commit (default instance/audit-anchors.log)",
-    "CASEWORK_EVIDENCE_STORE": "file:///path or a path relative to the instance folder (default evidence)",
+    "CASEWORK_EVIDENCE_STORE": "file:///path or a path relative to the instance folder (default "
+    "evidence), or s3://bucket/prefix (endpoint, region and credentials from boto3's AWS_* "
+    "variables)",
+    "CASEWORK_EVIDENCE_CLEANUP_MINUTES": "age after which `evidence cleanup` removes abandoned "
+    "uploads and orphan blobs (default 10; files of a dead writer go at once)",
     "CASEWORK_REQUIRE_2FA": "require TOTP for staff (default on, off in demo mode)",
     "CASEWORK_DEMO": "demo mode: demo data and relaxed cookie security for http://127.0.0.1",
     "CASEWORK_MAX_FILE_MB": "largest evidence file accepted (default 25)",
     "CASEWORK_MAX_COMPLAINT_MB": "largest complaint with all its files (default 100)",
-    "CASEWORK_RATELIMIT_STORAGE": "Flask-Limiter storage URI (default memory://; use a shared "
-    "store such as redis:// with several server processes)",
+    "CASEWORK_RATELIMIT_STORAGE": "Flask-Limiter storage URI (default memory://, counted per "
+    "process; with several processes or nodes use redis://host:6379/0, shared; if it is "
+    "unreachable, limited requests are refused with 503)",
+    "CASEWORK_LOG_FORMAT": "'json': one JSON object per log line with a request id (make serve "
+    "sets it); default plain text",
     "CASEWORK_PROXY_COUNT": "number of trusted reverse proxies setting X-Forwarded-For (default 0)",
     "CASEWORK_QUICK_EXIT_URL": "where the quick-exit button goes (default a weather search)",
     "CASEWORK_SECURE_COOKIES": "send cookies only over HTTPS (default on, off in demo mode)",
@@ -121,13 +128,16 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
             "CASEWORK_AUDIT_ANCHORS", str(folder / "audit-anchors.log")
         ),
         "EVIDENCE_STORE": os.environ.get("CASEWORK_EVIDENCE_STORE", "evidence"),
+        "EVIDENCE_CLEANUP_MINUTES": int(os.environ.get("CASEWORK_EVIDENCE_CLEANUP_MINUTES", "10")),
         "EVIDENCE_CHUNK_SIZE": 256 * 1024,
         "MAX_FILE_BYTES": max_file,
         "MAX_COMPLAINT_BYTES": max_complaint,
         # Werkzeug refuses bodies above this before reading them; a little room for form fields.
         "MAX_CONTENT_LENGTH": max_complaint + 1024 * 1024,
         "REQUIRE_2FA": _flag("CASEWORK_REQUIRE_2FA", not demo),
+        # Storage options and the 503 when it is unreachable: casework/limiter_storage.py.
         "RATELIMIT_STORAGE_URI": os.environ.get("CASEWORK_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_KEY_PREFIX": "casework",
         "RATELIMIT_HEADERS_ENABLED": True,
         "PROXY_COUNT": int(os.environ.get("CASEWORK_PROXY_COUNT", "0")),
         "QUICK_EXIT_URL": os.environ.get(
@@ -174,6 +184,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("CASEWORK_STAFF_SESSION_MAX_HOURS", "12"))
         * 3600,
         "LOG_LEVEL": os.environ.get("CASEWORK_LOG_LEVEL", "INFO"),
+        "LOG_FORMAT": os.environ.get("CASEWORK_LOG_FORMAT", "text"),
         # argon2id cost for follow-up secrets; see services/followup_secret.py for the reasoning.
         "SECRET_HASH_TIME_COST": 2,
         "SECRET_HASH_MEMORY_KIB": 19 * 1024,

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from casework.extensions import login_manager
 from casework.models import User
+from casework.outages import DependencyUnavailable, unavailable_dependency
 from casework.services.directory.sessions import ENDED_IDLE, resume_session
 
 # The only thing the signed cookie holds about the sign-in besides Flask-Login's user id: the
@@ -20,8 +21,20 @@ SESSION_TOKEN = "staff_sid"  # noqa: S105 - a session key name
 
 
 def load_user(login_id: str) -> User | None:
-    """The signed-in user, if the server-side session behind this cookie still counts."""
-    resumed = resume_session(session.get(SESSION_TOKEN), login_id)
+    """The signed-in user, if the server-side session behind this cookie still counts.
+
+    Fails safe: when the database (or anything else the check needs) is down, nobody is
+    signed in for this request, and `staff_gate` answers 503 rather than sending the user to
+    sign in again. Flask-Login remembers the answer for the request, so neither the rest of
+    the request nor its error page tries the database again."""
+    try:
+        resumed = resume_session(session.get(SESSION_TOKEN), login_id)
+    except Exception as error:
+        dependency = unavailable_dependency(error)
+        if dependency is None:
+            raise
+        g.staff_unavailable = dependency
+        return None
     if resumed.ended:
         g.staff_session_ended = resumed.ended
     return resumed.user
@@ -41,6 +54,9 @@ def staff_gate(roles: Iterable[str]) -> Callable[[], Response | None]:
 
     def gate() -> Response | None:
         if not current_user.is_authenticated:
+            unavailable = g.get("staff_unavailable")
+            if unavailable:  # not signed out: the sign-in could not be checked
+                raise DependencyUnavailable(unavailable)
             ended = g.pop("staff_session_ended", "")
             if not ended:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -92,6 +92,35 @@ def app(tmp_path: Path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Any]:
+    """One real redis-server (no persistence) on 127.0.0.1 for the whole session."""
+    from tests.redis_server import redis_available, running_redis_server
+
+    if not redis_available():
+        pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run does)")
+    with running_redis_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[Any]:
+    """One local S3-compatible server (moto's) on 127.0.0.1 for the whole session, named to
+    boto3 through its standard AWS_* environment variables, as in production."""
+    from tests.s3_server import running_s3_server
+
+    with running_s3_server() as server, pytest.MonkeyPatch.context() as patch:
+        for name, value in server.environment.items():
+            patch.setenv(name, value)
+        yield server
+
+
+@pytest.fixture
+def s3_store_url(s3_server: Any) -> str:
+    """`s3://<a fresh, empty bucket>/evidence` for one test."""
+    return f"s3://{s3_server.new_bucket()}/evidence"
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

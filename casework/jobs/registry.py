@@ -42,6 +42,12 @@ def _retention(now: datetime) -> object:
     return purge_expired_cases(now)
 
 
+def _evidence_cleanup(now: datetime) -> object:
+    from casework.services.evidence.cleanup import clean_evidence_store
+
+    return clean_evidence_store(remove=True, now=now).summary()
+
+
 def _keys(now: datetime) -> object:
     from casework.services.keys.epochs import run_key_epochs
 
@@ -66,6 +72,12 @@ JOBS: dict[str, Job] = {
             "flag stalled cases and approaching deadlines",
         ),
         Job("outbox", timedelta(minutes=1), _outbox, "send queued e-mails"),
+        Job(
+            "evidence_cleanup",
+            timedelta(minutes=10),
+            _evidence_cleanup,
+            "remove what interrupted uploads left in the evidence store; expire held files",
+        ),
         Job("digests", timedelta(days=1), _digests, "one digest e-mail per user per day"),
         Job("retention", timedelta(days=1), _retention, "crypto-shred expired closed cases"),
         # After retention, so a purge ends the master key's epoch in the same tick.

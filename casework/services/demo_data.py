@@ -7,40 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from casework.extensions import db
 from casework.models import Case, Country, ExchangeRate, Organisation, User
 from casework.services.directory.staff_auth import hash_password
-from casework.services.escalation.stall_rules import load_default_stall_rules
 from casework.services.intake.operations import lodge_complaint
-from casework.services.referrals.catalogue import load_referral_catalogue
+from casework.services.reference.loading import load_reference
 from casework.services.runtime import evidence_store
 from casework.storage.spool import spool_bytes
 
-# code: (currency, origin?, destination?)
-COUNTRIES = {
-    "NP": ("NPR", True, False),
-    "PH": ("PHP", True, False),
-    "ID": ("IDR", True, False),
-    "BD": ("BDT", True, False),
-    "PK": ("PKR", True, False),
-    "ET": ("ETB", True, False),
-    "KE": ("KES", True, False),
-    "UG": ("UGX", True, False),
-    "LK": ("LKR", True, False),
-    "IN": ("INR", True, False),
-    "QA": ("QAR", False, True),
-    "SA": ("SAR", False, True),
-    "AE": ("AED", False, True),
-    "MY": ("MYR", False, True),
-    "HK": ("HKD", False, True),
-    "TW": ("TWD", False, True),
-    "OM": ("OMR", False, True),
-    "KW": ("KWD", False, True),
-    "BH": ("BHD", False, True),
-    "JO": ("JOD", False, True),
-}
+# The demo corridors (DOMAIN.md) and a few more countries workers leave from and go to.
+DEMO_ORIGINS = ("NP", "PH", "ID", "BD", "PK", "ET", "KE", "UG", "LK", "IN")
+DEMO_DESTINATIONS = ("QA", "SA", "AE", "MY", "HK", "TW", "OM", "KW", "BH", "JO")
 
 # A valid 1×1 PNG: a "photo of a receipt" small enough to ship in code.
 TINY_PNG = bytes.fromhex(
@@ -111,7 +90,10 @@ DEMO_COMPLAINTS: list[dict[str, Any]] = [
 ]
 
 
-# Approximate units per US dollar, for the demo only: admins keep the real table up to date.
+# Approximate units per US dollar, for the demo only: a real deployment imports its rates
+# (`flask --app casework reference rates import`); `reference load` never adds these.
+DEMO_RATES_DAY = date(2025, 1, 1)
+DEMO_RATES_SOURCE = "demo: approximate figures, not for real use"
 DEMO_RATES = {
     "NPR": "136",
     "PHP": "58",
@@ -200,21 +182,30 @@ def load_demo_staff() -> list[str]:
 
 
 def load_reference_data() -> int:
-    for code, (currency, origin, destination) in COUNTRIES.items():
-        country = db.session.get(Country, code) or Country(code=code)
-        country.currency = currency
-        country.is_origin = origin
-        country.is_destination = destination
-        db.session.add(country)
-    load_default_stall_rules()
-    load_referral_catalogue()
-    for currency, rate in DEMO_RATES.items():
-        if db.session.get(ExchangeRate, (currency, date(2025, 1, 1))) is None:
-            db.session.add(
-                ExchangeRate(currency=currency, valid_from=date(2025, 1, 1), per_usd=Decimal(rate))
-            )
+    """For the demo: what `reference load` loads, the demo corridors offered (if no country is
+    offered yet) and approximate demo rates. Returns how many countries are offered."""
+    load_reference()
+    offered = Country.is_origin | Country.is_destination
+    if not db.session.scalar(select(func.count()).select_from(Country).where(offered)):
+        for codes, flag in ((DEMO_ORIGINS, "is_origin"), (DEMO_DESTINATIONS, "is_destination")):
+            db.session.execute(update(Country).where(Country.code.in_(codes)).values({flag: True}))
+    held = set(
+        db.session.scalars(
+            select(ExchangeRate.currency).where(ExchangeRate.valid_from == DEMO_RATES_DAY)
+        )
+    )
+    db.session.add_all(
+        ExchangeRate(
+            currency=currency,
+            valid_from=DEMO_RATES_DAY,
+            per_usd=Decimal(rate),
+            source=DEMO_RATES_SOURCE,
+        )
+        for currency, rate in DEMO_RATES.items()
+        if currency not in held
+    )
     db.session.commit()
-    return len(COUNTRIES)
+    return int(db.session.scalar(select(func.count()).select_from(Country).where(offered)) or 0)
 
 
 def load_demo_data(only_if_empty: bool = False) -> str:

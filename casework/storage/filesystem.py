@@ -10,26 +10,30 @@ from pathlib import Path
 from typing import BinaryIO
 
 from casework.storage.store import BlobNotFound, StoreUnavailable
+from casework.storage.temp_files import TempFolder
 
 _BLOB_ID_CHARS = set("0123456789abcdef")
 
 
 class FilesystemEvidenceStore:
-    """`root/blobs/ab/<blob id>` for committed blobs, `root/tmp/` for writes in progress."""
+    """`root/blobs/ab/<blob id>` for stored blobs, `root/tmp/` for writes in progress.
+
+    Staging renames the temporary file into place (atomic, fsynced); publishing has nothing
+    left to do. A blob whose row never committed is an orphan that the cleanup removes.
+    """
 
     def __init__(self, root: Path):
         self.root = root
         self.blobs = root / "blobs"
         self.tmp = root / "tmp"
-        for folder in (self.root, self.blobs, self.tmp):
+        for folder in (self.root, self.blobs):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._temp = TempFolder(self.tmp)
 
     def temp_file(self) -> tuple[Path, BinaryIO]:
-        path = self.tmp / (secrets.token_hex(16) + ".part")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        return path, os.fdopen(fd, "w+b")
+        return self._temp.new_file()
 
-    def commit(self, temp_path: Path) -> str:
+    def stage(self, temp_path: Path) -> str:
         """fsync the temporary file, rename it to a fresh blob id and fsync the folder."""
         blob_id = secrets.token_hex(16)
         target = self._path(blob_id)
@@ -39,8 +43,24 @@ class FilesystemEvidenceStore:
             os.fsync(fd)
         finally:
             os.close(fd)
+        # The blob's time is when it was stored, not when its upload was last written to (a
+        # held upload may wait hours): the cleanup's grace period runs from now.
+        os.utime(temp_path)
         os.rename(temp_path, target)
         _fsync_dir(target.parent)
+        return blob_id
+
+    def publish(self, blob_id: str) -> None:
+        """Nothing to do: the rename in `stage` was the atomic step."""
+        if not self._path(blob_id).is_file():
+            raise BlobNotFound(blob_id)
+
+    def abandon(self, blob_id: str) -> None:
+        self.delete(blob_id)
+
+    def commit(self, temp_path: Path) -> str:
+        blob_id = self.stage(temp_path)
+        self.publish(blob_id)
         return blob_id
 
     def open(self, blob_id: str) -> BinaryIO:
@@ -56,23 +76,24 @@ class FilesystemEvidenceStore:
             pass
 
     def discard_temp(self, temp_path: Path) -> None:
-        try:
-            temp_path.unlink()
-        except FileNotFoundError:
-            pass
+        self._temp.discard(temp_path)
 
     def blob_ids(self) -> Iterator[tuple[str, datetime]]:
         for shard in self.blobs.iterdir():
             if not shard.is_dir():
                 continue  # a stray file is not ours to judge
             for path in shard.iterdir():
-                yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                try:
+                    modified = path.stat().st_mtime
+                except FileNotFoundError:
+                    continue  # deleted meanwhile
+                yield path.name, datetime.fromtimestamp(modified, UTC)
+
+    def staged_blobs(self) -> Iterator[tuple[str, datetime]]:
+        return iter(())  # staged blobs are already in place
 
     def stale_temp_files(self, older_than: datetime) -> Iterator[Path]:
-        limit = older_than.timestamp()
-        for path in self.tmp.iterdir():
-            if path.stat().st_mtime < limit:
-                yield path
+        return self._temp.stale(older_than)
 
     def check(self) -> None:
         """Create and remove a file in the temporary folder: the store is writable now."""

@@ -5,6 +5,9 @@ class hands it an `EncryptedSpool` instead: every byte is encrypted with a fresh
 evidence blob format, directly into the evidence store's temporary folder. When the complaint is
 accepted the temporary file is committed as the blob (no second encryption pass) and the file key
 is wrapped by the case key; when it is rejected the temporary file is discarded.
+
+When the complaint form is shown again (an error in another field), `hold_spool` keeps the
+sealed temporary file for a later request and `HeldSpool` opens it again then.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -126,7 +130,7 @@ class EncryptedSpool(io.RawIOBase):
             raise ValueError("nothing to commit")
         self.seal()
         self._file.close()
-        blob_id = self.store.commit(self.temp_path)
+        blob_id = self.store.stage(self.temp_path)  # published when the row commits
         self.temp_path = None
         self.committed = True
         return blob_id
@@ -160,3 +164,75 @@ def spool_bytes(
         spool.write(data[start : start + (1 << 16)])
     spool.seek(0)
     return spool
+
+
+# --- holding a spool across requests (the complaint form shown again) ---------------------
+def hold_spool(spool: EncryptedSpool) -> str:
+    """Keep the sealed temporary file after this request; returns its name in the store's
+    temporary folder. From now on `discard` leaves it alone: the hold owns it."""
+    if spool.oversize or spool.temp_path is None or spool.committed:
+        raise ValueError("nothing to hold")
+    spool.seal()
+    spool._file.close()  # noqa: SLF001 - the spool's own module
+    name = spool.temp_path.name
+    spool.temp_path = None
+    return name
+
+
+def find_temp_file(store: EvidenceStore, name: str) -> Path | None:
+    """The temporary file called `name`, if it is still in the store's temporary folder."""
+    for path in store.stale_temp_files(_FAR_FUTURE):
+        if path.name == name:
+            return path
+    return None
+
+
+class HeldSpool(EncryptedSpool):
+    """A held temporary file opened again in a later request, read-only and already sealed.
+
+    It behaves as the upload did (`head`, `size`, `sha256`, `commit`), except that `discard`
+    keeps the file: only the hold's release or expiry removes it (see
+    services/evidence/held.py)."""
+
+    def __init__(  # noqa: PLR0913 - what the hold recorded
+        self,
+        store: EvidenceStore,
+        temp_path: Path,
+        file_key: bytes,
+        key_id: bytes,
+        size: int,
+        sha256: str,
+        max_bytes: int,
+    ):
+        io.RawIOBase.__init__(self)
+        self.store = store
+        self.max_bytes = max_bytes
+        self.file_key = file_key
+        self.key_id = key_id
+        self.temp_path = temp_path
+        self._file = temp_path.open("rb")
+        self._encryptor = None
+        self._reader = None
+        self._pending = b""
+        self.size = size
+        self.sha256 = sha256
+        self.oversize = False
+        self.committed = False
+        self._head = bytearray(self._read_head())
+
+    def _read_head(self) -> bytes:
+        head = bytearray()
+        self._file.seek(0)
+        for chunk in StreamDecryptor(self.file_key, self._file, self.key_id):
+            head += chunk[: HEAD_BYTES - len(head)]
+            if len(head) >= HEAD_BYTES:
+                break
+        self._file.seek(0)
+        return bytes(head)
+
+    def discard(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
+from urllib.parse import urlsplit
 
 
 class BlobNotFound(Exception):
@@ -19,14 +20,33 @@ class StoreUnavailable(Exception):
 class EvidenceStore(Protocol):
     """Where encrypted evidence blobs live.
 
-    Writes go to a temporary name first (`temp_file`), then `commit` moves them into place
-    atomically, so a reader never sees half a blob and a crash leaves only temporary files that
-    `stale_temp_files` finds.
+    A write is two-phase. The bytes arrive in a local temporary file (`temp_file`, always
+    encrypted); `stage` makes them durable in the store under a fresh blob id; once the
+    database row naming that id has committed, `publish` makes the blob final, and if the
+    row does not commit, `abandon` removes it. A reader never sees half a blob. A crash
+    leaves temporary files (`stale_temp_files`), staged blobs nobody published
+    (`staged_blobs`) or blobs no row names (`blob_ids`), which the cleanup finds.
     """
 
-    def temp_file(self) -> tuple[Path, BinaryIO]: ...
+    def temp_file(self) -> tuple[Path, BinaryIO]:
+        """A new private temporary file (path, handle open for writing and reading)."""
+        ...
 
-    def commit(self, temp_path: Path) -> str: ...
+    def stage(self, temp_path: Path) -> str:
+        """Store the finished temporary file under a fresh blob id (removing the file)."""
+        ...
+
+    def publish(self, blob_id: str) -> None:
+        """The row naming `blob_id` committed: make the staged blob final. Idempotent."""
+        ...
+
+    def abandon(self, blob_id: str) -> None:
+        """The row naming `blob_id` did not commit: remove the staged blob. Idempotent."""
+        ...
+
+    def commit(self, temp_path: Path) -> str:
+        """`stage` and `publish` at once, for blobs no row is waiting on (restores, imports)."""
+        ...
 
     def open(self, blob_id: str) -> BinaryIO: ...
 
@@ -34,9 +54,17 @@ class EvidenceStore(Protocol):
 
     def discard_temp(self, temp_path: Path) -> None: ...
 
-    def blob_ids(self) -> Iterator[tuple[str, datetime]]: ...
+    def blob_ids(self) -> Iterator[tuple[str, datetime]]:
+        """Every published blob and when it was last written."""
+        ...
 
-    def stale_temp_files(self, older_than: datetime) -> Iterator[Path]: ...
+    def staged_blobs(self) -> Iterator[tuple[str, datetime]]:
+        """Blobs staged but neither published nor abandoned, and when they were staged."""
+        ...
+
+    def stale_temp_files(self, older_than: datetime) -> Iterator[Path]:
+        """Temporary files not written since `older_than`, or whose writer process is gone."""
+        ...
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the store can be written to now (cheap: readiness probes)."""
@@ -44,9 +72,21 @@ class EvidenceStore(Protocol):
 
 
 def open_store(url: str, instance_path: str) -> EvidenceStore:
-    """Build the store named by `CASEWORK_EVIDENCE_STORE` (`file:///path` or a plain path)."""
+    """Build the store named by `CASEWORK_EVIDENCE_STORE`: `file:///path`, a plain path
+    (relative to the instance folder), or `s3://bucket/prefix` (endpoint, region and
+    credentials from boto3's standard `AWS_*` environment variables)."""
     from casework.storage.filesystem import FilesystemEvidenceStore
 
+    if url.startswith("s3://"):
+        from casework.storage.s3 import S3EvidenceStore
+
+        parts = urlsplit(url)
+        if not parts.netloc:
+            raise ValueError("an s3:// evidence store needs a bucket: s3://bucket/prefix")
+        # Uploads in progress are spooled (encrypted) on local disk before they are staged.
+        return S3EvidenceStore(
+            parts.netloc, parts.path.strip("/"), Path(instance_path) / "evidence-tmp"
+        )
     if url.startswith("file://"):
         path = Path(url.removeprefix("file://"))
     elif "://" in url:

@@ -1,14 +1,19 @@
-"""The filesystem evidence store and its cleanup (casework/storage/filesystem.py, store.py,
-casework/services/evidence_cleanup.py, `flask evidence cleanup`).
+"""The evidence stores and their cleanup (casework/storage/filesystem.py, s3.py, store.py,
+temp_files.py, casework/services/evidence/cleanup.py, `flask evidence cleanup`).
 
-A reader must never see half a blob, a crash must leave only temporary files that the cleanup
-finds, and the cleanup must never delete evidence a case still refers to.
+A reader must never see half a blob, a crash must leave only leftovers that the cleanup finds
+within minutes, and the cleanup must never delete evidence a case still refers to. The object
+store runs against a local S3-compatible server (moto's, over HTTP, as production talks to
+MinIO or AWS); tests/unit/test_object_store.py holds what only the object store does.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,11 +27,12 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import Case, Evidence
-from casework.services.evidence.cleanup import GRACE
+from casework.services.evidence.cleanup import grace_period
 from casework.services.evidence.operations import read_evidence
 from casework.services.keys.case_keys import case_key
 from casework.services.runtime import evidence_store
-from casework.storage import BlobNotFound, FilesystemEvidenceStore, open_store
+from casework.storage import BlobNotFound, EvidenceStore, FilesystemEvidenceStore, open_store
+from casework.storage.s3 import S3EvidenceStore
 from tests import samples
 
 
@@ -202,8 +208,10 @@ def test_open_store_reads_file_urls_and_paths(tmp_path: Path) -> None:
 
 
 def test_open_store_refuses_unknown_schemes(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="s3"):
-        open_store("s3://bucket/evidence", str(tmp_path))
+    with pytest.raises(ValueError, match="ftp"):
+        open_store("ftp://server/evidence", str(tmp_path))
+    with pytest.raises(ValueError, match="bucket"):
+        open_store("s3:///evidence", str(tmp_path))
 
 
 # --- cleanup -------------------------------------------------------------------------------
@@ -229,16 +237,18 @@ def test_evidence_cleanup_reports_then_removes_orphans_and_stale_uploads_only(
     assert isinstance(store, FilesystemEvidenceStore)
     photo = samples.png() + os.urandom(300 * 1024)
     lodge(files=[("passport.png", samples.png()), ("contract.png", photo)])
+    grace = grace_period()
+    assert grace == timedelta(minutes=10)
     referenced = _referenced_blobs()
     assert len(referenced) == 2
     for row in referenced:
-        age(blob_path(store, row.blob_id), GRACE * 10)  # old evidence is still evidence
+        age(blob_path(store, row.blob_id), grace * 10)  # old evidence is still evidence
 
     orphan = store.commit(write_temp(store, b"blob whose row never committed"))
-    age(blob_path(store, orphan), GRACE + timedelta(minutes=5))
+    age(blob_path(store, orphan), grace + timedelta(minutes=5))
     young_orphan = store.commit(write_temp(store, b"row may still be committing"))
     stale_temp = write_temp(store, b"upload abandoned by a crash")
-    age(stale_temp, GRACE + timedelta(minutes=5))
+    age(stale_temp, grace + timedelta(minutes=5))
     fresh_temp = write_temp(store, b"upload still arriving")
 
     assert _cleanup(runner) == "found 1 orphan blob(s) and 1 stale temporary file(s)"
@@ -282,3 +292,122 @@ def test_evidence_cleanup_never_removes_a_referenced_blob(
 def test_evidence_cleanup_on_an_empty_store(app: Flask, runner: FlaskCliRunner) -> None:
     assert _cleanup(runner) == "found 0 orphan blob(s) and 0 stale temporary file(s)"
     assert _cleanup(runner, "--remove") == "removed 0 orphan blob(s) and 0 stale temporary file(s)"
+
+
+# --- both stores: the filesystem and S3-compatible object storage --------------------------
+
+
+@pytest.fixture(params=["file", "s3"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> EvidenceStore:
+    if request.param == "file":
+        return FilesystemEvidenceStore(tmp_path / "evidence")
+    s3_server = request.getfixturevalue("s3_server")
+    return S3EvidenceStore(s3_server.new_bucket(), "evidence", tmp_path / "evidence-tmp")
+
+
+def write_any(store: EvidenceStore, data: bytes) -> Path:
+    path, handle = store.temp_file()
+    with handle:
+        handle.write(data)
+    return path
+
+
+def temp_folder(store: EvidenceStore) -> Path:
+    assert isinstance(store, FilesystemEvidenceStore | S3EvidenceStore)
+    return store.tmp
+
+
+def read_blob(store: EvidenceStore, blob_id: str) -> bytes:
+    with store.open(blob_id) as handle:
+        return handle.read()
+
+
+def test_a_published_blob_reads_back_and_an_abandoned_one_is_gone(any_store: EvidenceStore) -> None:
+    data = os.urandom(70_000)
+    temp = write_any(any_store, data)
+    kept = any_store.stage(temp)
+    assert not temp.exists()  # staged: the local copy is gone
+    any_store.publish(kept)
+    any_store.publish(kept)  # idempotent: a cleanup may complete what the request did
+    assert read_blob(any_store, kept) == data
+
+    dropped = any_store.stage(write_any(any_store, b"the row never committed"))
+    any_store.abandon(dropped)
+    any_store.abandon(dropped)
+    with pytest.raises(BlobNotFound):
+        any_store.open(dropped)
+    assert [blob for blob, _at in any_store.blob_ids()] == [kept]
+    assert list(any_store.staged_blobs()) == []
+    assert list(any_store.stale_temp_files(datetime.now(UTC))) == []
+
+
+def test_every_blob_gets_a_fresh_id_and_deleting_twice_is_harmless(
+    any_store: EvidenceStore,
+) -> None:
+    ids = [any_store.commit(write_any(any_store, b"same bytes")) for _ in range(4)]
+    assert len(set(ids)) == 4
+    assert all(read_blob(any_store, blob_id) == b"same bytes" for blob_id in ids)
+    any_store.delete(ids[0])
+    any_store.delete(ids[0])
+    with pytest.raises(BlobNotFound):
+        any_store.open(ids[0])
+    assert sorted(blob for blob, _at in any_store.blob_ids()) == sorted(ids[1:])
+
+
+@pytest.mark.parametrize("blob_id", ["", "0" * 31, "A" * 32, "../" + "0" * 29, "0" * 30 + "/x"])
+def test_neither_store_accepts_a_malformed_blob_id(any_store: EvidenceStore, blob_id: str) -> None:
+    for action in (any_store.open, any_store.delete, any_store.publish, any_store.abandon):
+        with pytest.raises(BlobNotFound):
+            action(blob_id)
+    with pytest.raises(BlobNotFound):
+        any_store.open("0123456789abcdef0123456789abcdef")
+
+
+def test_a_temp_file_whose_writer_was_killed_is_stale_at_once(
+    any_store: EvidenceStore, tmp_path: Path
+) -> None:
+    """kill -9 mid-upload: the next cleanup removes the file without waiting for it to age,
+    while a young file of a live writer (this process) is left alone."""
+    folder = temp_folder(any_store)
+    child = subprocess.run(  # noqa: S603 - our interpreter, fixed code
+        [
+            sys.executable,
+            "-c",
+            "import os, signal, sys\n"
+            "from pathlib import Path\n"
+            "from casework.storage.temp_files import TempFolder\n"
+            "path, handle = TempFolder(Path(sys.argv[1])).new_file()\n"
+            "handle.write(b'encrypted bytes of an upload'); handle.flush()\n"
+            "print(path.name, flush=True)\n"
+            "os.kill(os.getpid(), signal.SIGKILL)\n",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert child.returncode == -signal.SIGKILL
+    orphaned = folder / child.stdout.strip()
+    assert orphaned.exists()
+    mine = write_any(any_store, b"still uploading")
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    assert list(any_store.stale_temp_files(an_hour_ago)) == [orphaned]
+    assert set(any_store.stale_temp_files(datetime.now(UTC) + timedelta(seconds=5))) == {
+        orphaned,
+        mine,
+    }
+
+
+def test_a_temp_file_from_another_machine_is_judged_by_age_only(any_store: EvidenceStore) -> None:
+    folder = temp_folder(any_store)
+    other = folder / f"{'0' * 32}.{'f' * 12}.1-1.part"  # another node's writer, pid 1
+    other.write_bytes(b"x")
+    assert list(any_store.stale_temp_files(datetime.now(UTC) - timedelta(minutes=10))) == []
+    age(other, timedelta(minutes=11))
+    assert list(any_store.stale_temp_files(datetime.now(UTC) - timedelta(minutes=10))) == [other]
+
+
+def test_a_working_store_passes_its_check_and_leaves_nothing(any_store: EvidenceStore) -> None:
+    any_store.check()
+    assert list(any_store.blob_ids()) == []
+    assert list(any_store.stale_temp_files(datetime.now(UTC) + timedelta(days=1))) == []

@@ -2,6 +2,8 @@
 
 A worker's evidence must never be on disk in plaintext, not even for the moment between the
 upload arriving and the complaint being accepted: a seized or stolen server must reveal nothing.
+The spool's own tests run against both stores: the filesystem and S3-compatible object storage
+(a local S3 server, tests/s3_server.py), whose bucket must hold only ciphertext as well.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from casework.models import Case
 from casework.services.evidence.operations import read_evidence
 from casework.services.keys.case_keys import case_key
 from casework.services.runtime import evidence_store
-from casework.storage import FilesystemEvidenceStore
+from casework.storage import EvidenceStore, FilesystemEvidenceStore
+from casework.storage.s3 import S3EvidenceStore
 from casework.storage.spool import HEAD_BYTES, EncryptedSpool, spool_bytes
 from tests import samples
 from tests.conftest import complaint_payload
@@ -77,13 +80,45 @@ def write_in_pieces(spool: EncryptedSpool, data: bytes, after_each: Callable[[],
         after_each()
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> FilesystemEvidenceStore:
-    return FilesystemEvidenceStore(tmp_path / "evidence")
+@pytest.fixture(params=["file", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> EvidenceStore:
+    if request.param == "file":
+        return FilesystemEvidenceStore(tmp_path / "evidence")
+    s3_server = request.getfixturevalue("s3_server")
+    return S3EvidenceStore(s3_server.new_bucket(), "evidence", tmp_path / "evidence-tmp")
+
+
+def local_root(store: EvidenceStore) -> Path:
+    """Everything the store keeps on this machine."""
+    if isinstance(store, FilesystemEvidenceStore):
+        return store.root
+    assert isinstance(store, S3EvidenceStore)
+    return store.tmp
+
+
+def private_folders(store: EvidenceStore) -> list[Path]:
+    if isinstance(store, FilesystemEvidenceStore):
+        return [store.root, store.blobs, store.tmp]
+    assert isinstance(store, S3EvidenceStore)
+    return [store.tmp]
+
+
+def stored_blobs(store: EvidenceStore) -> list[str]:
+    """Ids of every blob in the store, published or only staged."""
+    return sorted([blob for blob, _ in store.blob_ids()] + [b for b, _ in store.staged_blobs()])
+
+
+def stored_bytes(store: EvidenceStore) -> bytes:
+    """Every published blob's bytes, as the store holds them (on S3: the objects)."""
+    parts = []
+    for blob_id, _at in store.blob_ids():
+        with store.open(blob_id) as handle:
+            parts.append(handle.read())
+    return b"".join(parts)
 
 
 @pytest.fixture
-def spools(store: FilesystemEvidenceStore) -> Iterator[Callable[..., EncryptedSpool]]:
+def spools(store: EvidenceStore) -> Iterator[Callable[..., EncryptedSpool]]:
     """Make spools; every one is discarded and closed at the end of the test."""
     made: list[EncryptedSpool] = []
 
@@ -104,26 +139,23 @@ def app_store() -> FilesystemEvidenceStore:
     return store
 
 
-def temp_names(store: FilesystemEvidenceStore) -> list[str]:
+def temp_names(store: EvidenceStore) -> list[str]:
+    assert isinstance(store, FilesystemEvidenceStore | S3EvidenceStore)
     return sorted(path.name for path in store.tmp.iterdir())
-
-
-def blob_paths(store: FilesystemEvidenceStore) -> list[Path]:
-    return sorted(path for path in store.blobs.rglob("*") if path.is_file())
 
 
 # --- no plaintext on disk ------------------------------------------------------------------
 
 
 def test_no_plaintext_evidence_reaches_the_disk_while_writing_or_after_sealing(
-    store: FilesystemEvidenceStore, spools: Callable[..., EncryptedSpool]
+    store: EvidenceStore, spools: Callable[..., EncryptedSpool]
 ) -> None:
     marker = new_marker()
     data = marker * (12 * CHUNK // len(marker))  # a dozen chunks of recognisable plaintext
     spool = spools()
 
     def no_marker_on_disk() -> None:
-        assert files_containing(marker, store.root) == []
+        assert files_containing(marker, local_root(store)) == []
 
     write_in_pieces(spool, data, no_marker_on_disk)
     assert spool.temp_path is not None
@@ -134,6 +166,9 @@ def test_no_plaintext_evidence_reaches_the_disk_while_writing_or_after_sealing(
     no_marker_on_disk()
     blob_id = spool.commit()
     no_marker_on_disk()
+    store.publish(blob_id)
+    assert stored_blobs(store) == [blob_id]
+    assert marker not in stored_bytes(store) and len(stored_bytes(store)) > len(data)
     with store.open(blob_id) as handle:
         assert b"".join(StreamDecryptor(spool.file_key, handle, spool.key_id)) == data
 
@@ -199,7 +234,7 @@ def test_the_head_keeps_only_the_first_8_kib_for_sniffing(
 
 
 def test_an_empty_upload_spools_reads_and_commits(
-    store: FilesystemEvidenceStore, spools: Callable[..., EncryptedSpool]
+    store: EvidenceStore, spools: Callable[..., EncryptedSpool]
 ) -> None:
     spool = spools()
     spool.seek(0)
@@ -208,18 +243,19 @@ def test_an_empty_upload_spools_reads_and_commits(
     assert spool.head == b""
     assert spool.read() == b""
     blob_id = spool.commit()
+    store.publish(blob_id)
     with store.open(blob_id) as handle:
         assert b"".join(StreamDecryptor(spool.file_key, handle, spool.key_id)) == b""
 
 
 def test_temporary_upload_files_are_private(
-    store: FilesystemEvidenceStore, spools: Callable[..., EncryptedSpool]
+    store: EvidenceStore, spools: Callable[..., EncryptedSpool]
 ) -> None:
     spool = spools()
     assert spool.temp_path is not None
-    assert spool.temp_path.parent == store.tmp
+    assert spool.temp_path.parent == private_folders(store)[-1]
     assert spool.temp_path.stat().st_mode & 0o777 == 0o600
-    for folder in (store.root, store.blobs, store.tmp):
+    for folder in private_folders(store):
         assert folder.stat().st_mode & 0o777 == 0o700
 
 
@@ -237,7 +273,7 @@ def test_every_upload_gets_its_own_file_key_and_key_id(
 
 
 def test_an_oversize_upload_is_marked_its_temp_file_removed_and_counting_continues(
-    store: FilesystemEvidenceStore, spools: Callable[..., EncryptedSpool]
+    store: EvidenceStore, spools: Callable[..., EncryptedSpool]
 ) -> None:
     limit = 3 * CHUNK
     spool = spools(max_bytes=limit)
@@ -261,11 +297,11 @@ def test_an_oversize_upload_is_marked_its_temp_file_removed_and_counting_continu
     assert spool.read() == b""
     with pytest.raises(ValueError, match="nothing to commit"):
         spool.commit()
-    assert blob_paths(store) == []
+    assert stored_blobs(store) == []
 
 
 def test_an_upload_of_exactly_the_limit_is_not_oversize(
-    store: FilesystemEvidenceStore, spools: Callable[..., EncryptedSpool]
+    store: EvidenceStore, spools: Callable[..., EncryptedSpool]
 ) -> None:
     data = os.urandom(2 * CHUNK)
     spool = spools(max_bytes=len(data))
@@ -281,21 +317,21 @@ def test_an_upload_of_exactly_the_limit_is_not_oversize(
 
 
 def test_an_oversize_first_write_stores_nothing(
-    store: FilesystemEvidenceStore, spools: Callable[..., EncryptedSpool]
+    store: EvidenceStore, spools: Callable[..., EncryptedSpool]
 ) -> None:
     marker = new_marker()
     spool = spools(max_bytes=CHUNK)
     spool.write(marker * (4 * CHUNK // len(marker)))
     assert spool.oversize
     assert temp_names(store) == []
-    assert files_containing(marker, store.root) == []
+    assert files_containing(marker, local_root(store)) == []
 
 
 # --- discard and commit --------------------------------------------------------------------
 
 
 def test_discard_removes_the_temp_file_and_is_safe_twice(
-    store: FilesystemEvidenceStore, spools: Callable[..., EncryptedSpool]
+    store: EvidenceStore, spools: Callable[..., EncryptedSpool]
 ) -> None:
     spool = spools()
     spool.write(os.urandom(2 * CHUNK))
@@ -307,11 +343,11 @@ def test_discard_removes_the_temp_file_and_is_safe_twice(
     assert not spool.readable()
     spool.discard()
     assert temp_names(store) == []
-    assert blob_paths(store) == []
+    assert stored_blobs(store) == []
 
 
 def test_commit_moves_the_encrypted_file_into_blobs(
-    store: FilesystemEvidenceStore, spools: Callable[..., EncryptedSpool]
+    store: EvidenceStore, spools: Callable[..., EncryptedSpool]
 ) -> None:
     data = samples.png() + os.urandom(4 * CHUNK)
     spool = spools()
@@ -327,31 +363,32 @@ def test_commit_moves_the_encrypted_file_into_blobs(
     assert spool.temp_path is None
     assert not temp_path.exists()
     assert temp_names(store) == []
-    blob_path = store.blobs / blob_id[:2] / blob_id
-    assert blob_paths(store) == [blob_path]
-    assert blob_path.read_bytes() == encrypted  # moved, not encrypted a second time
+    assert stored_blobs(store) == [blob_id]
+    store.publish(blob_id)
+    assert stored_bytes(store) == encrypted  # moved, not encrypted a second time
     assert encrypted.startswith(MAGIC)
     with store.open(blob_id) as handle:
         assert read_header(handle).key_id == spool.key_id
     with store.open(blob_id) as handle:
         assert b"".join(StreamDecryptor(spool.file_key, handle, spool.key_id)) == data
     spool.discard()  # a committed spool's discard never touches the blob
-    assert blob_path.exists()
+    assert stored_bytes(store) == encrypted
 
 
 def test_commit_without_rewinding_seals_the_stream(
-    store: FilesystemEvidenceStore, spools: Callable[..., EncryptedSpool]
+    store: EvidenceStore, spools: Callable[..., EncryptedSpool]
 ) -> None:
     data = os.urandom(CHUNK + 1)
     spool = spools()
     spool.write(data)
     blob_id = spool.commit()
     assert spool.sha256 == hashlib.sha256(data).hexdigest()
+    store.publish(blob_id)
     with store.open(blob_id) as handle:
         assert b"".join(StreamDecryptor(spool.file_key, handle, spool.key_id)) == data
 
 
-def test_spool_bytes_spools_in_memory_files_like_uploads(store: FilesystemEvidenceStore) -> None:
+def test_spool_bytes_spools_in_memory_files_like_uploads(store: EvidenceStore) -> None:
     data = os.urandom(300 * 1024)
     spool = spool_bytes(store, data, max_bytes=len(data), chunk_size=CHUNK)
     try:

@@ -1,4 +1,5 @@
-"""Admin pages: organisations and users. Admins only, denied by default."""
+"""Admin pages: organisations and users, rules, pathways, countries and exchange rates.
+Admins only, denied by default."""
 
 from flask import Blueprint
 
@@ -7,4 +8,9 @@ from casework.staff_session import protect
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 protect(bp, roles=("admin",))
 
-from casework.blueprints.admin import pathway_views, rules_views, views  # noqa: E402,F401
+from casework.blueprints.admin import (  # noqa: E402,F401
+    pathway_views,
+    reference_views,
+    rules_views,
+    views,
+)

@@ -2,5 +2,7 @@
 
 operations.py  store and read evidence blobs (file keys wrapped by the case key)
 media_types.py a file's type from its first bytes, never from its name
-cleanup.py     what a failed or interrupted request left in the store
+staged.py      staged blobs published when their rows commit, abandoned on rollback
+cleanup.py     what a failed or interrupted request left in the store (minutes, not hours)
+held.py        files chosen on the complaint form, held (encrypted) while the form is shown again
 """

@@ -12,6 +12,7 @@ from casework.crypto import DecryptionError, decrypt_blob, unwrap_key, wrap_key
 from casework.models import Case, Evidence
 from casework.services.errors import DomainError, EvidenceRejected
 from casework.services.evidence.media_types import sniff_media_type
+from casework.services.evidence.staged import abandon_now, publish_on_commit
 from casework.services.keys.case_keys import open_text, seal_text
 from casework.services.runtime import evidence_store
 from casework.storage import BlobNotFound
@@ -94,11 +95,12 @@ def store_files(
     media_types: Sequence[str],
     uploaded_by: str,
 ) -> list[Evidence]:
-    """Commit checked files into the store and describe them on the case (not yet flushed).
+    """Stage checked files in the store and describe them on the case (not yet flushed).
 
-    The encrypted blobs are committed before the database rows; if the transaction then fails
-    the caller deletes them (`discard_blobs`), and a crash in between leaves blobs that no row
-    names, which `find_orphan_blobs` reports.
+    The encrypted blobs are staged before the database rows exist; they are published when
+    the session commits and abandoned when it rolls back (`staged.py`), so callers only
+    commit or roll back as they always do. A crash in between leaves a staged blob that the
+    cleanup completes if its row committed and removes otherwise.
     """
     rows: list[Evidence] = []
     for (filename, incoming), media_type in zip(uploads, media_types, strict=True):
@@ -106,8 +108,9 @@ def store_files(
         try:
             blob_id = incoming.commit()
         except Exception:
-            discard_blobs(rows)  # the files committed before this one
+            discard_blobs(rows)  # the files staged before this one
             raise
+        publish_on_commit(blob_id)
         evidence = Evidence(
             blob_id=blob_id,
             file_key_id=key_id_hex,
@@ -124,9 +127,9 @@ def store_files(
 
 
 def discard_blobs(rows: Sequence[Evidence]) -> None:
-    store = evidence_store()
-    for row in rows:
-        store.delete(row.blob_id)
+    """Abandon the staged blobs of rows that will not be committed. Never raises: a blob the
+    store cannot remove now is an orphan that the cleanup removes later."""
+    abandon_now([row.blob_id for row in rows])
 
 
 def evidence_filename(case: Case, key: bytes, evidence: Evidence) -> str:

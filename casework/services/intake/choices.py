@@ -1,22 +1,23 @@
-"""What the complaint form offers: the countries and currencies the instance knows."""
+"""What the complaint form offers: the countries admins chose, and their currencies (CLDR)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from casework.extensions import db
-from casework.models import Country
+from casework.services.reference.countries import (
+    country_currencies,
+    offered_anywhere,
+    offered_codes,
+)
 
 # Wages and fees are often quoted in these even where no corridor country uses them.
 EXTRA_CURRENCIES = ("USD", "EUR")
 
 
 def country_codes(origin: bool) -> list[str]:
-    """Codes of the countries workers leave from (`origin`) or go to."""
-    flag = Country.is_origin if origin else Country.is_destination
-    return list(db.session.scalars(select(Country.code).where(flag)))
+    """Codes of the countries offered as origins (`origin`) or as destinations."""
+    return offered_codes("origin" if origin else "destination")
 
 
 def currency_codes() -> set[str]:
-    """Every corridor country's currency, and the ones wages are commonly quoted in."""
-    return set(db.session.scalars(select(Country.currency))) | set(EXTRA_CURRENCIES)
+    """The legal tender of every offered country, and the ones wages are commonly quoted in."""
+    currencies = {code for country in offered_anywhere() for code in country_currencies(country)}
+    return currencies | set(EXTRA_CURRENCIES)
