@@ -11,6 +11,7 @@ from casework.models.exchange_rate import ExchangeRate
 from casework.models.fee import FeePayment
 from casework.models.flag import Flag
 from casework.models.followup_session import FollowupSession
+from casework.models.held_upload import HeldUpload
 from casework.models.key_check import KeyCheck
 from casework.models.notification import Notification, OutboxMessage
 from casework.models.outcome import Outcome
@@ -36,6 +37,7 @@ __all__ = [
     "ExchangeRate",
     "FeePayment",
     "FollowupSession",
+    "HeldUpload",
     "JobRun",
     "KeyCheck",
     "LimitationRule",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 ALLOWED_MEDIA_TYPES = frozenset(
     {
         "image/jpeg",
@@ -25,3 +27,23 @@ ALLOWED_MEDIA_TYPES = frozenset(
         "text/plain",
     }
 )
+
+# What staff read instead of a media type: the kind of file, then its format.
+MEDIA_KINDS = {
+    "image": _l("Photo or image"),
+    "audio": _l("Audio or voice note"),
+    "video": _l("Video"),
+    "application/pdf": _l("PDF document"),
+    "text/plain": _l("Text"),
+}
+
+
+def media_label(media_type: str) -> str:
+    """ "image/jpeg" → "Photo or image (JPEG)"; an unknown type as it is."""
+    kind = MEDIA_KINDS.get(media_type) or MEDIA_KINDS.get(media_type.partition("/")[0])
+    if kind is None:
+        return media_type
+    if media_type in MEDIA_KINDS:
+        return str(kind)
+    subtype = media_type.partition("/")[2].removeprefix("x-").upper()
+    return f"{kind} ({subtype})"

@@ -16,7 +16,7 @@ from casework.i18n import LANGUAGE_COOKIE
 from casework.models import Case
 from casework.vocabulary.languages import LANGUAGES
 from tests import samples
-from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, LiveServer, translator
+from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, LiveServer, catalogue, translator
 
 if not CHROMIUM.exists():
     pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
@@ -109,7 +109,8 @@ def test_worker_files_in_nepali_with_photo_and_voice_note_and_follows_up(
         t("We have received your complaint. A caseworker will look at it soon.")
     )
     expect(
-        page.get_by_text(t("Files received so far: %(count)s", count=2), exact=True)
+        # In Nepali's own digits (CLDR's numbering system for ne is Devanagari).
+        page.get_by_text(t("Files received so far: %(count)s", count="२"), exact=True)
     ).to_be_visible()
     assert digits not in page.url
 
@@ -199,7 +200,9 @@ def test_form_works_without_javascript(live_server: LiveServer, new_context: Any
     expect(page.locator("[autofocus]")).to_have_count(1)
 
 
-def test_bad_input_keeps_everything_typed(live_server: LiveServer, phone: Any) -> None:
+def test_bad_input_keeps_everything_typed_and_the_chosen_files(
+    live_server: LiveServer, phone: Any, tmp_path: Path
+) -> None:
     t = translator("id")
     page = phone
     choose_language(page, live_server, "Bahasa Indonesia")
@@ -208,18 +211,53 @@ def test_bad_input_keeps_everything_typed(live_server: LiveServer, phone: Any) -
     agency = "PT Maju Jaya Abadi"
     page.fill("#narrative", story)
     page.fill("#agency_name", agency)
+    photo = tmp_path / "kwitansi.png"
+    photo.write_bytes(samples.png())
+    contract = tmp_path / "kontrak.pdf"
+    contract.write_bytes(samples.pdf())
+    page.set_input_files("#evidence", [photo, contract])
     submit(page, t(SEND_COMPLAINT))
 
     expect(page.locator("html")).to_have_attribute("lang", "id")
-    expect(page.locator(".error-summary")).to_contain_text(
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text(
         t("Please check the answers marked below. Everything you wrote is still here.")
     )
+    expect(summary).to_be_focused()  # a screen reader and a keyboard start at the list
     for field in ("origin_country", "destination_country"):
         expect(page.locator(f"#{field}-error")).to_have_text(t("Please choose a country."))
         expect(page.locator(f"#{field}")).to_have_attribute("aria-describedby", f"{field}-error")
+        expect(page.locator(f"#{field}")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#narrative")).to_have_value(story)
     expect(page.locator("#agency_name")).to_have_value(agency)
     expect(page.locator("#narrative-error")).to_have_count(0)
+    # The files were kept: listed by name, each with a remove button.
+    expect(page.locator(".held-files .filename")).to_have_text(["kwitansi.png", "kontrak.pdf"])
+    expect(page.locator(".held-files button")).to_have_count(2)
+
+    # The summary's first link leads to the field; the worker fixes both and sends.
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#origin_country")).to_be_focused()
+    page.select_option("#origin_country", "ID")
+    page.select_option("#destination_country", "MY")
+    submit(page, t(SEND_COMPLAINT))
+    expect(page.locator("#reference")).to_have_text(REFERENCE)
+    expect(page.locator("#files-received")).to_have_text(catalogue_plural("id", 2))
+    reference = page.locator("#reference").inner_text().strip()
+    with live_server.app.app_context():
+        case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+        assert sorted(e.media_type for e in case.evidence) == ["application/pdf", "image/png"]
+        db.session.remove()
+
+
+def catalogue_plural(code: str, count: int) -> str:
+    """The receipt's "We received N files" line in language `code`."""
+    text = catalogue(code).ngettext(
+        "We received %(num)s file with your complaint.",
+        "We received %(num)s files with your complaint.",
+        count,
+    )
+    return text % {"num": count}
 
 
 @pytest.mark.parametrize("code", list(LANGUAGES))
@@ -292,3 +330,69 @@ def test_quick_exit_leaves_the_site(live_server: LiveServer, new_context: Any) -
     page.goto(live_server.url("/complaint"))
     page.get_by_role("link", name="Quick exit", exact=True).click()
     page.wait_for_url(live_server.quick_exit_url)
+
+
+def _axe_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {[n['target'] for n in violation['nodes']]}"
+        for violation in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("code", ["en", "ur"])
+def test_error_summary_warnings_and_secret_pass_axe(
+    live_server: LiveServer, new_context: Any, code: str
+) -> None:
+    """The pages of a journey with a mistake, an unusual date and the secret code, checked by
+    axe-core in English and in Urdu (right to left): no violations of any impact."""
+    t = translator(code)
+    context = new_context()
+    context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": live_server.base}])
+    page = context.new_page()
+    page.goto(live_server.url("/complaint"))
+    page.fill("#narrative", "The agent kept my passport.")
+    page.fill("#incident_date", _next_year())
+    submit(page, t(SEND_COMPLAINT))
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert _axe_violations(page) == [], f"{code}: form with errors"
+
+    page.select_option("#origin_country", "NP")
+    page.select_option("#destination_country", "QA")
+    submit(page, t(SEND_COMPLAINT))
+    # An unusual answer is not an error: the worker confirms it and carries on.
+    expect(page.locator("#incident_date-unusual")).to_have_text(
+        t("This date is in the future. Please check it.")
+    )
+    assert _axe_violations(page) == [], f"{code}: form with a warning"
+    page.get_by_label(t("Yes, this is right"), exact=True).check()
+    submit(page, t(SEND_COMPLAINT))
+    expect(page.locator("#secret")).to_have_text(SECRET)
+    assert _axe_violations(page) == [], f"{code}: receipt"
+    secret = page.locator("#secret").inner_text().strip()
+    reference = page.locator("#reference").inner_text().strip()
+    page.get_by_role("button", name=t("Hide the code"), exact=True).click()
+    expect(page.locator("#secret")).not_to_contain_text(secret[:4])
+
+    page.goto(live_server.url("/follow-up"))
+    code_field = page.get_by_label(t("Your 16-digit secret code"), exact=True)
+    expect(code_field).to_have_attribute("type", "password")
+    code_field.press_sequentially(secret.replace(" ", "")[:6])
+    expect(code_field).to_have_value(secret[:4] + " " + secret[5:7])
+    page.get_by_role("button", name=t("Show the code"), exact=True).click()
+    expect(code_field).to_have_attribute("type", "text")
+    assert _axe_violations(page) == [], f"{code}: follow-up sign-in"
+    code_field.fill(secret.replace(" ", "-"))
+    page.get_by_label(t("Your reference (like CW-7K3M-92XD)"), exact=True).fill(reference.lower())
+    submit(page, t(CHECK_MY_COMPLAINT))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+    assert _axe_violations(page) == [], f"{code}: follow-up page"
+
+
+def _next_year() -> str:
+    from datetime import date
+
+    today = date.today()
+    return today.replace(year=today.year + 1, day=1).isoformat()

@@ -233,3 +233,64 @@ def test_sending_the_same_form_twice_gives_the_same_receipt(client: FlaskClient)
     assert re.findall(pattern, first) == re.findall(pattern, again)
     assert len(re.findall(pattern, first)) == 2
     assert _count(Case) == 1
+
+
+def test_error_summary_links_each_error_to_its_field(client: FlaskClient) -> None:
+    response = client.post(
+        "/complaint", data={"language": "en", "narrative": "x", "fees-0-amount": "5000"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    summary = page.split('id="errors"', 1)[1].split("</div>", 1)[0]
+    links = re.findall(r'<a href="#([\w-]+)">', summary)
+    assert links == ["origin_country", "destination_country", "fees-0-category", "fees-0-currency"]
+    assert "autofocus" in page.split('id="errors"', 1)[0].rsplit("<div", 1)[1] + summary[:80]
+    origin = re.search(r"<select[^>]*id=\"origin_country\"[^>]*>", page)
+    assert origin is not None
+    assert 'aria-invalid="true"' in origin.group(0)
+    assert 'aria-describedby="origin_country-error"' in origin.group(0)
+    assert 'id="origin_country-error"' in page
+    narrative = re.search(r"<textarea[^>]*>", page)
+    assert narrative is not None and "aria-invalid" not in narrative.group(0)
+
+
+def _next_year() -> str:
+    from datetime import date
+
+    today = date.today()
+    return today.replace(year=today.year + 1, day=1).isoformat()
+
+
+def test_a_future_date_is_a_warning_the_worker_can_confirm(client: FlaskClient) -> None:
+    form = {**MINIMAL, "incident_date": _next_year()}
+    response = client.post("/complaint", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This date is in the future. Please check it." in page
+    assert 'href="#incident_date"' in page and 'id="confirm_unusual"' in page
+    assert "Please check the answers marked below" not in page  # a warning, not an error
+    assert _count(Case) == 0
+    assert client.post("/complaint", data={**form, "confirm_unusual": "y"}).status_code == 303
+    assert _count(Case) == 1
+
+
+def test_interest_over_100_percent_asks_before_sending(client: FlaskClient) -> None:
+    form = {
+        **MINIMAL,
+        "fees-1-category": "FEE_AGENT",
+        "fees-1-amount": "1000",
+        "fees-1-currency": "NPR",
+        "fees-1-loan": "y",
+        "fees-1-loan_interest_pct": "120",
+    }
+    page = client.post("/complaint", data=form).get_data(as_text=True)
+    assert "Interest over 100% a year is very high." in page
+    interest = re.search(r'<input[^>]*id="fees-1-loan_interest_pct"[^>]*>', page)
+    assert interest is not None and "fees-1-loan_interest_pct-unusual" in interest.group(0)
+    assert client.post("/complaint", data={**form, "confirm_unusual": "y"}).status_code == 303
+    assert str(db.session.scalars(select(Case)).one().fees[0].loan_interest_pct) == "120.00"
+
+
+def test_the_api_lodges_unusual_answers_without_asking(lodge: Any) -> None:
+    lodged = lodge(incident_date=_next_year())
+    assert lodged.reference

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -92,3 +93,29 @@ def test_guessing_is_throttled_per_reference_without_locking_out_the_worker(
 
         db.session.remove()
         db.engine.dispose()
+
+
+def test_secret_is_a_plain_field_without_javascript_and_any_grouping_works(
+    client: FlaskClient, lodge: Any
+) -> None:
+    page = client.get("/follow-up").get_data(as_text=True)
+    secret_input = re.search(r'<input[^>]*id="secret"[^>]*>', page)
+    assert secret_input is not None
+    assert 'type="text"' in secret_input.group(0) and "data-secret-input" in secret_input.group(0)
+    assert re.search(r"/static/secret\.[.\w]*js", page)
+    lodged = lodge(language="en")
+    dashed = "-".join(lodged.secret[i : i + 4] for i in range(0, 16, 4))
+    assert _login(client, lodged.reference.lower(), dashed).request.path == "/follow-up/case"
+
+
+def test_dates_are_written_in_the_workers_script_without_seconds(
+    client: FlaskClient, lodge: Any
+) -> None:
+    lodged = lodge(language="ne")
+    client.set_cookie("cw_lang", "ne")
+    page = _login(client, lodged.reference, lodged.secret).get_data(as_text=True)
+    hint = re.search(r'<p class="hint">([^<]*२०[^<]*)</p>', page)
+    assert hint is not None, "the last update is written in Devanagari digits"
+    when = hint.group(1)
+    assert not re.search(r"[0-9]", when)
+    assert len(re.findall(r"[०-९]{1,2}:[०-९]{2}", when)) == 1  # hours:minutes, no seconds

@@ -122,6 +122,8 @@ class ComplaintForm(FlaskForm):
     contract_end_date = StringField(_l("Date the contract ended or will end"), render_kw=DATE)
     narrative = TextAreaField(_l("Tell us what happened, in your own words"))
     evidence = MultipleFileField(_l("Photos, documents or voice notes (you can choose several)"))
+    # The handle of a held file to remove: the value of the button pressed (never rendered).
+    remove_file = StringField()
     contact_name = StringField(_l("Your name"))
     contact_phone = StringField(_l("Phone number, with country code"), render_kw={"type": "tel"})
     contact_email = StringField(_l("Email"), render_kw={"type": "email"})
@@ -139,7 +141,13 @@ class ComplaintForm(FlaskForm):
             "You may share it with partner organisations in the other country (home or work country)."
         )
     )
+    confirm_unusual = BooleanField(_l("Yes, this is right"))
     submit = SubmitField(_l("Send my complaint"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (field, warning) for each unusual answer the worker is asked to confirm.
+        self.unusual: list[tuple[Any, str]] = []
 
     def to_payload(self) -> dict[str, Any]:
         """The complaint in the API's shape (DESIGN §6), for `lodge_complaint`."""
@@ -213,6 +221,27 @@ class ComplaintForm(FlaskForm):
             else:
                 self.form_errors.append(message)
 
+    def show_unusual(self, warnings: dict[str, str]) -> None:
+        """Attach the service's warnings (payload paths) to their fields, to be confirmed."""
+        self.unusual = []
+        for path, message in warnings.items():
+            field = self._field_for(path)
+            if field is not None:
+                field.unusual = message
+                self.unusual.append((field, message))
+        self.confirm_unusual.data = False
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        """(id of the field, its label, the message) for every error on the page, in the
+        order of the page: the error summary links each one."""
+        found = []
+        for field in _walk(self):
+            if field.type in {"HiddenField", "CSRFTokenField"}:
+                continue  # not the worker's to fix (an expired form says so on its own)
+            for message in field.errors or ():
+                found.append((_anchor(field), str(field.label.text), str(message)))
+        return found
+
     def _field_for(self, path: str) -> Any:
         parts = path.split(".")
         if parts[0] == "fees" and len(parts) >= 3 and parts[1].isdigit():
@@ -237,14 +266,39 @@ class ComplaintForm(FlaskForm):
         return getattr(self, name, None) if name in self._fields else None
 
 
+def _walk(form: Any) -> Any:
+    """Every leaf field of a form, fee rows included, in the order of the page."""
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field:
+                yield from _walk(entry.form)
+        else:
+            yield field
+
+
+def _anchor(field: Any) -> str:
+    """The id to link to: a list of radios or checkboxes is reached through its first one."""
+    if isinstance(field, (RadioField, MultiCheckboxField)):
+        return f"{field.id}-0"
+    return str(field.id)
+
+
 class FollowupLoginForm(FlaskForm):
     reference = StringField(
         _l("Your reference (like CW-7K3M-92XD)"),
-        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "dir": "ltr"},
     )
+    # Plain text without JavaScript (easier to type right on a phone); secret.js hides it
+    # behind a Show/Hide button and groups the digits in fours as they are typed.
     secret = StringField(
         _l("Your 16-digit secret code"),
-        render_kw={"autocomplete": "off", "inputmode": "numeric", "type": "password"},
+        render_kw={
+            "autocomplete": "off",
+            "inputmode": "numeric",
+            "spellcheck": "false",
+            "autocapitalize": "off",
+            "dir": "ltr",  # digit groups keep their order in a right-to-left page
+        },
     )
     submit = SubmitField(_l("Check my complaint"))
 

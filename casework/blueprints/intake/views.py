@@ -33,6 +33,7 @@ from casework.i18n import LANGUAGE_COOKIE, current_language
 from casework.models import Case
 from casework.redirects import safe_next
 from casework.services.errors import EvidenceRejected, InvalidInput
+from casework.services.evidence.held import held_files, hold_files, move_holds, release_held
 from casework.services.followup.operations import (
     add_worker_evidence,
     add_worker_message,
@@ -45,7 +46,7 @@ from casework.services.followup.sessions import (
     followup_session_case,
     start_followup_session,
 )
-from casework.services.intake.operations import lodge_complaint
+from casework.services.intake.plausibility import Unusual
 from casework.services.intake.references import normalise_reference
 from casework.services.intake.submissions import (
     ReceiptUnavailable,
@@ -54,6 +55,7 @@ from casework.services.intake.submissions import (
     strong_key,
 )
 from casework.services.intake.submissions import receipt as submission_receipt
+from casework.services.intake.web_form import lodge_form_complaint
 from casework.services.referrals.changes import ReferralRefused
 from casework.services.referrals.operations import worker_answers_referral
 from casework.vocabulary.languages import LANGUAGES
@@ -103,7 +105,11 @@ def _holder() -> str:
 
 
 def _form_page(form: ComplaintForm, holder: str, status: int = 200, **extra: object) -> Response:
-    response = make_response(render_template("intake/complaint.html", form=form, **extra), status)
+    token = form.submission.data or ""
+    held = held_files(token, holder) if strong_key(token) else []
+    response = make_response(
+        render_template("intake/complaint.html", form=form, held=held, **extra), status
+    )
     if request.cookies.get(HOLDER_COOKIE) != holder:
         set_private_cookie(response, HOLDER_COOKIE, holder, HOLDER_COOKIE_SECONDS)
     return response
@@ -116,31 +122,38 @@ def complaint() -> Response:
     holder = _holder()
     if request.method == "GET" or not form.validate_on_submit():
         return _form_page(form, holder, 400 if form.errors else 200)
-    if form.add_fee.data:
-        form.fees.append_entry()
-        form.fees[-1].form.currency.choices = form.fees[0].form.currency.choices
-        return _form_page(form, holder, focus_fee=True)
     token = form.submission.data or ""
     if not strong_key(token):  # our form always sends a fresh random key
         abort(400)
+    # Whatever happens next, the files that came with this request are kept for the form.
+    refused = hold_files(token, holder, uploaded_files("evidence"))
+    if refused is not None:
+        form.evidence.errors = [refused.message]
+    if form.remove_file.data:
+        release_held(token, holder, form.remove_file.data)
+        return _form_page(form, holder, refused.status if refused else 200, focus_files=True)
+    if form.add_fee.data:
+        form.fees.append_entry()
+        form.fees[-1].form.currency.choices = form.fees[0].form.currency.choices
+        return _form_page(form, holder, refused.status if refused else 200, focus_fee=True)
+    if refused is not None:
+        return _form_page(form, holder, refused.status)
     try:
-        lodge_complaint(
-            form.to_payload(),
-            uploaded_files("evidence"),
-            source="web",
-            submission_token=token,
-            holder=holder,
-        )
+        lodge_form_complaint(form.to_payload(), token, holder, bool(form.confirm_unusual.data))
     except InvalidInput as invalid:
         form.show_errors(invalid.fields)
+        return _form_page(form, holder, 422)
+    except Unusual as unusual:
+        form.show_unusual(unusual.fields)
         return _form_page(form, holder, 422)
     except EvidenceRejected as rejected:
         form.evidence.errors = [rejected.message]
         return _form_page(form, holder, rejected.status)
     except SubmissionReused:
         # Back, a change, and send again: this form was lodged already. A new key makes the
-        # next press a new complaint, if that is what the worker wants.
+        # next press a new complaint, if that is what the worker wants; its files go along.
         form.submission.data = secrets.token_urlsafe(24)
+        move_holds(token, form.submission.data, holder)
         form.form_errors.append(
             _(
                 "You already sent this complaint. If you changed something and want to send it as a new complaint, press “Send my complaint” again."
@@ -164,11 +177,11 @@ def receipt() -> Response | str:
     found = submission_receipt(request.cookies.get(RECEIPT_COOKIE), _holder())
     if found is None:
         return redirect(url_for("intake.start"), 303)
-    reference, secret = found
     return render_template(
         "intake/receipt.html",
-        reference=reference,
-        secret=format_secret(secret) if secret else None,
+        reference=found.reference,
+        secret=format_secret(found.secret) if found.secret else None,
+        files=found.files,
     )
 
 

@@ -5,4 +5,6 @@ complaint.py   parse_complaint / parse_message — the payload checked field by 
 references.py  case references (short, unambiguous read aloud)
 submissions.py idempotency receipts: a retried submission answers the first one's result
 choices.py     the countries and currencies the form offers
+plausibility.py unusual answers (a future date, interest over 100 %) the web form asks about
+web_form.py    the web form's complaint, lodged with the files held across its re-renders
 """

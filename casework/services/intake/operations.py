@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -26,6 +26,7 @@ from casework.services.evidence.operations import (
 from casework.services.followup.secret import hash_secret, new_secret
 from casework.services.intake import submissions
 from casework.services.intake.complaint import ComplaintInput, ContactInput, parse_complaint
+from casework.services.intake.plausibility import Unusual, unusual_answers
 from casework.services.intake.references import new_reference
 from casework.services.keys.case_keys import issue_case_key, seal_text
 from casework.vocabulary.status import RECEIVED
@@ -44,7 +45,9 @@ class LodgedComplaint:
 
 
 def known_country_codes() -> frozenset[str]:
-    return frozenset(db.session.scalars(select(Country.code)))
+    """The countries a complaint may name: those offered as an origin or a destination."""
+    offered = Country.is_origin | Country.is_destination
+    return frozenset(db.session.scalars(select(Country.code).where(offered)))
 
 
 def lodge_complaint(
@@ -53,6 +56,7 @@ def lodge_complaint(
     source: str = "web",
     submission_token: str | None = None,
     holder: str = "",
+    ask_about_unusual: bool = False,
 ) -> LodgedComplaint:
     """Check, encrypt and store a complaint with its evidence; commit once.
 
@@ -64,9 +68,16 @@ def lodge_complaint(
     answers the first receipt — to the same `holder` (the web form's cookie), within the
     window — and raises `SubmissionKeyRefused`, `SubmissionReused` or `ReceiptUnavailable`
     otherwise.
+
+    With `ask_about_unusual` (the web form until the worker confirms), unusual answers (see
+    `plausibility`) raise `Unusual` with nothing stored.
     """
     try:
         complaint = parse_complaint(payload, known_country_codes())
+        if ask_about_unusual and isinstance(payload, Mapping):
+            unusual = unusual_answers(complaint, payload)
+            if unusual:
+                raise Unusual(unusual)
         body = ""
         if submission_token is not None:
             body = submissions.body_hash(complaint, uploads)

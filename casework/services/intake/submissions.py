@@ -19,14 +19,14 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 
 from casework.crypto import DecryptionError, derive_key, open_sealed, seal
 from casework.extensions import db
-from casework.models import Case, Submission
+from casework.models import Case, Evidence, Submission
 from casework.models.columns import utcnow
 from casework.services.errors import DomainError
 from casework.services.evidence.operations import IncomingFile
@@ -145,16 +145,31 @@ def replay(token: str, holder: str, body: str) -> tuple[Case, str] | None:
     return case, secret
 
 
-def receipt(token: str | None, holder: str) -> tuple[str, str | None] | None:
-    """For the receipt page: the reference of the submission made with this key, and its
-    secret while the window lasts and the holder matches; None if there is none (any more)."""
+@dataclass(frozen=True)
+class Receipt:
+    """What the receipt page shows: the reference, the secret while it may be shown, and how
+    many of the worker's files the case holds."""
+
+    reference: str
+    secret: str | None
+    files: int
+
+
+def receipt(token: str | None, holder: str) -> Receipt | None:
+    """For the receipt page: the submission made with this key, with its secret while the
+    window lasts and the holder matches; None if there is none (any more)."""
     if not token or not strong_key(token):
         return None
     seen = _recent(token)
     case = db.session.get(Case, seen.case_id) if seen is not None else None
     if seen is None or case is None:
         return None
-    return case.reference, _open(seen, case, token, holder)
+    files = db.session.scalar(
+        select(func.count(Evidence.id)).where(
+            Evidence.case_id == case.id, Evidence.uploaded_by == "worker"
+        )
+    )
+    return Receipt(case.reference, _open(seen, case, token, holder), int(files or 0))
 
 
 def forget_old_receipts() -> None:
