@@ -7,6 +7,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from casework.vocabulary.fees import FEE_CATEGORIES, LENDER_KINDS, PAYEE_KINDS, RECRUITMENT_CHANNELS
+from casework.vocabulary.flags import FLAG_LEVELS, FLAG_RULES, NEXT_STEPS, TRIGGER_DATES
+from casework.vocabulary.forums import ABUSE_LABELS, FORUM_KINDS, REFERRAL_STATUS_LABELS
+from casework.vocabulary.media import media_label
 from casework.vocabulary.outcomes import MONEY_KINDS, OUTCOMES
 
 STATUS_LABELS = {
@@ -56,6 +59,7 @@ AUDIT_LABELS = {
     "referral": _l("Referral"),
     "purge": _l("Purged under the retention policy"),
     "evidence_cleanup": _l("Evidence store cleaned"),
+    "audit_sealed": _l("Audit trail sealed"),
 }
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -70,11 +74,27 @@ TABLES: dict[str, dict[str, Any]] = {
     "channel": RECRUITMENT_CHANNELS,
     "outcome": OUTCOMES,
     "money": MONEY_KINDS,
+    "abuse": ABUSE_LABELS,
+    "forum": FORUM_KINDS,
+    "referral": REFERRAL_STATUS_LABELS,
+    "flag_rule": FLAG_RULES,
+    "flag_level": FLAG_LEVELS,
+    "next_step": NEXT_STEPS,
+    "trigger": TRIGGER_DATES,
 }
 
 
-def label(code: str | None, table: str) -> str:
-    """The translated label of `code` in `table`; the code itself if unknown."""
-    if not code:
+def label(code: str | int | None, table: str) -> str:
+    """The translated label of `code` in `table`; the code itself if unknown. Table
+    "language" names a language in the reader's own language (CLDR: "ne" → "Nepali"), table
+    "media" a file type in words ("image/png" → "Photo or image (PNG)")."""
+    if code is None or code == "":
         return ""
+    code = str(code)
+    if table == "language":
+        from casework.i18n import babel_locale
+
+        return str(babel_locale().languages.get(code, code))
+    if table == "media":
+        return media_label(code)
     return str(TABLES[table].get(code, code))

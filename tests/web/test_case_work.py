@@ -113,6 +113,46 @@ def test_supervisor_reassigns_and_ownership_moves_only_on_acceptance(
     ]
 
 
+def test_supervisor_who_reassigns_is_not_offered_the_case_themselves(
+    app: Flask, lodge: Any, team: dict[str, Any]
+) -> None:
+    lodged, _asha = _accepted(app, lodge, team["asha"])
+    boss = app.test_client()
+    login(boss, team["boss"])
+    current = case_by_reference(lodged.reference).assignments[0]
+    boss.post(
+        f"/cases/{lodged.reference}/reassign",
+        data={"assignment_id": current.id, "user_id": team["bikash"].id},
+    )
+    new_offer = case_by_reference(lodged.reference).assignments[1]
+    boss_view = boss.get(f"/cases/{lodged.reference}").get_data(as_text=True)
+    assert "offered to you" not in boss_view and ">Accept<" not in boss_view
+    # Nor can the supervisor take the colleague's offer by posting the form anyway.
+    taken = boss.post(f"/cases/{lodged.reference}/accept", data={"assignment_id": new_offer.id})
+    assert taken.status_code == 403
+    assert case_by_reference(lodged.reference).assignments[1].status == "offered"
+    bikash = app.test_client()
+    login(bikash, team["bikash"])
+    bikash_view = bikash.get(f"/cases/{lodged.reference}").get_data(as_text=True)
+    assert "This case is offered to you (origin side)." in bikash_view
+    assert ">Accept<" in bikash_view
+
+
+def test_supervisor_answers_an_offer_made_to_the_whole_organisation(
+    app: Flask, lodge: Any, make_org: Any, make_user: Any
+) -> None:
+    gefont = make_org("gefont", ["NP"], ["ne"])
+    boss = make_user(gefont, role="supervisor", languages=["ne"])
+    lodged = lodge()  # no caseworker speaks Nepali here: the offer names nobody
+    client = app.test_client()
+    login(client, boss)
+    page = client.get(f"/cases/{lodged.reference}").get_data(as_text=True)
+    assert "This case is offered to your organisation (origin side)" in page
+    offer = case_by_reference(lodged.reference).assignments[0]
+    client.post(f"/cases/{lodged.reference}/accept", data={"assignment_id": offer.id})
+    assert case_by_reference(lodged.reference).assignments[0].status == "accepted"
+
+
 def test_caseworker_cannot_reassign(app: Flask, lodge: Any, team: dict[str, Any]) -> None:
     lodged, client = _accepted(app, lodge, team["asha"])
     current = case_by_reference(lodged.reference).assignments[0]
@@ -222,3 +262,4 @@ def test_purged_case_shows_only_facts(app: Flask, lodge: Any, team: dict[str, An
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "retention policy" in text and "The agent took my passport" not in text
+    assert "This case is finished: no deadline counts any more." in text

@@ -32,6 +32,8 @@ PUBLIC_ENDPOINTS = {
     "api.complaint_status",
     "api.add_message",
     "api.add_evidence",
+    "health.healthz",  # alive: touches nothing
+    "health.readyz",  # check names only, no personal data
 }
 
 

@@ -9,6 +9,8 @@ from flask import render_template
 from casework.blueprints.cases.forms import MessageForm, NoteForm, OutcomeForm, StatusForm
 from casework.models import Case, User
 from casework.services.casefile.page import CasePage, changes_since
+from casework.services.referrals.pack import IDENTITY_LABELS
+from casework.vocabulary.fees import CONTACT_CHANNELS
 
 
 def _versioned(form: Any, page: CasePage) -> Any:
@@ -31,6 +33,8 @@ def render_case_page(
         message_form=_versioned(MessageForm(formdata=None), page),
         outcome_form=_versioned(outcome_form or OutcomeForm(formdata=None), page),
         outcome_errors=outcome_errors or {},
+        identity_labels=IDENTITY_LABELS,
+        contact_channels=CONTACT_CHANNELS,
     )
 
 

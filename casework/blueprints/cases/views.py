@@ -40,7 +40,13 @@ from casework.services.casefile.lifecycle import TransitionRefused, change_statu
 from casework.services.casefile.messages import add_note, message_worker
 from casework.services.casefile.outcomes import record_outcome
 from casework.services.casefile.page import case_page
-from casework.services.casefile.queues import QueueFilters, available_tabs, queue_page, triage_page
+from casework.services.casefile.queues import (
+    QueueFilters,
+    available_tabs,
+    filter_choices,
+    queue_page,
+    triage_page,
+)
 from casework.services.casefile.reading import access_log as read_access_log
 from casework.services.casefile.reading import download_evidence
 from casework.services.errors import CaseChanged, InvalidInput
@@ -55,6 +61,8 @@ def _filters() -> QueueFilters:
     return QueueFilters(
         status=args.get("status", ""),
         corridor=args.get("corridor", ""),
+        origin=args.get("origin", ""),
+        destination=args.get("destination", ""),
         abuse=args.get("abuse", ""),
         flagged=args.get("flagged") == "1",
         language=args.get("language", ""),
@@ -82,7 +90,11 @@ def queue() -> str | BaseResponse:
     filters = _filters()
     page = queue_page(actor, request.args.get("tab", ""), filters)
     return render_template(
-        "cases/queue.html", page=page, filters=filters, tabs=available_tabs(actor)
+        "cases/queue.html",
+        page=page,
+        filters=filters,
+        tabs=available_tabs(actor),
+        choices=filter_choices(),
     )
 
 
@@ -91,7 +103,11 @@ def triage() -> str:
     actor = staff()
     filters = _filters()
     return render_template(
-        "cases/queue.html", page=triage_page(actor, filters), filters=filters, tabs=()
+        "cases/queue.html",
+        page=triage_page(actor, filters),
+        filters=filters,
+        tabs=(),
+        choices=filter_choices(),
     )
 
 
@@ -288,4 +304,4 @@ def route(reference: str) -> BaseResponse:
 def access_log(reference: str) -> str:
     actor = staff()
     case = load_case(actor, reference, need=Access.FULL)
-    return render_template("cases/access_log.html", case=case, events=read_access_log(actor, case))
+    return render_template("cases/access_log.html", case=case, log=read_access_log(actor, case))

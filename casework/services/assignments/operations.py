@@ -44,13 +44,15 @@ def _event(case: Case, actor: User, detail: str) -> None:
 
 
 def may_answer_offer(actor: User, assignment: Assignment) -> bool:
-    """An offer is answered by its caseworker (or anyone of the organisation when it names
-    nobody) or by a supervisor of the organisation."""
+    """An offer is answered by the person it names. An offer that names nobody (made to the
+    organisation as a whole) is answered by any caseworker or supervisor of the organisation.
+    A supervisor never answers an offer naming a colleague, such as the one their own
+    reassignment just made: they reassign it again instead."""
     if assignment.organisation_id != actor.organisation_id or assignment.status != OFFERED:
         return False
-    if actor.role == "supervisor":
-        return True
-    return actor.role == "caseworker" and assignment.user_id in (None, actor.id)
+    if actor.role not in ("caseworker", "supervisor"):
+        return False
+    return assignment.user_id in (None, actor.id)
 
 
 def may_reassign(actor: User, assignment: Assignment) -> bool:

@@ -6,6 +6,7 @@ chain.py     appending events (`record_audit`) and the MACs that link them
 anchors.py   publishing the chain head after each commit (anchor file and log), reading anchors
 key.py       the audit key: loaded at start, kept apart from the master key ring
 verify.py    checking chain and anchors; sealing a trail that predates the audit key
+presentation.py  a case's access log as supervisors read it: names, repeats collapsed
 """
 
 from casework.services.audit.actions import (

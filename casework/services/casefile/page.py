@@ -21,6 +21,7 @@ from casework.services.assignments.operations import (
     may_route,
 )
 from casework.services.casefile.access import Access, case_access
+from casework.services.casefile.case_time import CaseTime, case_time
 from casework.services.casefile.lifecycle import Transition, allowed_transitions
 from casework.services.casefile.reading import (
     EvidenceItem,
@@ -49,6 +50,7 @@ class CasePage:
     colleagues: list[User]  # whom they may offer them to
     route_targets: list[Organisation]  # organisations this actor may offer an unrouted case to
     may_view_access_log: bool
+    time: CaseTime  # open flags, next deadline, claim deadlines (facts: shown at every level)
     transitions: list[Transition] = field(default_factory=list)
     narrative: str | None = None
     identity: dict[str, str] | None = None  # None: not asked for; {}: anonymous complaint
@@ -80,6 +82,7 @@ def case_page(actor: User, case: Case, *, show_identity: bool = False) -> CasePa
         colleagues=_colleagues(actor) if reassignable else [],
         route_targets=_route_targets(actor) if may_route(actor, case) else [],
         may_view_access_log=actor.role == "supervisor" and access == Access.FULL,
+        time=case_time(case),
     )
     if access == Access.FULL:
         key = case_key(case)

@@ -10,13 +10,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, null, or_, select
 
 from casework.extensions import db
-from casework.models import Assignment, Case, CaseAbuse, Flag, OrganisationCountry, User
+from casework.i18n import country_name
+from casework.models import Assignment, Case, CaseAbuse, Country, Flag, OrganisationCountry, User
 from casework.models.assignment import ACCEPTED, LIVE, OFFERED
 from casework.models.columns import utcnow
+from casework.services.casefile.case_time import SOON_DAYS, Due, due
 from casework.services.errors import NotPermitted
+from casework.vocabulary.abuse import ABUSE_QUESTIONS
+from casework.vocabulary.languages import LANGUAGES
+from casework.vocabulary.status import STATUSES
 
 PAGE_SIZE = 25
-DEADLINE_SOON = timedelta(days=14)
+DEADLINE_SOON = timedelta(days=SOON_DAYS)  # the case page calls these "soon" too
 
 TABS = ("offered", "mine", "org_unassigned", "org_all")
 SORTS: dict[str, ColumnElement[Any]] = {
@@ -30,13 +35,20 @@ SORTS: dict[str, ColumnElement[Any]] = {
 @dataclass
 class QueueFilters:
     status: str = ""
-    corridor: str = ""  # "NP-QA"
+    corridor: str = ""  # "NP-QA" (older links); the pickers send origin and destination
+    origin: str = ""
+    destination: str = ""
     abuse: str = ""
     flagged: bool = False
     language: str = ""
     deadline_soon: bool = False
     sort: str = "newest"
     page: int = 1
+
+    def __post_init__(self) -> None:
+        if self.corridor.count("-") == 1 and not (self.origin or self.destination):
+            self.origin, self.destination = self.corridor.split("-")
+        self.origin, self.destination = self.origin.upper(), self.destination.upper()
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,37 @@ class QueueRow:
     side: str | None
     abuse_codes: list[str] = field(default_factory=list)
     flagged: bool = False
+    deadline_due: Due | None = None  # the next deadline, in days left
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the queue's pickers offer: codes, which the page shows in words."""
+
+    statuses: tuple[str, ...]
+    origins: list[tuple[str, str]]  # (code, name in the reader's language), by name
+    destinations: list[tuple[str, str]]
+    abuse_codes: list[str]
+    languages: list[str]
+
+
+def filter_choices() -> FilterChoices:
+    """The statuses, the countries this deployment offers as origins and destinations, the
+    abuse codes and the workers' languages."""
+    countries = db.session.execute(
+        select(Country.code, Country.is_origin, Country.is_destination).order_by(Country.code)
+    ).all()
+    origins = [(code, country_name(code)) for code, origin, _destination in countries if origin]
+    destinations = [
+        (code, country_name(code)) for code, _origin, destination in countries if destination
+    ]
+    return FilterChoices(
+        statuses=STATUSES,
+        origins=sorted(origins, key=lambda pair: pair[1]),
+        destinations=sorted(destinations, key=lambda pair: pair[1]),
+        abuse_codes=list(ABUSE_QUESTIONS),
+        languages=list(LANGUAGES),
+    )
 
 
 @dataclass(frozen=True)
@@ -84,9 +127,10 @@ def _tab_condition(actor: User, tab: str) -> object:
 def _apply_filters(query: Select[Any], filters: QueueFilters) -> Select[Any]:
     if filters.status:
         query = query.where(Case.status == filters.status)
-    if filters.corridor and "-" in filters.corridor:
-        origin, destination = filters.corridor.upper().split("-", 1)
-        query = query.where(Case.origin_country == origin, Case.destination_country == destination)
+    if filters.origin:
+        query = query.where(Case.origin_country == filters.origin)
+    if filters.destination:
+        query = query.where(Case.destination_country == filters.destination)
     if filters.abuse:
         query = query.where(
             exists().where(CaseAbuse.case_id == Case.id, CaseAbuse.code == filters.abuse)
@@ -179,6 +223,7 @@ def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
 
 
 def _rows(rows: Sequence[Any]) -> list[QueueRow]:
+    today = utcnow().date()
     ids = [row[0].id for row in rows]
     codes: dict[int, list[str]] = {}
     flagged: set[int] = set()
@@ -207,6 +252,9 @@ def _rows(rows: Sequence[Any]) -> list[QueueRow]:
             side=side,
             abuse_codes=sorted(codes.get(case.id, [])),
             flagged=case.id in flagged,
+            deadline_due=due(case.next_deadline_at.date(), today)
+            if case.next_deadline_at
+            else None,
         )
         for case, assignment_id, assignment_status, side in rows
     ]

@@ -12,10 +12,17 @@ from datetime import datetime
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import AuditEvent, Case, Evidence, User
+from casework.models import Case, Evidence, User
 from casework.models import event as ev
 from casework.models.assignment import LIVE
 from casework.services import audit
+from casework.services.audit.presentation import AccessLog, collapsed_access_log
+from casework.services.casefile.describe import (
+    describe,
+    describe_audit_detail,
+    names_for,
+    who,
+)
 from casework.services.errors import NotFound, NotPermitted
 from casework.services.evidence.operations import (
     EvidenceDamaged,
@@ -47,6 +54,8 @@ class TimelineEntry:
     detail: str
     body: str | None
     verified: bool = True  # False: the sealed body does not belong to this event (not shown)
+    who: str = ""  # in words: "GEFONT Migrant Workers Desk · Asha Gurung", "the worker"
+    summary: str = ""  # what happened, in words (describe.py)
 
 
 @dataclass(frozen=True)
@@ -68,9 +77,9 @@ def _visible(actor: User, event_visibility: str, event_org: int | None) -> bool:
 
 def timeline(actor: User, case: Case, key: bytes) -> list[TimelineEntry]:
     entries = []
-    for event in case.events:
-        if not _visible(actor, event.visibility, event.organisation_id):
-            continue
+    visible = [e for e in case.events if _visible(actor, e.visibility, e.organisation_id)]
+    names = names_for(visible)
+    for event in visible:
         body, verified = None, True
         try:
             body = open_event_body(key, case, event)
@@ -89,6 +98,8 @@ def timeline(actor: User, case: Case, key: bytes) -> list[TimelineEntry]:
                 event.detail,
                 body,
                 verified,
+                who(event, names),
+                describe(event, names),
             )
         )
     return entries
@@ -196,9 +207,13 @@ def case_supervisors(case: Case, actor: User) -> list[User]:
     )
 
 
-def access_log(actor: User, case: Case) -> list[AuditEvent]:
-    """Who read or changed the case, newest first: for supervisors of an organisation that
-    holds it (the caller loaded it with full access)."""
+def access_log(actor: User, case: Case) -> AccessLog:
+    """Who read or changed the case, newest first, by name, repeats within one visit shown
+    once: for supervisors of an organisation that holds it (the caller loaded it with full
+    access)."""
     if actor.role != "supervisor":
         raise NotPermitted("access log")
-    return audit.case_access_log(case.id)
+    log = collapsed_access_log(case.id)
+    for row in log.rows:
+        row.detail = describe_audit_detail(row.action, row.detail)
+    return log
