@@ -23,11 +23,17 @@ Python, template, SVG. Four pages, interleaved, `--runs` times after one warm-up
 unfiltered report (every case), the supervisor of GEFONT (the largest organisation) unfiltered
 and for the last 12 months, and the admin filtered to one corridor and one abuse code. The
 warm-up request also counts the SQL statements (all threads) with their total and slowest
-time. Then the indexes in PROPOSED_INDEXES are added, ANALYZE again, and the pages measured
-again: the figures say what those indexes buy.
+time. The pages are measured twice on the same data: first with every figure read from the
+facts, as before `report_rollups` existed (the rollup's reader switched off), then with the
+counting figures read from the rollup; the ratio of the two p50s is printed per page. With
+`--proposed-indexes`, the indexes in PROPOSED_INDEXES are then added, ANALYZE again, and the
+pages measured again: the figures say what those indexes buy.
+
+The rollup's cost to lodging a complaint is measured by bench/rollup_cost.py.
 
     .venv/bin/python bench/reports_page.py [--cases 1000000] [--runs 3]
                                            [--backend both|sqlite|postgresql]
+                                           [--proposed-indexes]
 """
 
 from __future__ import annotations
@@ -287,6 +293,8 @@ def build(app: Any, cases: int, seed: int = 20260) -> Fixture:
     """The schema from the models, the world of bench/dataset.py, then the bulk rows (the
     models' secondary indexes dropped for the load and built again after it) and the report
     facts of every case."""
+    from sqlalchemy import text
+
     from casework.extensions import db
     from casework.services.reports.facts import refresh_all
 
@@ -304,6 +312,9 @@ def build(app: Any, cases: int, seed: int = 20260) -> Fixture:
         facts_started = time.perf_counter()
         with db.engine.begin() as conn:
             refresh_all(conn)
+            counts["report_rollups"] = conn.execute(
+                text("SELECT count(*) FROM report_rollups WHERE cases > 0")
+            ).scalar_one()
         facts_seconds = time.perf_counter() - facts_started
         analyze()
         db.session.remove()
@@ -397,11 +408,32 @@ def _sql_listener(engine: Any) -> Iterator[list[float]]:
         event.remove(engine, "after_cursor_execute", after)
 
 
-def measure(app: Any, fixture: Fixture, runs: int) -> list[Page]:
+@contextmanager
+def _rollups(on: bool) -> Iterator[None]:
+    """With `on` False, every figure reads the facts as before `report_rollups` existed (the
+    rollup kept current all the same): the same data, the same load, before and after."""
+    from casework.services.reports import rollups
+
+    serves = rollups.serves
+    if not on:
+        rollups.serves = lambda _scope: False  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        rollups.serves = serves  # type: ignore[assignment]
+
+
+def measure(app: Any, fixture: Fixture, runs: int, rollups: bool = True) -> list[Page]:
     """GET each page `runs` times (after one warm-up), interleaved, through the test client.
 
     No application context is held across requests: each request gets its own, as in
     production (a shared one would carry the signed-in user from one client to the next)."""
+
+    with _rollups(rollups):
+        return _measure(app, fixture, runs)
+
+
+def _measure(app: Any, fixture: Fixture, runs: int) -> list[Page]:
     from casework.extensions import db
 
     pages = _pages(fixture, datetime.now(UTC).date())
@@ -466,11 +498,22 @@ def run_backend(backend: str, url: str, folder: Path, args: argparse.Namespace) 
     fixture = build(app, args.cases)
     rows = ", ".join(f"{k} {v:,}" for k, v in fixture.counts.items())
     print(f"  built in {fixture.build_seconds:.0f} s: {rows}")
-    print(f"  report facts of every case computed in {fixture.facts_seconds:.1f} s (in the build)")
+    print(
+        f"  report facts and rollups of every case computed in {fixture.facts_seconds:.1f} s "
+        "(in the build)"
+    )
     print(
         f"  report workers (threads, one connection each): {app.config.get('REPORT_WORKERS') or min(4, os.cpu_count() or 1)}"
     )
-    report("with the models' indexes", measure(app, fixture, args.runs))
+    before = measure(app, fixture, args.runs, rollups=False)
+    report("figures from the facts (before report_rollups)", before)
+    after = measure(app, fixture, args.runs, rollups=True)
+    report("counting figures from report_rollups", after)
+    for old, new in zip(before, after, strict=True):
+        ratio = statistics.median(new.samples) / statistics.median(old.samples)
+        print(f"  {old.name:<34} rollups/facts p50 ratio {ratio:5.2f}")
+    if not args.proposed_indexes:
+        return
     seconds = add_proposed_indexes(app)
     print(f"\n  proposed indexes built in {seconds:.0f} s: " + ", ".join(PROPOSED_INDEXES))
     report("with the proposed indexes too", measure(app, fixture, args.runs))
@@ -483,6 +526,9 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backend", choices=("both", "sqlite", "postgresql"), default="both")
+    parser.add_argument(
+        "--proposed-indexes", action="store_true", help="then measure with PROPOSED_INDEXES too"
+    )
     args = parser.parse_args()
     logging.getLogger("casework").setLevel(logging.WARNING)
     from machine_facts import print_machine_facts

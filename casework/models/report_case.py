@@ -135,3 +135,56 @@ class ReportOrgCase(FactColumns, Model):
     )
 
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+
+
+# report_rollups.organisation_id for the rollup of every case (report_cases)
+EVERY_ORGANISATION = 0
+# report_rollups.abuse_code for the rollup of every case whatever its abuse codes
+ANY_ABUSE = ""
+
+
+class ReportRollup(Model):
+    """The report facts added up per group: how many cases (and how many measurable SDG 10.7.1
+    workers, and the sum of their months of earnings) per organisation, abuse code, month of
+    the complaint, corridor, status, outcome state and shared flag.
+
+    Kept current in the same statements as the facts (casework.services.reports.rollups): the
+    rows of a case are subtracted before its facts are rewritten and added after, so each group
+    always equals the facts it sums. Rows are one group each (the primary key); a group whose
+    cases all moved elsewhere stays, at zero. Figures that can read it sum a few thousand groups
+    instead of walking every case.
+
+    - `organisation_id` 0 (EVERY_ORGANISATION) sums `report_cases` (every case, for admins);
+      any other sums that organisation's rows of `report_org_cases`.
+    - `abuse_code` "" (ANY_ABUSE) counts each case once; a code counts the cases with it (so a
+      case with three codes is in four groups).
+    - `shared` is 1 when another organisation also holds the case (`organisations` > 1).
+    """
+
+    __tablename__ = "report_rollups"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "organisation_id",
+            "abuse_code",
+            "created_month",
+            "origin_country",
+            "destination_country",
+            "status",
+            "outcome_state",
+            "shared",
+        ),
+        {"sqlite_with_rowid": False},
+    )
+
+    organisation_id: Mapped[int] = mapped_column(autoincrement=False)
+    abuse_code: Mapped[str] = mapped_column(String(20))
+    created_month: Mapped[str] = mapped_column(String(7))
+    origin_country: Mapped[str] = mapped_column(String(2))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20))
+    outcome_state: Mapped[int] = mapped_column(autoincrement=False)
+    shared: Mapped[int] = mapped_column(autoincrement=False)
+    cases: Mapped[int] = mapped_column(default=0)
+    # workers with a recruitment cost (`recruitment_months` not null), and its sum
+    measured: Mapped[int] = mapped_column(default=0)
+    months_sum: Mapped[float] = mapped_column(Float, default=0.0)

@@ -12,6 +12,8 @@ recruitment_figures.py  fees, recruitment cost and SDG 10.7.1, agencies and corr
 tables.py               the Table every figure returns, and the small-cell rule
 sql.py                  durations, months, percentiles, currency conversion on both databases
 facts.py                report_cases/report_org_cases, kept current on every flush
+rollups.py              report_rollups: the facts added up per group, moved with the facts
+rolled.py               the counting figures read from report_rollups
 rates.py                the exchange-rate table admins edit
 options.py              the choices the filters offer one viewer
 """

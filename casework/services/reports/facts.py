@@ -11,7 +11,10 @@ definitions the figures used to compute on every request), and written:
 - after a flush that writes an exchange rate: the rows whose recruitment cost converts that
   currency;
 - by `refresh_all`, for bulk loads that bypass the ORM (`flask reports refresh-facts`).
-Deleting a case deletes its row (foreign key, ON DELETE CASCADE).
+Each write moves the groups of `report_rollups` with the rows (casework.services.reports.rollups):
+the cases' old rows are taken out of their groups before, the new ones added after.
+Deleting a case deletes its row (foreign key, ON DELETE CASCADE); through the ORM, its groups
+are taken out just before.
 
 Each statement is set-based: the assignments, outcomes and payments of the cases concerned
 are aggregated once per table (grouped by case) and joined to the cases, so rebuilding a
@@ -45,6 +48,7 @@ from sqlalchemy.orm.attributes import get_history
 from casework.models import Assignment, Case, CaseAbuse, ExchangeRate, FeePayment, Outcome
 from casework.models.assignment import ACCEPTED, DECLINED, DESTINATION, ORIGIN
 from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY, ReportCase, ReportOrgCase
+from casework.services.reports import rollups
 from casework.services.reports.sql import (
     convert,
     seconds_between,
@@ -255,6 +259,8 @@ def _org_rows(ids: CaseIds) -> Select[Any]:
 
 
 def _write(connection: Connection, ids: CaseIds) -> None:
+    if ids is not None:  # the groups follow: these cases out, then in again (rebuild: all)
+        rollups.subtract(connection, ids)
     for table in FACT_TABLES:
         connection.execute(delete(table).where(*_only(table.c.case_id, ids)))
     connection.execute(insert(ReportCase.__table__).from_select(list(COLUMNS), facts_query(ids)))
@@ -262,6 +268,10 @@ def _write(connection: Connection, ids: CaseIds) -> None:
     connection.execute(
         insert(ReportOrgCase.__table__).from_select(["organisation_id", *COLUMNS], _org_rows(ids))
     )
+    if ids is None:
+        rollups.rebuild(connection)
+    else:
+        rollups.add(connection, ids)
 
 
 def refresh(connection: Connection, case_ids: Iterable[int]) -> None:
@@ -359,9 +369,19 @@ def _after_flush(session: Session, _context: Any) -> None:
     copy_deadlines(connection, sorted(moved))
 
 
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """A case about to be deleted leaves its groups while its facts still exist (deleting the
+    case deletes them, ON DELETE CASCADE, before `_after_flush` could read them)."""
+    ids = [obj.id for obj in session.deleted if isinstance(obj, Case) and obj.id is not None]
+    if ids:
+        rollups.subtract(session.connection(), ids)
+
+
 def install() -> None:
     """Keep report facts current on every session. The listener is global to the process, so
     this is idempotent: `create_app`'s `register_model_listeners` step calls it for every app
     (tests create many) and it is installed once."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)

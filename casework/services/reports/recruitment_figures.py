@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, case, func, select
 
 from casework.models import Agency, FeePayment
+from casework.services.reports import rolled, rollups
 from casework.services.reports.case_figures import rows, shared_sum
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import convert, utc_day
@@ -36,7 +37,7 @@ def recruitment_cost(scope: Scope) -> Table:
         .group_by(facts.origin_country, facts.destination_country)
         .order_by(func.count().desc(), facts.origin_country, facts.destination_country)
     )
-    found = rows(query)
+    found = rolled.recruitment_cost(scope) if rollups.serves(scope) else rows(query)
     for row in found:
         row["corridor"] = f"{row.pop('origin')}-{row.pop('destination')}"
         row["months"] = None if row["months"] is None else round(float(row["months"]), 2)

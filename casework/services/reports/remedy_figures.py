@@ -10,6 +10,7 @@ from sqlalchemy import Float, case, func, literal, null, select, union_all
 from casework.models import Outcome, Referral
 from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
 from casework.models.report_case import OUTCOME, REMEDY
+from casework.services.reports import rolled, rollups
 from casework.services.reports.case_figures import rows, shared_sum
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import convert, unordered, utc_day
@@ -62,7 +63,7 @@ def remedy_rate(scope: Scope) -> Table:
         func.count().filter(facts.outcome_state == REMEDY).label("remedied"),
         *shared_sum(scope),
     ).where(facts.outcome_state >= OUTCOME, *scope.cases())
-    found = rows(counted)
+    found = rolled.remedy_rate(scope) if rollups.serves(scope) else rows(counted)
     for row in found:
         total, remedied_count = row["with_outcome"], row["remedied"]
         row["rate"] = round(100.0 * remedied_count / total, 1) if total else None

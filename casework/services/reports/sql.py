@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Float, String, and_, case, func, literal, select
+from sqlalchemy import Boolean, Date, Float, String, and_, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import ColumnElement
@@ -181,3 +181,24 @@ def percentiles_by_index(column: Expr, n: int, *where: ColumnElement[bool]) -> A
     middle = ordered.limit((n + 2) // 2 - low + 1).offset(low - 1).subquery()
     p90 = ordered.limit(1).offset((9 * n + 9) // 10 - 1).scalar_subquery()
     return select(func.avg(middle.c.value).label("median"), p90.label("p90"))
+
+
+class contains_word(FunctionElement[bool]):  # noqa: N801
+    """True when a spaced list (" A B ", see `spaced_list`) holds the word (a column or an
+    expression): found by position, so `_` and `%` in the word are plain characters."""
+
+    type = Boolean()
+    name = "contains_word"
+    inherit_cache = True
+
+
+@compiles(contains_word)
+def _contains_sqlite(element: contains_word, compiler: SQLCompiler, **kw: Any) -> str:
+    spaced, word = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(instr({spaced}, ' ' || {word} || ' ') > 0)"
+
+
+@compiles(contains_word, "postgresql")
+def _contains_postgresql(element: contains_word, compiler: SQLCompiler, **kw: Any) -> str:
+    spaced, word = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(strpos({spaced}, ' ' || {word} || ' ') > 0)"

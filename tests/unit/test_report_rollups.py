@@ -1,0 +1,316 @@
+"""`report_rollups` stays equal to the groups of a fresh computation from the source tables,
+whatever sequence of case changes came before; and the figures read from it equal the figures
+read from the facts.
+
+Property-based (hypothesis): each example starts from no case (the case tables emptied, a few
+deletes), lodges complaints on random days, corridors and abuse codes, answers offers, moves
+statuses, records outcomes and changes exchange rates through the services, as staff do; then
+compares every group with the facts computed afresh from cases, assignments, outcomes and
+fee payments (casework.services.reports.facts.facts_query), and the report's tables with the
+rollup and without it, for an admin and a supervisor, with and without filters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+from flask import Flask
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+
+from casework.extensions import db
+from casework.models import Assignment, Case, ExchangeRate, User
+from casework.models.report_case import ReportRollup
+from casework.services.assignments.operations import accept_offer, decline_offer
+from casework.services.casefile.lifecycle import change_status
+from casework.services.casefile.outcomes import record_outcome
+from casework.services.errors import DomainError
+from casework.services.reports import compute, rollups
+from casework.services.reports.facts import COLUMNS, facts_query
+from casework.services.reports.rates import save_rate
+from casework.services.reports.scope import ReportFilters, Scope
+from casework.vocabulary.abuse import ABUSE_CODES
+
+START = datetime(2026, 1, 27, 9, 0, tzinfo=UTC)  # day 0 falls in a month the filters cut
+CORRIDORS = (("NP", "QA"), ("NP", "AE"), ("PH", "QA"))
+ABUSES = ("RA_FEES", "FL_DOCS", "FL_WAGES", "RA_NO_JOB")
+STATUSES = ("triaged", "in_progress", "resolved", "closed", "withdrawn")
+OUTCOMES = ("OUT_MONEY_RECOVERED", "OUT_LICENCE_ACTION", "OUT_WITHDRAWN")
+ROLLED = ("summary", "new_cases", "open_by_status", "remedy_rate", "recruitment_cost")
+
+lodging = st.tuples(
+    st.just("lodge"),
+    st.integers(0, 80),  # days after START
+    st.sampled_from(CORRIDORS),
+    st.sets(st.sampled_from(ABUSES), max_size=3),
+    st.booleans(),  # fees and a wage: a measurable recruitment cost
+)
+answering = st.tuples(st.sampled_from(("accept", "decline")), st.integers(0, 5))
+moving = st.tuples(st.just("status"), st.integers(0, 5), st.sampled_from(STATUSES))
+ending = st.tuples(st.just("outcome"), st.integers(0, 5), st.sampled_from(OUTCOMES))
+rating = st.tuples(st.just("rate"), st.sampled_from(("NPR", "QAR")), st.integers(40, 160))
+steps = st.lists(
+    st.one_of(lodging, lodging, answering, moving, ending, rating), min_size=1, max_size=7
+)
+
+
+@pytest.fixture
+def world(app: Flask, make_org: Any, make_user: Any) -> dict[str, User]:
+    for currency, per_usd in (("NPR", "100"), ("QAR", "4"), ("AED", "3.67"), ("PHP", "56")):
+        rate = db.session.get(ExchangeRate, (currency, date(2025, 1, 1)))
+        if rate is None:
+            rate = ExchangeRate(currency=currency, valid_from=date(2025, 1, 1))
+            db.session.add(rate)
+        rate.per_usd = Decimal(per_usd)
+    db.session.commit()
+    gefont = make_org("gefont", ["NP"], ["ne", "en"])
+    gulf = make_org("gulf-legal-aid", ["QA"], ["ne", "en"], kind="legal_aid")
+    platform = make_org("platform", [], ["en"])
+    return {
+        "gefont": make_user(gefont, "caseworker", ["ne", "en"]),
+        "gulf": make_user(gulf, "caseworker", ["ne", "en"]),
+        "supervisor": make_user(gefont, "supervisor", ["ne", "en"]),
+        "admin": make_user(platform, "admin"),
+    }
+
+
+def _case_tables() -> list[Any]:
+    """The tables holding cases and whatever hangs off them, dependants first."""
+    dependent = {"cases"}
+    for table in db.metadata.sorted_tables:
+        if any(fk.column.table.name in dependent for fk in table.foreign_keys):
+            dependent.add(table.name)
+    return [t for t in reversed(db.metadata.sorted_tables) if t.name in dependent]
+
+
+def _empty() -> None:
+    db.session.rollback()
+    for table in _case_tables():
+        db.session.execute(delete(table))
+    db.session.execute(delete(ReportRollup.__table__))
+    db.session.commit()
+
+
+def _cases() -> list[Case]:
+    return list(db.session.scalars(select(Case).order_by(Case.id)))
+
+
+def _apply(step: tuple[Any, ...], people: dict[str, User], lodge: Any) -> None:
+    kind, cases = step[0], _cases()
+    if kind == "lodge":
+        _, days, (origin, destination), abuses, paid = step
+        changes: dict[str, Any] = {
+            "origin_country": origin,
+            "destination_country": destination,
+            "abuse_categories": sorted(abuses),
+        }
+        if not paid:
+            changes.update(fees=[], actual_monthly_wage=None)
+        with time_machine.travel(START + timedelta(days=days, hours=days % 7), tick=False):
+            lodge(**changes)
+        return
+    if kind == "rate":
+        _, currency, per_usd = step
+        save_rate(
+            people["admin"],
+            {"currency": currency, "valid_from": "2026-02-01", "per_usd": str(per_usd)},
+        )
+        return
+    if not cases:
+        return
+    case = cases[step[1] % len(cases)]
+    later = START + timedelta(days=90 + step[1])
+    by_org = {people[k].organisation_id: people[k] for k in ("gefont", "gulf")}
+    try:
+        with time_machine.travel(later, tick=False):
+            if kind in ("accept", "decline"):
+                offer = next((a for a in case.assignments if a.status == "offered"), None)
+                if offer is None or offer.organisation_id not in by_org:
+                    return
+                actor = by_org[offer.organisation_id]
+                if kind == "accept":
+                    accept_offer(actor, case, offer.id)
+                else:
+                    decline_offer(actor, case, offer.id, "Not our corridor")
+                return
+            holder = next(
+                (
+                    by_org[a.organisation_id]
+                    for a in case.assignments
+                    if a.status == "accepted" and a.organisation_id in by_org
+                ),
+                None,
+            )
+            if holder is None:
+                return
+            if kind == "status":
+                change_status(holder, case, step[2], case.version, "a reason")
+            else:
+                data = {"code": step[2]}
+                if step[2] == "OUT_MONEY_RECOVERED":
+                    data.update(amount="20000", currency="NPR")
+                record_outcome(holder, case, data, case.version)
+    except DomainError:
+        db.session.rollback()  # a step the rules refuse changes nothing
+
+
+def _fresh_groups() -> dict[tuple[Any, ...], tuple[int, int, float]]:
+    """The groups computed from the source tables, not from the stored facts."""
+    fresh = {
+        row[0]: dict(zip(COLUMNS, row, strict=True)) for row in db.session.execute(facts_query())
+    }
+    held = set(
+        db.session.execute(
+            select(Assignment.organisation_id, Assignment.case_id).where(
+                Assignment.status != "declined"
+            )
+        )
+    )
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, 0, 0.0])
+    rows = [(0, facts) for facts in fresh.values()]
+    rows += [(organisation, fresh[case_id]) for organisation, case_id in held]
+    for organisation, f in rows:
+        codes = [""] + [c for c in f["abuse_codes"].split() if c in ABUSE_CODES]
+        for code in codes:
+            key = (
+                organisation,
+                code,
+                f["created_month"],
+                f["origin_country"],
+                f["destination_country"],
+                f["status"],
+                f["outcome_state"],
+                int(f["organisations"] > 1),
+            )
+            group = groups[key]
+            group[0] += 1
+            if f["recruitment_months"] is not None:
+                group[1] += 1
+                group[2] += f["recruitment_months"]
+    return {key: (n, m, s) for key, (n, m, s) in groups.items()}
+
+
+def _stored_groups() -> dict[tuple[Any, ...], tuple[int, int, float]]:
+    table = ReportRollup.__table__
+    found = db.session.execute(select(table).where(table.c.cases != 0)).mappings()
+    return {
+        tuple(row[k] for k in rollups.KEYS): (row["cases"], row["measured"], row["months_sum"])
+        for row in found
+    }
+
+
+def _assert_groups_current() -> None:
+    db.session.expire_all()
+    stored, fresh = _stored_groups(), _fresh_groups()
+    assert stored.keys() == fresh.keys()
+    for key, (n, measured, months) in fresh.items():
+        assert stored[key][:2] == (n, measured), key
+        assert stored[key][2] == pytest.approx(months, abs=1e-9), key
+
+
+def _scopes(people: dict[str, User]) -> list[Scope]:
+    admin, supervisor = people["admin"], people["supervisor"]
+    return [
+        Scope.for_actor(admin),
+        Scope.for_actor(supervisor),
+        # cuts January and March in two, February whole
+        Scope.for_actor(
+            supervisor, ReportFilters(created_from=date(2026, 1, 25), created_to=date(2026, 3, 10))
+        ),
+        Scope.for_actor(admin, ReportFilters(origin="NP", destination="QA", abuse="RA_FEES")),
+        Scope.for_actor(admin, ReportFilters(created_from=date(2026, 2, 1), abuse="FL_DOCS")),
+        # one month cut at its start, whole to its end
+        Scope.for_actor(
+            admin, ReportFilters(created_from=date(2026, 2, 10), created_to=date(2026, 2, 28))
+        ),
+    ]
+
+
+def _tables(scope: Scope) -> dict[str, Any]:
+    return {name: table.rows for name, table in compute(scope, list(ROLLED)).items()}
+
+
+# A few examples (each lodges a handful of complaints), no shrinking: a failure prints its
+# whole example, and shrinking one costs minutes of lodging.
+@settings(
+    max_examples=12,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@example(  # every kind of change, in the months the date filters cut and the one between
+    changes=[
+        ("lodge", 0, ("NP", "QA"), {"RA_FEES", "FL_DOCS"}, True),
+        ("lodge", 35, ("NP", "AE"), {"FL_WAGES"}, True),
+        ("lodge", 16, ("PH", "QA"), set(), False),
+        ("accept", 0),
+        ("decline", 1),
+        ("accept", 2),
+        ("status", 0, "in_progress"),
+        ("outcome", 0, "OUT_MONEY_RECOVERED"),
+        ("status", 0, "resolved"),
+        ("rate", "NPR", 50),
+    ]
+)
+@given(changes=steps)
+def test_rollups_equal_a_fresh_computation_after_any_changes(
+    app: Flask, world: dict[str, User], lodge: Any, monkeypatch: pytest.MonkeyPatch, changes: Any
+) -> None:
+    app.config["REPORT_WORKERS"] = 1
+    _empty()
+    for step in changes:
+        _apply(step, world, lodge)
+    _assert_groups_current()
+    for scope in _scopes(world):
+        assert rollups.serves(scope)
+        rolled = _tables(scope)
+        with monkeypatch.context() as patched:
+            patched.setattr(rollups, "serves", lambda _scope: False)
+            from_facts = _tables(scope)
+        assert rolled == from_facts, scope.filters
+
+
+def test_refresh_facts_rebuilds_the_rollups(
+    app: Flask, runner: Any, world: dict[str, User], lodge: Any
+) -> None:
+    lodge(abuse_categories=["RA_FEES"])
+    lodge(origin_country="PH", fees=[], actual_monthly_wage=None)
+    db.session.execute(delete(ReportRollup.__table__))  # lost, or loaded around the app
+    db.session.commit()
+    assert _stored_groups() == {}
+    result = runner.invoke(args=["reports", "refresh-facts"])
+    assert result.exit_code == 0, result.output
+    _assert_groups_current()
+    summary = compute(Scope.for_actor(world["admin"]), ["summary"])["summary"].rows[0]
+    assert summary["cases"] == 2 and summary["open"] == 2
+
+
+def test_filters_the_rollup_lacks_read_the_facts(world: dict[str, User]) -> None:
+    admin = world["admin"]
+    assert rollups.serves(Scope.for_actor(admin, ReportFilters(origin="NP", abuse="FL_DOCS")))
+    for filters in (
+        ReportFilters(agency_id=3),
+        ReportFilters(caseworker_id=world["gefont"].id),
+        ReportFilters(abuse="NOT_A_CODE"),
+    ):
+        assert not rollups.serves(Scope.for_actor(admin, filters))
+    other = ReportFilters(organisation_id=world["gulf"].organisation_id)
+    assert not rollups.serves(Scope.for_actor(world["supervisor"], other))
+    assert rollups.serves(Scope.for_actor(admin, other))  # the admin's report on Gulf
+
+
+def test_a_deleted_case_leaves_its_groups(world: dict[str, User], lodge: Any) -> None:
+    lodge(abuse_categories=["RA_FEES"])
+    kept = lodge(origin_country="PH", fees=[], actual_monthly_wage=None).reference
+    gone = next(case for case in _cases() if case.reference != kept)
+    db.session.delete(gone)
+    db.session.commit()
+    _assert_groups_current()
+    summary = compute(Scope.for_actor(world["admin"]), ["summary"])["summary"].rows[0]
+    assert summary["cases"] == 1
