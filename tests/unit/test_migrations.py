@@ -139,3 +139,43 @@ def test_upgrading_to_0008_marks_what_was_there_before_it(empty_app: Flask) -> N
         assert conn.scalars(text("SELECT DISTINCT body_binding FROM case_events")).all() == [1]
         assert events  # the lodged complaint's events, all from before 0008
         assert conn.scalar(text("SELECT count(*) FROM submissions")) == 0
+
+
+def test_upgrading_to_0009_fills_the_report_rollups_as_the_app_keeps_them(
+    empty_app: Flask,
+) -> None:
+    """The rollups 0009 computes for the cases already there equal the ones the app keeps
+    current as it lodges them (for every organisation and for each, per abuse code)."""
+    from casework.models import Organisation
+    from casework.services.demo_data import load_reference_data
+    from casework.services.intake.operations import lodge_complaint
+    from tests.conftest import complaint_payload
+
+    directory = str(MIGRATIONS_PATH)
+    upgrade(directory=directory)
+    load_reference_data()
+    gefont = Organisation(slug="gefont", name="GEFONT", kind="union")
+    gefont.countries, gefont.languages = ["NP"], ["ne", "en"]
+    db.session.add(gefont)
+    db.session.commit()
+    lodge_complaint(complaint_payload(), [], "api")  # RA_FEES and FL_DOCS
+    lodge_complaint(complaint_payload(abuse_categories=["FL_WAGES"]), [], "api")
+    kept = _rollups()
+    assert {row[1] for row in kept} == {"", "RA_FEES", "FL_DOCS", "FL_WAGES"}
+    assert {row[0] for row in kept} == {0, gefont.id}
+    db.session.remove()
+    downgrade(directory=directory, revision="0008")
+    upgrade(directory=directory)
+    assert _rollups() == kept
+
+
+def _rollups() -> list[tuple[object, ...]]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT organisation_id, abuse_code, created_month, origin_country, "
+                "destination_country, status, outcome_state, shared, cases, measured, "
+                "months_sum FROM report_rollups WHERE cases > 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+            )
+        ).all()
+    return [tuple(r) for r in rows]
