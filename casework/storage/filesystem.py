@@ -95,6 +95,19 @@ class FilesystemEvidenceStore:
     def stale_temp_files(self, older_than: datetime) -> Iterator[Path]:
         return self._temp.stale(older_than)
 
+    # The temporary folder is under the store's root, which every node shares.
+    def share_temp(self, temp_path: Path) -> None:
+        return None
+
+    def fetch_temp(self, name: str) -> Path | None:
+        return None
+
+    def unshare_temp(self, name: str) -> None:
+        return None
+
+    def shared_temps(self) -> Iterator[tuple[str, datetime]]:
+        return iter(())
+
     def check(self) -> None:
         """Create and remove a file in the temporary folder: the store is writable now."""
         try:

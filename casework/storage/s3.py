@@ -331,6 +331,42 @@ class S3EvidenceStore:
     def stale_temp_files(self, older_than: datetime) -> Iterator[Path]:
         return self._temp.stale(older_than)
 
+    # --- temporary files held across requests (see EvidenceStore) ------------------------
+    def _held_key(self, name: str) -> str:
+        if "/" in name or not name.endswith(".part"):
+            raise ValueError("not a temporary file's name")
+        return self._folder("held") + name
+
+    def share_temp(self, temp_path: Path) -> None:
+        with temp_path.open("rb") as source, _unavailable_on_errors():
+            self.client.put_object(
+                Bucket=self.bucket, Key=self._held_key(temp_path.name), Body=source.read()
+            )
+
+    def fetch_temp(self, name: str) -> Path | None:
+        with _unavailable_on_errors():
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=self._held_key(name))
+            except ClientError as exc:
+                if _code(exc) in _MISSING:
+                    return None
+                raise
+            with _ObjectBody(answer["Body"]) as body:
+                return self._temp.receive(name, io.BufferedReader(body))
+
+    def unshare_temp(self, name: str) -> None:
+        with _unavailable_on_errors():
+            self.client.delete_object(Bucket=self.bucket, Key=self._held_key(name))
+
+    def shared_temps(self) -> Iterator[tuple[str, datetime]]:
+        with _unavailable_on_errors():
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self._folder("held")
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"].rsplit("/", 1)[-1], item["LastModified"]
+
     def check(self) -> None:
         """Write and delete an empty object under the prefix: reachable, credentials good,
         bucket present and writable. Two small requests, so cheap enough for readiness polls."""

@@ -174,13 +174,30 @@ def hold_spool(spool: EncryptedSpool) -> str:
         raise ValueError("nothing to hold")
     spool.seal()
     spool._file.close()  # noqa: SLF001 - the spool's own module
+    spool.store.share_temp(spool.temp_path)  # the next request may reach another node
     name = spool.temp_path.name
     spool.temp_path = None
     return name
 
 
 def find_temp_file(store: EvidenceStore, name: str) -> Path | None:
-    """The temporary file called `name`, if it is still in the store's temporary folder."""
+    """The temporary file called `name`, if it is still in this node's temporary folder or
+    shared by the node that received it (then copied here)."""
+    for path in store.stale_temp_files(_FAR_FUTURE):
+        if path.name == name:
+            return path
+    return store.fetch_temp(name)
+
+
+def release_temp_file(store: EvidenceStore, name: str) -> None:
+    """A held temporary file is no longer needed: remove it here and its shared copy."""
+    path = find_local_temp_file(store, name)
+    if path is not None:
+        store.discard_temp(path)
+    store.unshare_temp(name)
+
+
+def find_local_temp_file(store: EvidenceStore, name: str) -> Path | None:
     for path in store.stale_temp_files(_FAR_FUTURE):
         if path.name == name:
             return path

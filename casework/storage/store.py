@@ -70,6 +70,26 @@ class EvidenceStore(Protocol):
         """Raise StoreUnavailable unless the store can be written to now (cheap: readiness probes)."""
         ...
 
+    # A temporary file held across requests (a worker's form shown again) must be reachable
+    # from whichever node the next request reaches. A filesystem store's temporary folder is
+    # on the volume every node shares, so these do nothing there; an object store keeps a
+    # copy of the (encrypted) file under its own name until it is released.
+    def share_temp(self, temp_path: Path) -> None:
+        """Make this temporary file reachable from every node, as it is."""
+        ...
+
+    def fetch_temp(self, name: str) -> Path | None:
+        """The shared temporary file `name`, copied into this node's folder; None if unknown."""
+        ...
+
+    def unshare_temp(self, name: str) -> None:
+        """Forget the shared copy of `name` (idempotent)."""
+        ...
+
+    def shared_temps(self) -> Iterator[tuple[str, datetime]]:
+        """Names of shared temporary files and when they were shared (for the cleanup)."""
+        ...
+
 
 def open_store(url: str, instance_path: str) -> EvidenceStore:
     """Build the store named by `CASEWORK_EVIDENCE_STORE`: `file:///path`, a plain path

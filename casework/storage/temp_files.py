@@ -93,6 +93,22 @@ class TempFolder:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         return path, os.fdopen(fd, "w+b")
 
+    def receive(self, name: str, source: BinaryIO) -> Path:
+        """Write `source` into this folder as `name` (a temporary file's name from another
+        node), whole or not at all."""
+        if _NAME.match(name) is None:
+            raise ValueError("not a temporary file's name")
+        path, handle = self.new_file()
+        try:
+            with handle:
+                while chunk := source.read(1 << 20):
+                    handle.write(chunk)
+            os.replace(path, self.path / name)
+        except BaseException:
+            self.discard(path)
+            raise
+        return self.path / name
+
     def discard(self, path: Path) -> None:
         try:
             path.unlink()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import event, func, select
@@ -32,14 +33,16 @@ from casework.extensions import db
 from casework.models import Case, Evidence
 from casework.models.columns import utcnow
 from casework.services.evidence.cleanup import clean_evidence_store
+from casework.services.evidence.held import hold_files
 from casework.services.evidence.operations import EvidenceDamaged, open_verified_evidence
+from casework.services.intake.web_form import lodge_form_complaint
 from casework.services.keys.case_keys import case_key
 from casework.services.runtime import evidence_store
 from casework.storage import StoreUnavailable
 from casework.storage.s3 import S3EvidenceStore
 from casework.storage.spool import spool_bytes
 from tests import samples
-from tests.conftest import case_by_reference, make_app, reset_schema
+from tests.conftest import case_by_reference, complaint_payload, make_app, reset_schema
 from tests.smtp_server import free_port
 
 PHOTO = samples.png() + os.urandom(200 * 1024)
@@ -332,4 +335,58 @@ def test_a_missing_bucket_is_unavailable_and_nothing_is_lodged(
     with pytest.raises(StoreUnavailable):
         lodge(files=[("receipt.png", PHOTO)])
     assert db.session.scalar(select(func.count(Case.id))) == 0
+    assert list(store.tmp.iterdir()) == []
+
+
+# --- files held for a worker's form, on several nodes -----------------------------------
+
+
+def test_a_file_held_on_one_node_is_lodged_by_another(
+    app: Flask, s3_server: Any, tmp_path: Path
+) -> None:
+    """The worker's next request may reach another app node: the held (encrypted) file is
+    shared through the bucket, lodged from there, and every copy goes once it is lodged."""
+    token, holder = "held-token-5e1f0c9a7b3d2e4f", "form-cookie-a1b2c3d4e5f6a7b8"
+    photo = samples.png() + os.urandom(60_000)
+    spool = spool_bytes(evidence_store(), photo, 1 << 20, 4096)
+    assert hold_files(token, holder, [("receipt.png", spool)]) is None
+    store = s3_store()
+    (local,) = list(store.tmp.iterdir())
+    assert [key.rsplit("/", 1)[-1] for key in s3_server.objects(store.bucket)] == [local.name]
+    assert (
+        photo[100:164]
+        not in store.client.get_object(Bucket=store.bucket, Key=f"evidence/held/{local.name}")[
+            "Body"
+        ].read()
+    )  # the shared copy is the encrypted temporary file, as it was
+
+    other = make_app(
+        tmp_path / "node-2",
+        EVIDENCE_STORE=app.config["EVIDENCE_STORE"],
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+    )
+    with other.app_context():
+        lodged = lodge_form_complaint(complaint_payload(), token, holder, unusual_confirmed=True)
+        case = case_by_reference(lodged.reference)
+        (evidence,) = case.evidence
+        assert read_back(case, evidence) == photo
+        assert list(s3_store().tmp.iterdir()) == []
+        db.session.remove()
+    assert [key for key in s3_server.objects(store.bucket) if "/held/" in key] == []
+    # The first node's own copy is no longer held: its next cleanup removes it.
+    assert clean_evidence_store(remove=True, now=utcnow() + LATER).stale_temp_files == 1
+    assert list(store.tmp.iterdir()) == []
+
+
+def test_the_cleanup_removes_shared_copies_whose_hold_has_ended(app: Flask, s3_server: Any) -> None:
+    token, holder = "held-token-9a8b7c6d5e4f3a2b", "form-cookie-0f1e2d3c4b5a6978"
+    spool = spool_bytes(evidence_store(), samples.png(), 1 << 20, 4096)
+    assert hold_files(token, holder, [("receipt.png", spool)]) is None
+    store = s3_store()
+    assert clean_evidence_store(remove=True, now=utcnow() + LATER).stale_temp_files == 0
+    assert len([key for key in s3_server.objects(store.bucket) if "/held/" in key]) == 1
+    later = utcnow() + timedelta(days=1)
+    with time_machine.travel(later, tick=False):
+        clean_evidence_store(remove=True)  # the hold expired: row, file and copy go
+    assert [key for key in s3_server.objects(store.bucket) if "/held/" in key] == []
     assert list(store.tmp.iterdir()) == []

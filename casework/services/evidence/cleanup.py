@@ -4,7 +4,8 @@ Four kinds of leftover, each judged without any key (blobs and rows are matched 
 
 - temporary files (always encrypted) not written to for the grace period, or whose writer
   process is gone (a killed or recycled worker: see storage/temp_files.py) whatever their age —
-  except those a worker's form deliberately holds (`held_temp_names`);
+  except those a worker's form deliberately holds (`held_temp_names`); on an object store, the
+  shared copies of held files (EvidenceStore.share_temp) whose hold has ended, the same way;
 - staged blobs (on object storage: incomplete multipart uploads) that a committed row names:
   the process died between the commit and publishing, so the cleanup completes them;
 - staged blobs no row names, older than the grace period: abandoned;
@@ -77,6 +78,7 @@ def clean_evidence_store(
     # Listed before the rows are read: a blob whose row commits in between is young, so the
     # grace period protects it; one listed after could be named by a row this read missed.
     stale = [path for path in store.stale_temp_files(cutoff) if path.name not in keep]
+    shared = [name for name, at in store.shared_temps() if name not in keep and at < cutoff]
     staged = list(store.staged_blobs())
     blobs = list(store.blob_ids())
     known = set(db.session.scalars(select(Evidence.blob_id)))
@@ -92,4 +94,6 @@ def clean_evidence_store(
             store.delete(blob)
         for path in stale:
             store.discard_temp(path)
-    return CleanupReport(orphans, len(stale), remove, completed, abandoned)
+        for name in shared:
+            store.unshare_temp(name)
+    return CleanupReport(orphans, len(stale) + len(shared), remove, completed, abandoned)

@@ -37,7 +37,13 @@ from casework.services.evidence.operations import (
     check_files,
 )
 from casework.services.runtime import evidence_store
-from casework.storage.spool import EncryptedSpool, HeldSpool, find_temp_file, hold_spool
+from casework.storage.spool import (
+    EncryptedSpool,
+    HeldSpool,
+    find_temp_file,
+    hold_spool,
+    release_temp_file,
+)
 
 HOLD_FOR = timedelta(hours=2)
 MAX_FILENAME = 200
@@ -255,7 +261,5 @@ def discard_expired_holds(commit: bool = True) -> int:
 
 
 def _discard(row: HeldUpload) -> None:
-    path = find_temp_file(evidence_store(), row.temp_name)
-    if path is not None:
-        evidence_store().discard_temp(path)
+    release_temp_file(evidence_store(), row.temp_name)
     db.session.execute(delete(HeldUpload).where(HeldUpload.id == row.id))
