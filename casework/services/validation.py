@@ -18,6 +18,7 @@ from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 
 from casework.services.errors import InvalidInput
+from casework.vocabulary.digits import ascii_digits
 
 CURRENCIES = frozenset(list_currencies())
 # What `amount` and `day` accept, also stated in the API's OpenAPI document.
@@ -28,10 +29,10 @@ UNSTORABLE = _l("This contains an invisible character that we cannot store. Plea
 
 
 def whole_number(value: object, digits: int = 12) -> int | None:
-    """`value` as a non-negative int if it is written in ASCII digits only (at most `digits`
-    of them), else None. `str.isdigit()` accepts superscript and circled digits that `int()`
+    """`value` as a non-negative int if it is written in digits only, of any script (at most
+    `digits` of them), else None. `str.isdigit()` accepts superscript and circled digits that `int()`
     then refuses, and `int()` refuses more than 4,300 digits: both were 500s."""
-    text = str(value).strip() if value is not None else ""
+    text = ascii_digits(str(value)).strip() if value is not None else ""
     if not text or len(text) > digits or not (text.isascii() and text.isdecimal()):
         return None
     return int(text)
@@ -103,7 +104,7 @@ class FieldReader:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.fail(path, _l("Please write an amount, like 15000 or 150.50."))
             return None
-        text = str(value).strip().replace(",", "").replace(" ", "")
+        text = ascii_digits(str(value)).strip().replace(",", "").replace(" ", "")
         try:
             amount = Decimal(text)
         except InvalidOperation:
@@ -124,7 +125,7 @@ class FieldReader:
         return value
 
     def day(self, data: Mapping[str, Any], key: str, path: str) -> date | None:
-        value = self.text(data, key, path, 10)
+        value = ascii_digits(self.text(data, key, path, 10))
         if not value:
             return None
         try:
