@@ -6,26 +6,48 @@ from datetime import datetime
 from typing import Any
 
 from babel import Locale
-from flask import g, has_request_context, request
+from flask import g, has_request_context, request, session
 from flask_babel import format_datetime
 
-from casework.vocabulary.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
+from casework.vocabulary.languages import DEFAULT_LANGUAGE, LANGUAGES, STAFF_LANGUAGES, Language
 
 LANGUAGE_COOKIE = "cw_lang"
 
 
+# Pages a worker (or a partner's chatbot) sees: always in the worker's own choice of language.
+WORKER_FACING = frozenset({"intake", "api", "health", None})
+
+
 def current_language() -> Language:
-    """The worker's language: explicit choice (cookie), else the browser's best match."""
+    """On staff pages, the signed-in staff member's chosen page language; everywhere else the
+    worker's language: explicit choice (cookie), else the browser's best match."""
     cached: Language | None = g.get("casework_language")
     if cached is not None:
         return cached
     if not has_request_context():  # CLI, jobs: the default language
         return LANGUAGES[DEFAULT_LANGUAGE]
+    staff_choice = _staff_page_language()
+    if staff_choice is not None:
+        g.casework_language = staff_choice
+        return staff_choice
     code = request.cookies.get(LANGUAGE_COOKIE, "")
     if code not in LANGUAGES:
         code = request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
     g.casework_language = LANGUAGES[code]
     return g.casework_language
+
+
+def _staff_page_language() -> Language | None:
+    if request.blueprint in WORKER_FACING or "_user_id" not in session:
+        return None  # a worker page, or nobody signed in: no user to load
+    from flask_login import current_user
+
+    try:
+        signed_in = bool(current_user.is_authenticated)
+    except Exception:  # noqa: BLE001 - the session store is down: the error page says so
+        return None
+    code = getattr(current_user, "page_language", "") if signed_in else ""
+    return LANGUAGES[code] if code in STAFF_LANGUAGES else None
 
 
 def use_language(code: str) -> None:

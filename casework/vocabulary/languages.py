@@ -24,3 +24,5 @@ LANGUAGES = {
     )
 }
 DEFAULT_LANGUAGE = "en"
+# Staff pages are offered in these (each staff member chooses; see i18n.current_language).
+STAFF_LANGUAGES = tuple(code for code in ("en", "ne", "id", "tl", "ar", "bn") if code in LANGUAGES)
