@@ -21,6 +21,10 @@ LANGUAGES = {
         Language("tl", "Tagalog", "fil"),
         Language("id", "Bahasa Indonesia", "id"),
         Language("ur", "اردو", "ur", rtl=True),
+        Language("bn", "বাংলা", "bn"),
+        Language("si", "සිංහල", "si"),
+        Language("am", "አማርኛ", "am"),
+        Language("ar", "العربية", "ar", rtl=True),
     )
 }
 DEFAULT_LANGUAGE = "en"

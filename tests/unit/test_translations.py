@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -36,7 +37,16 @@ TEMPLATE = TRANSLATIONS / "messages.pot"
 CATALOGUES = {
     code: lang.babel_locale for code, lang in LANGUAGES.items() if code != DEFAULT_LANGUAGE
 }
-NAMES = {"ne": "nepali", "tl": "tagalog", "id": "indonesian", "ur": "urdu"}
+NAMES = {
+    "ne": "nepali",
+    "tl": "tagalog",
+    "id": "indonesian",
+    "ur": "urdu",
+    "bn": "bengali",
+    "si": "sinhala",
+    "am": "amharic",
+    "ar": "arabic",
+}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 # Names of apps and services stay as they are in every language; a few words are borrowed as is.
 SAME_EVERYWHERE = {"WhatsApp", "IMO", "Viber", "Signal", "SMS", "Email"}
@@ -119,15 +129,25 @@ def test_every_message_is_translated(code: str) -> None:
     assert not problems, "\n".join(problems)
 
 
+def _lost_any(message: Any) -> bool:
+    """A singular message must keep exactly its placeholders. A plural one has as many forms
+    as the language has (six in Arabic, one in Indonesian): each form may use only the
+    English plural's placeholders, and together they must use them all (the form for "one"
+    may say "one" instead of the number, as the English singular does)."""
+    if isinstance(message.id, str):
+        return sorted(PLACEHOLDER.findall(message.id)) != sorted(
+            PLACEHOLDER.findall(str(message.string))
+        )
+    english = set(PLACEHOLDER.findall(message.id[-1]))
+    forms = [set(PLACEHOLDER.findall(form)) for form in message.string]
+    return any(not form <= english for form in forms) or set().union(*forms) != english
+
+
 @by_language
 def test_translations_keep_every_placeholder(code: str) -> None:
     catalogue = _catalogue(code)
     problems = [
-        f"{m.id!r} -> {m.string!r}"
-        for m in catalogue
-        if m.id
-        and m.string
-        and sorted(PLACEHOLDER.findall(str(m.id))) != sorted(PLACEHOLDER.findall(str(m.string)))
+        f"{m.id!r} -> {m.string!r}" for m in catalogue if m.id and m.string and _lost_any(m)
     ]
     problems += [f"{m.id!r}: {errors}" for m, errors in catalogue.check()]
     assert not problems, "\n".join(problems)
@@ -158,6 +178,37 @@ def test_urdu_is_written_in_urdu_script() -> None:
         assert ARABIC_SCRIPT.search(text), message.id
         assert not DEVANAGARI.search(text), f"Hindi script in {message.id!r}"
         assert not NOT_URDU.search(text), f"Arabic rather than Urdu letters in {message.id!r}"
+
+
+# Each language in its own script: every message carries at least one letter of it.
+SCRIPTS = {
+    "bn": re.compile(r"[\u0980-\u09ff]"),
+    "si": re.compile(r"[\u0d80-\u0dff]"),
+    "am": re.compile(r"[\u1200-\u137f]"),
+    "ar": ARABIC_SCRIPT,
+}
+# Letters of Urdu and Persian that Arabic does not use (ی ک ہ ۃ ں ے).
+NOT_ARABIC = re.compile(r"[\u06cc\u06a9\u06c1\u06c3\u06ba\u06d2]")
+
+
+@pytest.mark.parametrize("code", sorted(SCRIPTS), ids=lambda c: NAMES[c])
+def test_each_new_language_is_written_in_its_script(code: str) -> None:
+    if code not in CATALOGUES:
+        pytest.skip(f"{code} is not offered yet")
+    script = SCRIPTS[code]
+    outside = [
+        m.id
+        for m in _catalogue(code)
+        if m.id and m.id not in SAME_EVERYWHERE and not script.search(str(m.string))
+    ]
+    assert not outside, outside
+
+
+def test_arabic_is_written_with_arabic_letters() -> None:
+    if "ar" not in CATALOGUES:
+        pytest.skip("Arabic is not offered yet")
+    urdu = [m.id for m in _catalogue("ar") if m.id and NOT_ARABIC.search(str(m.string))]
+    assert not urdu, urdu
 
 
 # --- The worker sees the form in their language -----------------------------------------------
