@@ -62,5 +62,11 @@ check: lint typecheck test
 bench: translations
 	$(BIN)/python bench/run_all.py
 
+# Every worker page of the complaint journey as a 360 × 740 phone shows it, in each language:
+# PNGs under build/screenshots/<language>/ (headless /usr/bin/chromium). LANGUAGES="en ur" for fewer.
+.PHONY: screenshots
+screenshots: translations
+	$(BIN)/python tests/browser/screenshots.py --out build/screenshots $(LANGUAGES)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

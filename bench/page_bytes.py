@@ -1,8 +1,9 @@
 """Bytes a worker's phone transfers per page (DESIGN §8: < 30 KB compressed on a first visit,
 < 10 KB for the next page).
 
-The worker's journey — start, complaint form, receipt, follow-up sign-in, follow-up page — is
-walked in-process (Flask's test client, a throwaway SQLite instance; no server, a second or two
+The worker's journey — start, the complaint one thing per page (seven steps, answered and sent
+with Next), receipt, follow-up sign-in, follow-up page; and the single-page form at /complaint
+for comparison — is walked in-process (Flask's test client, a throwaway SQLite instance; no server, a second or two
 of CPU), sending `Accept-Encoding: br, gzip` as a phone's browser does. For each page:
 
 - first visit: the HTML plus every stylesheet and script it links, as transferred (compressed),
@@ -78,17 +79,36 @@ def _measure(client: FlaskClient, path: str, html: Any) -> dict[str, Any]:
     return page
 
 
+# The demo complaint as the steps ask it: (step, answers, fields touched, each select 2 taps).
+STEPS: list[tuple[str, dict[str, Any], int]] = [
+    ("language", {"language": "en"}, 0),
+    ("where", {"origin_country": "NP", "destination_country": "QA"}, 4),
+    ("what", {k: COMPLAINT[k] for k in ("abuse_categories", "narrative")}, 3),
+    ("money", {}, 0),
+    ("evidence", {}, 0),
+    ("contact", {k: COMPLAINT[k] for k in ("contact_name", "consent_share_with_partners")}, 2),
+    ("check", {}, 0),
+]
+# The same complaint on the single page: 2 selects (4 taps), 2 boxes, narrative, name, consent.
+SINGLE_PAGE_TAPS = 4 + 2 + 1 + 1 + 1
+
+
 def walk(client: FlaskClient) -> list[dict[str, Any]]:
     br = {"Accept-Encoding": "br, gzip"}
     pages = [_measure(client, "/", client.get("/", headers=br))]
     form = client.get("/complaint", headers=br)
     pages.append(_measure(client, "/complaint", form))
-    token = TOKEN.search(client.get("/complaint").get_data(as_text=True))
-    sent = client.post(
-        "/complaint", data={**COMPLAINT, "csrf_token": token.group(1) if token else ""}
-    )
-    if sent.status_code != 303:
-        raise SystemExit(f"the complaint was not accepted ({sent.status_code}): form changed?")
+    client.get("/complaint/steps")
+    for step, answers, _taps in STEPS:
+        path = f"/complaint/step/{step}"
+        pages.append(_measure(client, path, client.get(path, headers=br)))
+        token = TOKEN.search(client.get(path).get_data(as_text=True))
+        go = "send" if step == "check" else "next"
+        sent = client.post(
+            path, data={**answers, "go": go, "csrf_token": token.group(1) if token else ""}
+        )
+        if sent.status_code != 303:
+            raise SystemExit(f"step {step} was not accepted ({sent.status_code}): form changed?")
     receipt = client.get("/complaint/receipt", headers=br)
     pages.append(_measure(client, "/complaint/receipt", receipt))
     receipt_text = client.get("/complaint/receipt").get_data(as_text=True)
@@ -135,7 +155,7 @@ def main() -> int:
             db.engine.dispose()
     print("bytes per worker page (body bytes; br where the page is compressed)")
     print(
-        f"{'page':<20}{'html':>7}{'enc':>9}{'gzip':>7}{'plain':>7}{'assets':>8}"
+        f"{'page':<26}{'html':>7}{'enc':>9}{'gzip':>7}{'plain':>7}{'assets':>8}"
         f"{'(plain)':>9}{'first':>8}{'next':>7}{'headers':>9}"
     )
     worst_first = worst_next = 0
@@ -143,7 +163,7 @@ def main() -> int:
         first = p["html"] + p["assets"]
         worst_first, worst_next = max(worst_first, first), max(worst_next, p["html"])
         print(
-            f"{p['page']:<20}{p['html']:>7}{p['html_encoding']:>9}{p['html_gzip']:>7}"
+            f"{p['page']:<26}{p['html']:>7}{p['html_encoding']:>9}{p['html_gzip']:>7}"
             f"{p['html_plain']:>7}{p['assets']:>8}{p['assets_plain']:>9}{first:>8}"
             f"{p['html']:>7}{p['headers']:>9}"
         )
@@ -153,6 +173,19 @@ def main() -> int:
         f"worst first visit {worst_first} B = {worst_first / FIRST_VISIT_BUDGET:.2f} × budget "
         f"({FIRST_VISIT_BUDGET} B); worst next page {worst_next} B = "
         f"{worst_next / NEXT_PAGE_BUDGET:.2f} × budget ({NEXT_PAGE_BUDGET} B)"
+    )
+    steps = [p for p in pages if p["page"].startswith("/complaint/step/")]
+    print(
+        f"the {len(steps)} steps: {sum(p['html'] for p in steps)} B of HTML in all "
+        f"({sum(p['html_plain'] for p in steps)} B uncompressed); the single page "
+        f"{next(p['html'] for p in pages if p['page'] == '/complaint')} B"
+    )
+    # Screens: pages the worker is shown from the start page to the receipt, both included.
+    # Taps: the start page's button, fields touched (a select is two), buttons pressed.
+    step_taps = 1 + sum(taps for _s, _a, taps in STEPS) + len(STEPS)
+    print(
+        f"demo complaint: single page {3} screens, {1 + SINGLE_PAGE_TAPS + 1} taps; "
+        f"one thing per page {len(STEPS) + 2} screens, {step_taps} taps"
     )
     return 0
 

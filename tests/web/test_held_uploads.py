@@ -159,9 +159,9 @@ def test_held_files_expire_and_are_discarded(client: FlaskClient, app: Flask) ->
     (name,) = _temp_files(app)
     assert held_temp_names() == {name}
     # Just before the hold ends nothing is discarded; after it, row and file go.
-    with time_machine.travel(utcnow() + timedelta(hours=1, minutes=59), tick=False):
+    with time_machine.travel(utcnow() + timedelta(hours=23, minutes=59), tick=False):
         assert discard_expired_holds() == 0
-    with time_machine.travel(utcnow() + timedelta(hours=2, minutes=1), tick=False):
+    with time_machine.travel(utcnow() + timedelta(hours=24, minutes=1), tick=False):
         assert held_temp_names() == set()
         assert discard_expired_holds() == 1
     assert _temp_files(app) == []
@@ -178,10 +178,10 @@ def test_the_store_cleanup_keeps_held_files_and_removes_expired_ones(
     client.get("/complaint")
     _post(client, INCOMPLETE, (samples.png(), "receipt.png"))
     (name,) = _temp_files(app)
-    with time_machine.travel(utcnow() + timedelta(hours=1), tick=False):
+    with time_machine.travel(utcnow() + timedelta(hours=23), tick=False):
         report = clean_evidence_store(remove=True)
     assert report.stale_temp_files == 0 and _temp_files(app) == [name]
-    with time_machine.travel(utcnow() + timedelta(hours=3), tick=False):
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
         clean_evidence_store(remove=True)
     assert _temp_files(app) == []
     assert db.session.scalar(select(func.count(HeldUpload.id))) == 0

@@ -17,6 +17,10 @@ RECEIPT_COOKIE = "cw_receipt"
 HOLDER_COOKIE = "cw_intake"
 RECEIPT_COOKIE_SECONDS = 3600
 HOLDER_COOKIE_SECONDS = 4 * 3600  # as long as the form's CSRF token lasts
+# The step-by-step form's draft: its random id and the only key that opens it
+# (services/intake/drafts.py). Lives as long as the draft.
+DRAFT_COOKIE = "cw_draft"
+DRAFT_COOKIE_SECONDS = 24 * 3600
 
 
 def set_private_cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
@@ -36,7 +40,7 @@ def forget_worker_cookies(response: Response) -> None:
     """Expire every cookie the worker's pages set (for browsers that ignore Clear-Site-Data,
     which works only over HTTPS)."""
     secure = current_app.config["SESSION_COOKIE_SECURE"]
-    for name in (FOLLOWUP_COOKIE, RECEIPT_COOKIE, HOLDER_COOKIE):
+    for name in (FOLLOWUP_COOKIE, RECEIPT_COOKIE, HOLDER_COOKIE, DRAFT_COOKIE):
         response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="Strict")
     response.delete_cookie(LANGUAGE_COOKIE, secure=current_app.config["LANGUAGE_COOKIE_SECURE"])
     response.delete_cookie(

@@ -131,6 +131,23 @@ class ComplaintForm(FlaskForm):
         _l("Best way to reach you"), choices=_options(CONTACT_CHANNELS), validate_choice=False
     )
     contact_safe_times = StringField(_l("When is it safe to contact you?"))
+    contact_notify = BooleanField(
+        _l("Send me a short message when there is news. It does not say what the news is.")
+    )
+    contact_safe_hours = SelectField(
+        _l("When may that message come?"),
+        choices=_options(
+            {
+                "": _l("In the day (8 in the morning to 8 in the evening)"),
+                "06-08": _l("Early morning (6 to 8)"),
+                "12-14": _l("Midday (12 to 2)"),
+                "18-21": _l("Evening (6 to 9)"),
+                "21-23": _l("Late evening (9 to 11)"),
+            },
+            blank=False,
+        ),
+        validate_choice=False,
+    )
     consent_share_with_partners = BooleanField(
         _l(
             "You may share my complaint with partner organisations (unions, legal aid) that can help."
@@ -204,6 +221,8 @@ class ComplaintForm(FlaskForm):
                 "email": self.contact_email.data,
                 "channel": self.contact_channel.data,
                 "safe_times": self.contact_safe_times.data,
+                "notify": bool(self.contact_notify.data),
+                "safe_hours": self.contact_safe_hours.data or "",
             },
             "consent": {
                 "share_with_partners": self.consent_share_with_partners.data,
@@ -264,6 +283,12 @@ class ComplaintForm(FlaskForm):
         }
         name = aliases.get(path, path.replace(".", "_"))
         return getattr(self, name, None) if name in self._fields else None
+
+
+class StepComplaintForm(ComplaintForm):
+    """The same complaint asked one thing per page: one payment row to begin with."""
+
+    fees = FieldList(FormField(FeeForm), min_entries=1, max_entries=40)
 
 
 def _walk(form: Any) -> Any:

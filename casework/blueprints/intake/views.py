@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from casework.blueprints.intake import bp
 from casework.blueprints.intake.choices import country_choices, currency_choices
 from casework.blueprints.intake.cookies import (
+    DRAFT_COOKIE,
     FOLLOWUP_COOKIE,
     HOLDER_COOKIE,
     HOLDER_COOKIE_SECONDS,
@@ -46,6 +47,7 @@ from casework.services.followup.sessions import (
     followup_session_case,
     start_followup_session,
 )
+from casework.services.intake.drafts import discard_draft
 from casework.services.intake.plausibility import Unusual
 from casework.services.intake.references import normalise_reference
 from casework.services.intake.submissions import (
@@ -191,6 +193,7 @@ def quick_exit() -> Response:
     forget this site's cache, cookies and storage, and go to the quick-exit address."""
     end_followup_session(request.cookies.get(FOLLOWUP_COOKIE))
     forget_secret(request.cookies.get(RECEIPT_COOKIE))
+    discard_draft(request.cookies.get(DRAFT_COOKIE))
     response = redirect(current_app.config["QUICK_EXIT_URL"], 303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     forget_worker_cookies(response)

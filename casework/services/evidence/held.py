@@ -45,7 +45,7 @@ from casework.storage.spool import (
     release_temp_file,
 )
 
-HOLD_FOR = timedelta(hours=2)
+HOLD_FOR = timedelta(hours=24)  # as long as the step-by-step form keeps its draft
 MAX_FILENAME = 200
 
 

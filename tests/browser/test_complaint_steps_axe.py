@@ -1,0 +1,114 @@
+"""Every page of the step-by-step complaint in every worker language, checked by axe-core (no
+violations of any impact) and for button contrast (4.5:1, computed in the browser), including
+a step with errors, a step with an unusual answer to confirm and the receipt with its secret;
+the follow-up pages (the secret's show/hide and groups of four) in English and Urdu."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+
+from casework.i18n import LANGUAGE_COOKIE
+from casework.vocabulary.languages import LANGUAGES
+from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, LiveServer, translator
+from tests.browser.test_button_contrast import CONTRAST
+
+if not CHROMIUM.exists():
+    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
+
+from playwright.sync_api import expect  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+SECRET = re.compile(r"^\d{4} \d{4} \d{4} \d{4}$")
+
+
+def _problems(page: Any, where: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    found = [
+        f"{where}: {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+    ]
+    faint = [b for b in page.evaluate(CONTRAST) if b["ratio"] < 4.5]
+    return found + ([f"{where}: low-contrast buttons {faint}"] if faint else [])
+
+
+def test_every_step_passes_axe_and_contrast(live_server: LiveServer, new_context: Any) -> None:
+    """One server, every language in turn (a fresh browser context each)."""
+    problems: list[str] = []
+    for code in LANGUAGES:
+        problems += _journey(live_server, new_context, code, follow_up=code in {"en", "ur"})
+    assert problems == []
+
+
+def _journey(live_server: LiveServer, new_context: Any, code: str, follow_up: bool) -> list[str]:
+    """Problems found on each page of the journey in language `code`."""
+    t = translator(code)
+    context = new_context()
+    context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": live_server.base}])
+    page = context.new_page()
+    problems: list[str] = []
+
+    def press(label: str) -> None:
+        with page.expect_navigation():
+            page.get_by_role("button", name=t(label), exact=True).click()
+
+    page.goto(live_server.url("/complaint/steps"))
+    expect(page.locator("html")).to_have_attribute("lang", code)
+    problems += _problems(page, "language")
+    press("Next")
+    press("Next")  # no countries: errors, a focused summary
+    expect(page.locator(".error-summary")).to_be_focused()
+    problems += _problems(page, "where with errors")
+    page.select_option("#origin_country", "NP")
+    page.select_option("#destination_country", "QA")
+    press("Next")
+    page.fill("#narrative", "The agent kept my passport.")
+    today = date.today()
+    page.fill("#incident_date", today.replace(year=today.year + 1, day=1).isoformat())
+    problems += _problems(page, "what")
+    press("Next")  # an unusual answer: not an error, the worker confirms it
+    expect(page.locator("#incident_date-unusual")).to_have_text(
+        t("This date is in the future. Please check it.")
+    )
+    problems += _problems(page, "what with a warning")
+    page.get_by_label(t("Yes, this is right"), exact=True).check()
+    press("Next")
+    problems += _problems(page, "money")
+    press("Next")
+    problems += _problems(page, "evidence")
+    press("Next")
+    problems += _problems(page, "contact")
+    press("Next")
+    problems += _problems(page, "check")
+    press("Send my complaint")
+    expect(page.locator("#secret")).to_have_text(SECRET)
+    problems += _problems(page, "receipt")
+    if not follow_up:
+        context.close()
+        return [f"{code} {p}" for p in problems]
+    secret = page.locator("#secret").inner_text().strip()
+    reference = page.locator("#reference").inner_text().strip()
+    page.get_by_role("button", name=t("Hide the code"), exact=True).click()
+    expect(page.locator("#secret")).not_to_contain_text(secret[:4])
+
+    page.goto(live_server.url("/follow-up"))
+    code_field = page.get_by_label(t("Your 16-digit secret code"), exact=True)
+    expect(code_field).to_have_attribute("type", "password")
+    code_field.press_sequentially(secret.replace(" ", "")[:6])
+    expect(code_field).to_have_value(secret[:4] + " " + secret[5:7])
+    page.get_by_role("button", name=t("Show the code"), exact=True).click()
+    expect(code_field).to_have_attribute("type", "text")
+    problems += _problems(page, "follow-up sign-in")
+    code_field.fill(secret.replace(" ", "-"))
+    page.get_by_label(t("Your reference (like CW-7K3M-92XD)"), exact=True).fill(reference.lower())
+    press("Check my complaint")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+    problems += _problems(page, "follow-up page")
+    context.close()
+    return [f"{code} {p}" for p in problems]
