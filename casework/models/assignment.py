@@ -38,6 +38,8 @@ class Assignment(Model):
         # with the case id: an organisation's cases (a supervisor's report) from the index alone
         Index("ix_assignments_org_status_case", "organisation_id", "status", "case_id"),
         Index("ix_assignments_case_status", "case_id", "status"),
+        # an organisation's offers nobody in it took yet (the queue's unassigned tab and count)
+        Index("ix_assignments_org_status_user", "organisation_id", "status", "user_id"),
         # the offers waiting for an answer, a few among every assignment ever made
         Index(
             "ix_assignments_offered",

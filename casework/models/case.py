@@ -88,6 +88,8 @@ class Case(Model):
             sqlite_where=text("wrapped_key IS NOT NULL"),
             postgresql_where=text("wrapped_key IS NOT NULL"),
         ),
+        # Search by the start of the employer's name, any case (services/casefile/search.py).
+        Index("ix_cases_employer_folded", text("lower(employer_name)")),
     )
 
     agency: Mapped[Agency | None] = relationship()

@@ -4,24 +4,46 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, null, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+)
 
 from casework.extensions import db
 from casework.i18n import country_name
-from casework.models import Assignment, Case, CaseAbuse, Country, Flag, OrganisationCountry, User
+from casework.models import (
+    Assignment,
+    Case,
+    CaseAbuse,
+    Country,
+    Flag,
+    OrganisationCountry,
+    StallRule,
+    User,
+)
 from casework.models.assignment import ACCEPTED, LIVE, OFFERED
 from casework.models.columns import utcnow
-from casework.services.casefile.case_time import SOON_DAYS, Due, due
+from casework.services.casefile.case_time import Due, due
+from casework.services.casefile.search import SearchFilters, search_conditions
 from casework.services.errors import NotPermitted
+from casework.services.escalation.deadlines import CLAIM_RULE
 from casework.vocabulary.abuse import ABUSE_QUESTIONS
+from casework.vocabulary.flags import FLAG_RULES
 from casework.vocabulary.languages import LANGUAGES
 from casework.vocabulary.status import STATUSES
 
 PAGE_SIZE = 25
-DEADLINE_SOON = timedelta(days=SOON_DAYS)  # the case page calls these "soon" too
+COUNT_CAP = 1000  # a search counts this many matches at most (then says "more than")
 
 TABS = ("offered", "mine", "org_unassigned", "org_all")
 SORTS: dict[str, ColumnElement[Any]] = {
@@ -32,23 +54,7 @@ SORTS: dict[str, ColumnElement[Any]] = {
 }
 
 
-@dataclass
-class QueueFilters:
-    status: str = ""
-    corridor: str = ""  # "NP-QA" (older links); the pickers send origin and destination
-    origin: str = ""
-    destination: str = ""
-    abuse: str = ""
-    flagged: bool = False
-    language: str = ""
-    deadline_soon: bool = False
-    sort: str = "newest"
-    page: int = 1
-
-    def __post_init__(self) -> None:
-        if self.corridor.count("-") == 1 and not (self.origin or self.destination):
-            self.origin, self.destination = self.corridor.split("-")
-        self.origin, self.destination = self.origin.upper(), self.destination.upper()
+QueueFilters = SearchFilters  # the queue's filters are the search's fields
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class FilterChoices:
     destinations: list[tuple[str, str]]
     abuse_codes: list[str]
     languages: list[str]
+    flag_rules: list[tuple[str, str]] = field(default_factory=list)  # (code, plain words)
 
 
 def filter_choices() -> FilterChoices:
@@ -96,7 +103,20 @@ def filter_choices() -> FilterChoices:
         destinations=sorted(destinations, key=lambda pair: pair[1]),
         abuse_codes=list(ABUSE_QUESTIONS),
         languages=list(LANGUAGES),
+        flag_rules=_flag_rules(),
     )
+
+
+def _flag_rules() -> list[tuple[str, str]]:
+    """The stall rules (an admin's own in their own words) and the claim-deadline flag."""
+    rules = {
+        code: str(FLAG_RULES.get(code, description))
+        for code, description in db.session.execute(
+            select(StallRule.code, StallRule.description).order_by(StallRule.code)
+        )
+    }
+    rules.setdefault(CLAIM_RULE, str(FLAG_RULES[CLAIM_RULE]))
+    return sorted(rules.items(), key=lambda pair: pair[1])
 
 
 @dataclass(frozen=True)
@@ -107,6 +127,7 @@ class QueuePage:
     page: int
     pages: int
     counts: dict[str, int]
+    more: bool = False  # a search found more than COUNT_CAP cases: `total` is COUNT_CAP
 
 
 def _tab_condition(actor: User, tab: str) -> object:
@@ -124,25 +145,9 @@ def _tab_condition(actor: User, tab: str) -> object:
     return and_(Assignment.organisation_id == actor.organisation_id, Assignment.status.in_(LIVE))
 
 
-def _apply_filters(query: Select[Any], filters: QueueFilters) -> Select[Any]:
-    if filters.status:
-        query = query.where(Case.status == filters.status)
-    if filters.origin:
-        query = query.where(Case.origin_country == filters.origin)
-    if filters.destination:
-        query = query.where(Case.destination_country == filters.destination)
-    if filters.abuse:
-        query = query.where(
-            exists().where(CaseAbuse.case_id == Case.id, CaseAbuse.code == filters.abuse)
-        )
-    if filters.flagged:
-        query = query.where(exists().where(Flag.case_id == Case.id, Flag.resolved_at.is_(None)))
-    if filters.language:
-        query = query.where(Case.language == filters.language)
-    if filters.deadline_soon:
-        soon = utcnow() + DEADLINE_SOON
-        query = query.where(Case.next_deadline_at.is_not(None), Case.next_deadline_at <= soon)
-    return query
+def _apply_filters(query: Select[Any], filters: SearchFilters) -> Select[Any]:
+    conditions = search_conditions(filters, utcnow())
+    return query.where(*conditions) if conditions else query
 
 
 def available_tabs(actor: User) -> tuple[str, ...]:
@@ -175,23 +180,54 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
             mine, mine.c.case_id == Case.id
         )
     else:
-        base = (
-            select(Case, Assignment.id, Assignment.status, Assignment.side)
-            .join(Assignment, Assignment.case_id == Case.id)
-            .where(_tab_condition(actor, tab))  # type: ignore[arg-type]
-        )
+        # An organisation's tabs hold a quarter of every case: walk the cases in the order
+        # asked for (or by the most selective search field) and keep those the organisation
+        # holds, rather than sorting all of its assignments (the assignment is read after).
+        held = exists().where(Assignment.case_id == Case.id, _tab_condition(actor, tab))  # type: ignore[arg-type]
+        base = select(Case, null(), null(), null()).where(held)
     filtered = _apply_filters(base, filters)
+    order = SORTS.get(filters.sort, SORTS["newest"])
+    ordered = filtered.order_by(order, Case.id.desc()).limit(PAGE_SIZE)
+    more = False
+    rows: Sequence[Any] | None = None
     if filtered is base:  # no filter: the tab's count is the total
         total = counts[tab]
     else:
-        total = int(db.session.scalar(select(func.count()).select_from(filtered.subquery())) or 0)
+        rows = db.session.execute(ordered).all() if filters.page <= 1 else None
+        if rows is not None and len(rows) < PAGE_SIZE:
+            total = len(rows)  # a search that fits on its first page needs no count
+        else:
+            total = _count(filtered)
+            more, total = total > COUNT_CAP, min(total, COUNT_CAP)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
-    order = SORTS.get(filters.sort, SORTS["newest"])
-    rows = db.session.execute(
-        filtered.order_by(order, Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return QueuePage(tab, _rows(rows), total, page, pages, counts)
+    if rows is None or page > 1:
+        rows = db.session.execute(ordered.offset((page - 1) * PAGE_SIZE)).all()
+    if tab not in ("offered", "mine"):
+        rows = _with_assignments(actor, tab, rows)
+    return QueuePage(tab, _rows(rows), total, page, pages, counts, more)
+
+
+def _with_assignments(actor: User, tab: str, rows: Sequence[Any]) -> list[Any]:
+    """The page's cases with the tab's assignment of each (one query for the page)."""
+    ids = [row[0].id for row in rows]
+    found: dict[int, tuple[int, str, str]] = {}
+    if ids:
+        for case_id, assignment_id, status, side in db.session.execute(
+            select(Assignment.case_id, Assignment.id, Assignment.status, Assignment.side)
+            .where(Assignment.case_id.in_(ids), _tab_condition(actor, tab))  # type: ignore[arg-type]
+            .order_by(Assignment.id)
+        ):
+            found.setdefault(case_id, (assignment_id, status, side))
+    return [(row[0], *found.get(row[0].id, (None, None, None))) for row in rows]
+
+
+def _count(query: Select[Any]) -> int:
+    """How many rows `query` gives, counting no further than COUNT_CAP + 1: a search over an
+    organisation's hundreds of thousands of cases says "more than 1,000" instead of counting
+    them all (the count, not the page of rows, was the slow part)."""
+    capped = query.with_only_columns(Case.id).limit(COUNT_CAP + 1).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(capped)) or 0)
 
 
 def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
@@ -200,7 +236,10 @@ def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
     Caseworkers have no triage: `NotPermitted`."""
     if actor.role not in ("supervisor", "admin"):
         raise NotPermitted("triage")
-    query = select(Case, null(), null(), null()).where(Case.in_triage.is_(True))
+    # Written as the partial index ix_cases_triage_created says it ("WHERE in_triage"): SQLite
+    # uses a partial index only for the very same term ("in_triage = 1", which SQLAlchemy writes
+    # for a boolean column there, scanned every case).
+    query = select(Case, null(), null(), null()).where(literal_column("cases.in_triage"))
     if actor.role != "admin":
         covered = select(OrganisationCountry.country).where(
             OrganisationCountry.organisation_id == actor.organisation_id
@@ -212,14 +251,20 @@ def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
             )
         )
     query = _apply_filters(query, filters)
-    total = int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    total = _count(query) if filters.searching else _count_all(query)
+    more = total > COUNT_CAP
+    total = min(total, COUNT_CAP) if more else total
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     order = SORTS.get(filters.sort, SORTS["newest"])
     rows = db.session.execute(
         query.order_by(order, Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    return QueuePage("triage", _rows(rows), total, page, pages, {"triage": total})
+    return QueuePage("triage", _rows(rows), total, page, pages, {"triage": total}, more)
+
+
+def _count_all(query: Select[Any]) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
 def _rows(rows: Sequence[Any]) -> list[QueueRow]:
