@@ -40,6 +40,9 @@ EVENT_LABELS = {
     "outcome": _l("Outcome"),
     "flag": _l("Flag"),
     "referral": _l("Referral"),
+    "facts_edited": _l("Facts changed"),
+    "case_linked": _l("Linked as duplicate"),
+    "case_merged": _l("Merged"),
 }
 AUDIT_LABELS = {
     "login": _l("Signed in"),
@@ -60,6 +63,11 @@ AUDIT_LABELS = {
     "purge": _l("Purged under the retention policy"),
     "evidence_cleanup": _l("Evidence store cleaned"),
     "audit_sealed": _l("Audit trail sealed"),
+    "upload_evidence": _l("Added evidence"),
+    "preview_evidence": _l("Viewed evidence (preview)"),
+    "facts_edited": _l("Changed facts"),
+    "case_linked": _l("Linked as duplicate"),
+    "case_merged": _l("Merged cases"),
 }
 
 TABLES: dict[str, dict[str, Any]] = {

@@ -7,4 +7,11 @@ from casework.staff_session import protect
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 protect(bp, roles=("caseworker", "supervisor", "admin"))
 
-from casework.blueprints.cases import referral_views, views  # noqa: E402,F401
+from casework.blueprints.cases import (  # noqa: E402,F401
+    agency_views,
+    bulk_views,
+    queue_views,
+    referral_views,
+    views,
+    work_views,
+)

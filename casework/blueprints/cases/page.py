@@ -23,14 +23,20 @@ def render_case_page(
     page: CasePage,
     outcome_form: OutcomeForm | None = None,
     outcome_errors: dict[str, str] | None = None,
+    message_text: str | None = None,
+    chosen_reply: int | None = None,
 ) -> str:
+    message_form = _versioned(MessageForm(formdata=None), page)
+    if message_text is not None:
+        message_form.body.data = message_text
     return render_template(
         "cases/detail.html",
         page=page,
         case=page.case,
         status_form=_versioned(StatusForm(formdata=None), page),
         note_form=_versioned(NoteForm(formdata=None), page),
-        message_form=_versioned(MessageForm(formdata=None), page),
+        message_form=message_form,
+        chosen_reply=chosen_reply,
         outcome_form=_versioned(outcome_form or OutcomeForm(formdata=None), page),
         outcome_errors=outcome_errors or {},
         identity_labels=IDENTITY_LABELS,

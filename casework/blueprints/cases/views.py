@@ -1,4 +1,4 @@
-"""Queues and the case file. Every case is loaded through `load_case`; views stay thin."""
+"""The case file. Every case is loaded through `load_case`; views stay thin."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     stream_with_context,
     url_for,
 )
@@ -17,6 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from casework.blueprints.cases import bp
+from casework.blueprints.cases.evidence_preview import preview_response, wants_preview
 from casework.blueprints.cases.forms import (
     MessageForm,
     NoteForm,
@@ -40,13 +40,6 @@ from casework.services.casefile.lifecycle import TransitionRefused, change_statu
 from casework.services.casefile.messages import add_note, message_worker
 from casework.services.casefile.outcomes import record_outcome
 from casework.services.casefile.page import case_page
-from casework.services.casefile.queues import (
-    QueueFilters,
-    available_tabs,
-    filter_choices,
-    queue_page,
-    triage_page,
-)
 from casework.services.casefile.reading import access_log as read_access_log
 from casework.services.casefile.reading import download_evidence
 from casework.services.errors import CaseChanged, InvalidInput
@@ -54,61 +47,7 @@ from casework.services.evidence.operations import EvidenceDamaged
 from casework.services.validation import whole_number
 from casework.staff_session import staff
 
-
-def _filters() -> QueueFilters:
-    args = request.args
-    page = args.get("page", "1")
-    return QueueFilters(
-        status=args.get("status", ""),
-        corridor=args.get("corridor", ""),
-        origin=args.get("origin", ""),
-        destination=args.get("destination", ""),
-        abuse=args.get("abuse", ""),
-        flagged=args.get("flagged") == "1",
-        language=args.get("language", ""),
-        deadline_soon=args.get("deadline_soon") == "1",
-        sort=args.get("sort", "newest"),
-        page=whole_number(page, digits=6) or 1,
-    )
-
-
-def page_link(number: int) -> str:
-    args: dict[str, Any] = {**request.args.to_dict(), "page": str(number)}
-    return url_for(request.endpoint or "cases.queue", **args)
-
-
-@bp.context_processor
-def _pagination() -> dict[str, Any]:
-    return {"page_link": page_link}
-
-
-@bp.get("/")
-def queue() -> str | BaseResponse:
-    actor = staff()
-    if actor.role == "admin":
-        return redirect(url_for("cases.triage"))
-    filters = _filters()
-    page = queue_page(actor, request.args.get("tab", ""), filters)
-    return render_template(
-        "cases/queue.html",
-        page=page,
-        filters=filters,
-        tabs=available_tabs(actor),
-        choices=filter_choices(),
-    )
-
-
-@bp.get("/triage")
-def triage() -> str:
-    actor = staff()
-    filters = _filters()
-    return render_template(
-        "cases/queue.html",
-        page=triage_page(actor, filters),
-        filters=filters,
-        tabs=(),
-        choices=filter_choices(),
-    )
+# The queue, search, saved views and bulk changes: queue_views.py and bulk_views.py.
 
 
 @bp.get("/<reference>")
@@ -129,6 +68,8 @@ def identity(reference: str) -> str:
 def evidence(reference: str, evidence_id: int) -> Response | tuple[str, int]:
     actor = staff()
     case = load_case(actor, reference, need=Access.FULL)
+    if wants_preview():  # the same route, load and audit: a copy without metadata, inline
+        return preview_response(actor, case, evidence_id)
     try:
         download = download_evidence(actor, case, evidence_id)
     except EvidenceDamaged:

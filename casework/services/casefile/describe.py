@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import Organisation, User
+from casework.services.casefile.facts import FACT_LABELS
 from casework.vocabulary.labels import label
 
 OFFERED = re.compile(
@@ -36,6 +37,10 @@ REFERRAL = re.compile(
 )
 LODGED = re.compile(r"^via (?P<source>\w+); (?P<files>\d+) file\(s\)$")
 FILES = re.compile(r"^(?P<files>\d+) file\(s\)$")
+FACTS = re.compile(r"^changed: (?P<fields>[a-z_, ]+)$")
+LINKED = re.compile(r"^duplicate of (?P<reference>[A-Z0-9-]+)$")
+MERGED_HERE = re.compile(r"^merged (?P<reference>[A-Z0-9-]+) into this case$")
+MERGED_AWAY = re.compile(r"^merged into (?P<reference>[A-Z0-9-]+)$")
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ def names_for(events: Iterable[EventFacts]) -> Names:
             user_ids.add(event.actor_user_id)
         if event.organisation_id is not None:
             org_ids.add(event.organisation_id)
-        if match := OFFERED.match(event.detail):
+        if match := OFFERED.match(split_moved(event.detail)[1]):
             slugs.add(match["org"])
             if match["user"]:
                 user_ids.add(int(match["user"]))
@@ -109,9 +114,27 @@ def who(event: EventFacts, names: Names) -> str:
     return " · ".join(part for part in (organisation, person) if part)
 
 
+MOVED = re.compile(r"^from (?P<reference>[A-Z0-9-]+): (?P<detail>.*)$", re.DOTALL)
+
+
+def split_moved(detail: str) -> tuple[str, str]:
+    """(the case an event was merged in from, or "", the event's own detail): links.py marks
+    the events a merge moves with "from CW-…: " before their detail."""
+    if match := MOVED.match(detail):
+        return match["reference"], match["detail"]
+    return "", detail
+
+
 def describe(event: EventFacts, names: Names) -> str:
     """What happened, in words (empty when the event kind's label says it all)."""
-    detail = event.detail
+    moved_from, detail = split_moved(event.detail)
+    text = _describe(event, names, detail)
+    if moved_from:
+        return _("%(what)s (from %(reference)s)", what=text, reference=moved_from).strip()
+    return text
+
+
+def _describe(event: EventFacts, names: Names, detail: str) -> str:
     if match := OFFERED.match(detail):
         target = names.organisation(match["org"])
         person = names.user(int(match["user"])) if match["user"] else _("anyone there")
@@ -147,6 +170,21 @@ def describe(event: EventFacts, names: Names) -> str:
         )
     if match := FILES.match(detail):
         return _("%(files)s file(s)", files=match["files"])
+    return _work(event.kind, detail)
+
+
+def _work(kind: str, detail: str) -> str:
+    """Facts changed, duplicates linked, cases merged (casefile/facts.py, links.py)."""
+    if kind == "facts_edited" and (match := FACTS.match(detail)):
+        return ", ".join(
+            str(FACT_LABELS.get(name.strip(), name.strip())) for name in match["fields"].split(",")
+        )
+    if match := LINKED.match(detail):
+        return _("duplicate of %(reference)s", reference=match["reference"])
+    if match := MERGED_HERE.match(detail):
+        return _("%(reference)s was merged into this case", reference=match["reference"])
+    if match := MERGED_AWAY.match(detail):
+        return _("merged into %(reference)s and closed", reference=match["reference"])
     return detail
 
 
@@ -194,7 +232,9 @@ def describe_audit_detail(action: str, detail: str) -> str:
             }[match["what"]]
         if detail.startswith("triage -> org"):
             return _("routed from triage")
-    if action == "download_evidence" and (match := AUDIT_EVIDENCE.match(detail)):
+    if action in ("download_evidence", "preview_evidence", "upload_evidence") and (
+        match := AUDIT_EVIDENCE.match(detail)
+    ):
         return _("file %(n)s", n=match["id"])
     if action == "referral" and (match := REFERRAL.match(detail)):
         return _referral(match)

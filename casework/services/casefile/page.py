@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import Assignment, Case, Organisation, ReferralPathway, User
+from casework.models import Assignment, Case, Organisation, ReferralPathway, ReplyTemplate, User
 from casework.models.assignment import LIVE
 from casework.services.assignments.operations import (
     may_answer_offer,
@@ -23,6 +23,7 @@ from casework.services.assignments.operations import (
 from casework.services.casefile.access import Access, case_access
 from casework.services.casefile.case_time import CaseTime, case_time
 from casework.services.casefile.lifecycle import Transition, allowed_transitions
+from casework.services.casefile.links import LinkedCase, linked_cases
 from casework.services.casefile.reading import (
     EvidenceItem,
     TimelineEntry,
@@ -32,6 +33,8 @@ from casework.services.casefile.reading import (
     timeline,
 )
 from casework.services.casefile.recruitment_cost import RecruitmentCost, recruitment_cost
+from casework.services.casefile.reminders import ReminderItem, case_reminders
+from casework.services.casefile.replies import list_templates
 from casework.services.keys.case_keys import case_key
 from casework.services.referrals.proposals import suggest_pathways
 
@@ -57,6 +60,14 @@ class CasePage:
     evidence: list[EvidenceItem] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     referral_suggestions: list[ReferralPathway] = field(default_factory=list)
+    linked: list[LinkedCase] = field(default_factory=list)  # duplicates and merges
+    reminders: list[ReminderItem] = field(default_factory=list)  # the actor's own, open
+    reply_templates: list[ReplyTemplate] = field(default_factory=list)  # worker's language
+
+    @property
+    def merged_into(self) -> LinkedCase | None:
+        """The case this one was merged into, if it was."""
+        return next((link for link in self.linked if link.kind == "merged_into"), None)
 
     @property
     def full(self) -> bool:
@@ -94,6 +105,9 @@ def case_page(actor: User, case: Case, *, show_identity: bool = False) -> CasePa
             timeline=timeline(actor, case, key),
             referral_suggestions=suggest_pathways(case),
             identity=(read_identity(actor, case) or {}) if show_identity else None,
+            linked=linked_cases(actor, case),
+            reminders=case_reminders(actor, case, key),
+            reply_templates=list_templates(case.language),
         )
     db.session.commit()
     return page

@@ -29,6 +29,7 @@ from casework.services.evidence.operations import (
     evidence_filename,
     open_verified_evidence,
 )
+from casework.services.evidence.previews import preview_bytes, preview_kind
 from casework.services.keys.case_keys import (
     EventBodyUnverified,
     case_key,
@@ -67,6 +68,7 @@ class EvidenceItem:
     sha256: str
     uploaded_by: str
     created_at: datetime
+    preview: str | None = None  # "image", "audio" or "video" when it can be shown here
 
 
 def _visible(actor: User, event_visibility: str, event_org: int | None) -> bool:
@@ -135,9 +137,28 @@ def evidence_items(case: Case, key: bytes) -> list[EvidenceItem]:
             e.sha256,
             e.uploaded_by,
             e.created_at,
+            preview_kind(e.media_type),
         )
         for e in case.evidence
     ]
+
+
+def evidence_item(case: Case, evidence_id: int) -> EvidenceItem:
+    """One file's description for the preview page (its name is opened, its content is not
+    read); `NotFound` if the case has no such file."""
+    evidence = next((e for e in case.evidence if e.id == evidence_id), None)
+    if evidence is None:
+        raise NotFound(f"evidence {evidence_id}")
+    return EvidenceItem(
+        evidence.id,
+        evidence_filename(case, case_key(case), evidence),
+        evidence.media_type,
+        evidence.size,
+        evidence.sha256,
+        evidence.uploaded_by,
+        evidence.created_at,
+        preview_kind(evidence.media_type),
+    )
 
 
 @dataclass
@@ -169,6 +190,32 @@ def download_evidence(actor: User, case: Case, evidence_id: int) -> EvidenceDown
     return EvidenceDownload(
         evidence_filename(case, key, evidence), evidence.media_type, evidence.size, chunks
     )
+
+
+PREVIEW_EVIDENCE = "preview_evidence"  # audit action
+
+
+@dataclass
+class EvidencePreview:
+    media_type: str
+    data: bytes
+
+
+def preview_evidence(actor: User, case: Case, evidence_id: int) -> EvidencePreview:
+    """One file as the browser shows it, its metadata stripped (evidence/previews.py), from
+    a blob verified in full first (as `download_evidence`). The read is audited and committed
+    before the bytes go out. `MetadataUnreadable` when the file has no preview."""
+    evidence: Evidence | None = next((e for e in case.evidence if e.id == evidence_id), None)
+    if evidence is None:
+        raise NotFound(f"evidence {evidence_id}")
+    try:
+        media_type, data = preview_bytes(case, case_key(case), evidence)
+    except EvidenceDamaged as damaged:
+        _report_damaged_evidence(actor, case, damaged)
+        raise
+    audit.record_audit(actor, PREVIEW_EVIDENCE, "case", str(case.id), f"evidence {evidence.id}")
+    db.session.commit()
+    return EvidencePreview(media_type, data)
 
 
 def _report_damaged_evidence(actor: User, case: Case, damaged: EvidenceDamaged) -> None:

@@ -14,6 +14,7 @@ from casework.extensions import db
 from casework.models import Case, CaseEvent
 from casework.models import event as ev
 from casework.models.assignment import ACCEPTED
+from casework.services.casefile.links import kept_case
 from casework.services.escalation.deadlines import touch
 from casework.services.evidence.operations import (
     IncomingFile,
@@ -64,7 +65,9 @@ def authenticate_followup(reference: str, secret: str) -> Case | None:
         case = db.session.scalars(select(Case).where(Case.reference == normalised)).first()
     if not verify_secret(case.secret_hash if case else None, secret or ""):
         return None
-    return case
+    # A case merged into another (a worker who lost the secret and filed again): either
+    # secret opens the kept case (casefile/links.py).
+    return kept_case(case) if case is not None else None
 
 
 def followup_view(case: Case) -> FollowupView:

@@ -1,5 +1,6 @@
 """Daily digests: non-urgent notifications reach a user's mailbox in one e-mail a day, which says
-only how many wait and links to the sign-in page. `build_daily_digests` is the "digests" job."""
+only how many wait (and how many of their reminders are due) and links to the sign-in page.
+`build_daily_digests` is the "digests" job."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from casework.extensions import db
 from casework.models import Notification, OutboxMessage, User
 from casework.services.audit import head_anchor
+from casework.services.casefile.reminders import due_counts
 from casework.services.notifications.texts import sign_in_link, user_locale
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,9 @@ def build_daily_digests(day: date) -> DigestReport:
         db.session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True)))
     )
     anchor = head_anchor() if admins else None
-    for user_id in sorted(set(user_ids) | admins):
+    # Reminders due on the day or before, still open: counted, never described.
+    reminders = due_counts(day)
+    for user_id in sorted(set(user_ids) | admins | set(reminders)):
         exists = db.session.scalar(
             select(OutboxMessage.id).where(
                 OutboxMessage.user_id == user_id, OutboxMessage.digest_date == day
@@ -67,9 +71,10 @@ def build_daily_digests(day: date) -> DigestReport:
             )
         )
         audit_line = anchor if user_id in admins else None
-        queued = bool(unread or audit_line) and user.active
+        due = reminders.get(user_id, 0)
+        queued = bool(unread or audit_line or due) and user.active
         if queued:
-            db.session.add(_digest_message(user, day, unread or 0, audit_line))
+            db.session.add(_digest_message(user, day, unread or 0, audit_line, due))
         db.session.execute(
             update(Notification)
             .where(pending, Notification.user_id == user_id)
@@ -87,7 +92,7 @@ def build_daily_digests(day: date) -> DigestReport:
 
 
 def _digest_message(
-    user: User, day: date, count: int, audit_anchor: str | None = None
+    user: User, day: date, count: int, audit_anchor: str | None = None, reminders: int = 0
 ) -> OutboxMessage:
     with force_locale(user_locale(user)):
         lines = []
@@ -97,6 +102,14 @@ def _digest_message(
                 gettext(
                     "New notifications in casework: %(num)d. Sign in to read them: %(link)s",
                     num=count,
+                    link=sign_in_link(),
+                )
+            )
+        if reminders:
+            lines.append(
+                gettext(
+                    "Your reminders due today or earlier: %(num)d. Sign in to see them: %(link)s",
+                    num=reminders,
                     link=sign_in_link(),
                 )
             )
@@ -111,6 +124,8 @@ def _digest_message(
         body = "\n\n".join(lines)
         if count:
             subject = gettext("casework: new notifications")
+        elif reminders:
+            subject = gettext("casework: reminders due")
         else:
             subject = gettext("casework: daily audit trail check")
     return OutboxMessage(user_id=user.id, kind=DIGEST, digest_date=day, subject=subject, body=body)
