@@ -1,4 +1,5 @@
-"""Reference data for the demo corridors (DOMAIN.md) and a few demo complaints."""
+"""Reference data for the demo corridors (DOMAIN.md), demo staff, and the demo cases (a lived-in
+history from services/demo, then a few complaints of today)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from casework.extensions import db
 from casework.models import Case, Country, ExchangeRate, Organisation, User
+from casework.services.agencies.demo_lists import load_demo_agency_lists
 from casework.services.directory.staff_auth import hash_password
 from casework.services.intake.operations import lodge_complaint
 from casework.services.reference.loading import load_reference
@@ -135,6 +137,13 @@ DEMO_ORGANISATIONS = {
         ["tl", "en"],
     ),
     "pakistan-union": ("Pakistan Overseas Workers Union", "union", ["PK"], ["ur", "en"]),
+    "hk-mission": (
+        "Hong Kong Migrant Workers Mission",
+        "ngo",
+        ["HK", "MY", "TW"],
+        ["id", "tl", "en"],
+    ),
+    "bd-welfare": ("Bangladesh Migrant Workers Welfare Desk", "union", ["BD"], ["bn", "en"]),
 }
 # email: (name, org slug, role, languages)
 DEMO_USERS = {
@@ -148,6 +157,12 @@ DEMO_USERS = {
     ),
     "jose@pmrc.example.org": ("Jose Santos", "pinoy-mrc", "caseworker", ["tl", "en"]),
     "imran@pou.example.org": ("Imran Qureshi", "pakistan-union", "caseworker", ["ur", "en"]),
+    "sunita@gefont.example.org": ("Sunita Rai", "gefont", "caseworker", ["ne", "en"]),
+    "omar@qla.example.org": ("Omar Farouk", "qatar-legal-aid", "supervisor", ["en", "ur"]),
+    "priya@qla.example.org": ("Priya Nair", "qatar-legal-aid", "caseworker", ["en", "tl"]),
+    "grace@pmrc.example.org": ("Grace Reyes", "pinoy-mrc", "supervisor", ["tl", "en"]),
+    "dewi@hkmission.example.org": ("Dewi Lestari", "hk-mission", "caseworker", ["id", "en"]),
+    "rahim@bdwelfare.example.org": ("Rahim Uddin", "bd-welfare", "caseworker", ["bn", "en"]),
     "admin@casework.example.org": ("Platform Admin", "gefont", "admin", ["en"]),
 }
 
@@ -208,10 +223,12 @@ def load_reference_data() -> int:
     return int(db.session.scalar(select(func.count()).select_from(Country).where(offered)) or 0)
 
 
-def load_demo_data(only_if_empty: bool = False) -> str:
-    """Reference data plus the demo complaints; with `only_if_empty`, skip if cases exist."""
+def load_demo_data(only_if_empty: bool = False, history: int = 300) -> str:
+    """Reference data, `history` demo cases worked over the last 18 months (services.demo),
+    then the demo complaints of today; with `only_if_empty`, skip if cases exist."""
     countries = load_reference_data()
     logins = load_demo_staff()
+    load_demo_agency_lists()  # before the complaints, so that intake matches their agencies
     banner = "\n".join(
         [
             "",
@@ -221,6 +238,12 @@ def load_demo_data(only_if_empty: bool = False) -> str:
     )
     if only_if_empty and db.session.scalar(select(func.count(Case.id))):
         return f"{countries} countries; cases already present, no demo complaints added{banner}"
+    lived = ""
+    if history:
+        from casework.services.demo import play
+
+        played = play(count=history)
+        lived = f"; {played.cases} demo cases over 18 months ({played.seconds:.0f} s)"
     config = current_app.config
     references = []
     for payload in DEMO_COMPLAINTS:
@@ -232,4 +255,4 @@ def load_demo_data(only_if_empty: bool = False) -> str:
             uploads.append(("receipt.png", spool))
         lodged = lodge_complaint(payload, uploads, source="demo")
         references.append(lodged.reference)
-    return f"{countries} countries; demo complaints {', '.join(references)}{banner}"
+    return f"{countries} countries{lived}; demo complaints {', '.join(references)}{banner}"

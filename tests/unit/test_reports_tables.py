@@ -1,15 +1,13 @@
-"""The small-cell rule, the SVG charts and the CSV cells, without a database."""
+"""The small-cell rule and the CSV cells, without a database (chart geometry: test_chart_geometry)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import xml.etree.ElementTree as ET
 from typing import Any
 
 from flask import Flask
 
-from casework.charts import Point, bar_chart, column_chart
 from casework.services.reports.tables import (
     COUNT,
     LABEL,
@@ -21,8 +19,6 @@ from casework.services.reports.tables import (
     Table,
     protect,
 )
-
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _table(rows: list[dict[str, Any]], partition: bool = False) -> Table:
@@ -92,37 +88,6 @@ def test_a_single_hidden_cell_of_a_partition_takes_the_next_smallest_with_it() -
     assert [r["cases"] for r in protect(_table(rows), True).rows] == [SMALL_COUNT, 7, 40]
 
 
-def _parse(svg: str) -> ET.Element:
-    root = ET.fromstring(svg)  # noqa: S314 - our own markup
-    assert root.tag == f"{SVG}svg" and root.get("role") == "img"
-    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
-    assert title is not None and desc is not None
-    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
-    assert "style" not in svg
-    return root
-
-
-def test_bar_chart_is_well_formed_escapes_text_and_draws_no_bar_for_hidden_values() -> None:
-    points = [
-        Point("Agency <Ltd> & Sons", (12.0, 4.0), ("12", "4")),
-        Point("Hidden", (None, 30.0), ("<5", "30")),
-    ]
-    root = _parse(str(bar_chart("c1", "Fees & <more>", "Two series", ("Paid", "Won"), points)))
-    assert root.find(f"{SVG}title").text == "Fees & <more>"  # type: ignore[union-attr]
-    bars = root.findall(f"{SVG}rect[@class]")
-    assert len([b for b in bars if "bar" in (b.get("class") or "")]) == 3
-    texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert "Agency <Ltd> & Sons" in texts and "<5" in texts
-    assert "Paid" in texts and "Won" in texts  # the legend
-
-
-def test_column_chart_is_well_formed_and_scales_to_the_largest_value() -> None:
-    points = [Point(f"2026-{m:02d}", (float(m),), (str(m),)) for m in range(1, 13)]
-    root = _parse(str(column_chart("c2", "New cases", "Per month", points)))
-    heights = [float(r.get("height", 0)) for r in root.findall(f"{SVG}rect")]
-    assert len(heights) == 12 and heights[-1] == max(heights) and heights[0] < heights[1]
-
-
 def test_csv_cells_hide_small_numbers_and_never_start_a_formula(app: Flask) -> None:
     from casework.blueprints.reports.presenting import csv_text
 
@@ -144,6 +109,6 @@ def test_csv_cells_hide_small_numbers_and_never_start_a_formula(app: Flask) -> N
     with app.test_request_context():
         text = csv_text(protect(table, everyone=True), "USD")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Agency", "Complaints", "Fees", "Status", "status_code"]
+    assert rows[0] == ["Agency", "Complaints", "Fees", "Status", "Status (code)"]
     assert rows[1] == ["'=cmd|' /C calc'!A0", "<5", "n<5", "Closed", "closed"]
     assert rows[2] == ["'+Plain", "9", "1234.50", "In progress", "in_progress"]

@@ -553,7 +553,7 @@ def test_csv_exports_parse_hide_small_cells_and_are_audited(
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
-    assert rows[0] == ["Status", "status_code", "Cases"]
+    assert rows[0] == ["Status", "Status (code)", "Cases"]
     by_code = {row[1]: row[2] for row in rows[1:]}
     # An export hides every small count, whoever asks.
     assert by_code == {

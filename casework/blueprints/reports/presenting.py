@@ -1,4 +1,4 @@
-"""How report tables read: codes in words, numbers in the reader's conventions, charts, CSV.
+"""How report tables read: codes in words, numbers in the reader's conventions, CSV.
 
 Hidden small cells stay hidden in every form: "<5" for a count, "n<5" for a figure that rests
 on fewer than five cases.
@@ -15,11 +15,11 @@ from flask_babel import format_decimal, format_number
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from casework.charts import MAX_BARS, Point, bar_chart, column_chart
 from casework.i18n import country_name
 from casework.services.reports.options import FilterOptions
 from casework.services.reports.remedy_figures import ALL
 from casework.services.reports.scope import ReportFilters
+from casework.services.reports.spread import range_label
 from casework.services.reports.tables import (
     COUNT,
     CURRENCY,
@@ -90,6 +90,8 @@ def words(code: Any, vocabulary: str, currency: str = "USD") -> str:
         return str(abuse_labels().get(text, text))
     if vocabulary == "measure":
         return str(MEASURES.get(text, text))
+    if vocabulary == "wait":
+        return range_label(text)
     if vocabulary == "licence":
         return str(LICENCES.get(text, text))
     if vocabulary == "yes_no":
@@ -135,7 +137,7 @@ def describe_filters(
     return chosen
 
 
-def _label_vocabulary(column: Column) -> str:
+def label_vocabulary(column: Column) -> str:
     return CURRENCY if column.kind == CURRENCY else column.vocabulary
 
 
@@ -151,7 +153,7 @@ def text_cell(value: Any, column: Column, currency: str) -> str:
         text = str(format_decimal(value, format=DECIMALS[column.kind]))
         return f"{text} %" if column.kind == PERCENT else text
     if column.kind in (LABEL, CURRENCY):
-        return words(value, _label_vocabulary(column), currency)
+        return words(value, label_vocabulary(column), currency)
     return str(value)
 
 
@@ -170,25 +172,32 @@ def csv_cell(value: Any, column: Column, currency: str) -> str:
     if column.kind in PLAIN_DECIMALS:
         return f"{value:.{PLAIN_DECIMALS[column.kind]}f}"
     if column.kind in (LABEL, CURRENCY):
-        text = words(value, _label_vocabulary(column), currency)
+        text = words(value, label_vocabulary(column), currency)
     else:
         text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+# label columns whose codes mean nothing outside this page: the CSV gives only their words
+UNCODED = ("", "country", "wait")
+
+
+def csv_header(column: Column) -> str:
+    """The header of the column that gives a label column's codes: plain words too."""
+    return str(_l("%(column)s (code)", column=column.label))
+
+
 def csv_text(table: Table, currency: str) -> str:
-    """The table as CSV: a header of column names, then the rows; label columns that hold
-    codes also give the code, for machines."""
-    coded = {
-        c.key for c in table.columns if c.kind == LABEL and c.vocabulary not in ("", "country")
-    }
+    """The table as CSV: a header of column names in plain words, then the rows; label
+    columns that hold codes also give the code, for machines, in a column "… (code)"."""
+    coded = {c.key for c in table.columns if c.kind == LABEL and c.vocabulary not in UNCODED}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     header: list[str] = []
     for column in table.columns:
         header.append(str(column.label))
         if column.key in coded:
-            header.append(f"{column.key}_code")
+            header.append(csv_header(column))
     writer.writerow(header)
     for row in table.rows:
         cells: list[str] = []
@@ -198,45 +207,3 @@ def csv_text(table: Table, currency: str) -> str:
                 cells.append(str(row.get(column.key) or ""))
         writer.writerow(cells)
     return buffer.getvalue()
-
-
-def chart(table: Table, currency: str) -> Markup | None:
-    """The table's chart, or None when it has none or nothing to draw."""
-    spec = table.chart
-    if spec is None or not table.rows:
-        return None
-    label_column = table.column(spec.label)
-    value_columns = [table.column(key) for key in spec.values]
-    points = []
-    for row in table.rows:
-        values = tuple(
-            None if isinstance(row.get(c.key), Hidden | None) else float(row[c.key])
-            for c in value_columns
-        )
-        texts = tuple(text_cell(row.get(c.key), c, currency) for c in value_columns)
-        name = words(row.get(spec.label), _label_vocabulary(label_column), currency)
-        points.append(Point(name, values, texts))
-    if not any(v for p in points for v in p.values):
-        return None
-    series = tuple(str(c.label) for c in value_columns)
-    title = str(table.title)
-    if spec.kind == "columns":
-        description = str(
-            _l(
-                "Column chart of %(what)s per period, from %(first)s to %(last)s. The numbers are in the table beside it.",
-                what=series[0],
-                first=points[0].label,
-                last=points[-1].label,
-            )
-        )
-        return column_chart(f"chart-{table.name}", title, description, points)
-    description = str(
-        _l(
-            "Bar chart of %(what)s by %(by)s. The numbers are in the table beside it.",
-            what=", ".join(series),
-            by=str(label_column.label),
-        )
-    )
-    if len(points) > MAX_BARS:
-        description += " " + str(_l("The chart shows the first %(count)s rows.", count=MAX_BARS))
-    return bar_chart(f"chart-{table.name}", title, description, series, points)

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from casework.blueprints.reports import bp
+from casework.blueprints.reports.charting import chart, headlines
 from casework.blueprints.reports.presenting import (
     abuse_labels,
-    chart,
     csv_text,
     describe_filters,
     html_cell,
@@ -55,6 +55,7 @@ def index() -> str:
         chosen=describe_filters(scope.filters, options, abuses),
         filter_args=scope.filters.to_args(),
         small=SMALL,
+        headlines=headlines(tables, scope.currency),
         cell=lambda value, column: html_cell(value, column, scope.currency),
         chart=lambda table: chart(table, scope.currency),
     )

@@ -16,6 +16,8 @@ rollups.py              report_rollups: the facts added up per group, moved with
 rolled.py               the counting figures read from report_rollups
 rates.py                the exchange-rate table admins edit
 options.py              the choices the filters offer one viewer
+spread.py               days to a first answer, counted per range (a distribution)
+charts.py               chart geometry (lines, bars, ranges) for the page to draw
 """
 
 from __future__ import annotations
@@ -31,7 +33,12 @@ from casework.extensions import db
 from casework.models import User
 from casework.services import audit
 from casework.services.errors import NotFound
-from casework.services.reports import case_figures, recruitment_figures, remedy_figures
+from casework.services.reports import (
+    case_figures,
+    recruitment_figures,
+    remedy_figures,
+    spread,
+)
 from casework.services.reports.scope import ReportFilters, Scope
 from casework.services.reports.tables import Table, protect
 
@@ -41,6 +48,7 @@ FIGURES: dict[str, Callable[[Scope], Table]] = {
     "new_cases": case_figures.new_cases,
     "open_by_status": case_figures.open_by_status,
     "response_times": case_figures.response_times,
+    "response_spread": spread.first_response_spread,
     "outcomes": remedy_figures.outcomes_by_code,
     "remedy_rate": remedy_figures.remedy_rate,
     "money": remedy_figures.money,

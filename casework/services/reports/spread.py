@@ -1,0 +1,87 @@
+"""How long workers waited for a first answer: the report's cases counted per range of whole
+days from the complaint to the first acceptance by an organisation (the clock of
+`case_figures.response_times`, there given as a median and a 90th percentile)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, select
+
+from casework.services.reports.case_figures import rows
+from casework.services.reports.scope import Scope
+from casework.services.reports.tables import LABEL, Chart, Column, Table
+
+DAY = 86400
+# code: (label, from whole day, to whole day exclusive; None: no end)
+RANGES: dict[str, tuple[Any, int, int | None]] = {
+    "d0": (_l("Within a day"), 0, 1),
+    "d1": (_l("1 day"), 1, 2),
+    "d2_3": (_l("2–3 days"), 2, 4),
+    "d4_7": (_l("4–7 days"), 4, 8),
+    "d8_14": (_l("8–14 days"), 8, 15),
+    "d15_30": (_l("15–30 days"), 15, 31),
+    "d31": (_l("Over 30 days"), 31, None),
+}
+
+
+def range_label(code: str) -> str:
+    entry = RANGES.get(code)
+    return str(entry[0]) if entry else code
+
+
+def _range(days: int) -> str:
+    return next(
+        code
+        for code, (_, low, high) in RANGES.items()
+        if days >= low and (high is None or days < high)
+    )
+
+
+def first_response_spread(scope: Scope) -> Table:
+    """A count per range of whole days (and, for a supervisor, the count of each range that
+    involves another organisation), in one pass over the answered cases' facts."""
+    return _table(_from_facts(scope))
+
+
+def _from_facts(scope: Scope) -> list[dict[str, Any]]:
+    facts = scope.facts
+    seconds = facts.first_response_seconds
+    shared = scope.shared()
+    counts = []
+    for code, (_, low, high) in RANGES.items():
+        test = (
+            seconds >= low * DAY
+            if high is None
+            else and_(seconds >= low * DAY, seconds < high * DAY)
+        )
+        counts.append(func.count().filter(test).label(code))
+        if shared is not None:
+            counts.append(func.count().filter(and_(test, shared)).label(f"_{code}"))
+    counted = rows(select(*counts).where(seconds.is_not(None), *scope.cases()))[0]
+    found = []
+    for code in RANGES:
+        row: dict[str, Any] = {"range": code, "cases": int(counted[code] or 0)}
+        if shared is not None:
+            row["_shared"] = int(counted[f"_{code}"] or 0)
+        found.append(row)
+    return found
+
+
+def _table(found: list[dict[str, Any]]) -> Table:
+    return Table(
+        "response_spread",
+        _l("How long workers waited for a first answer"),
+        _l(
+            "Cases by the time from the complaint to the first acceptance by an organisation, "
+            "in whole days. Cases not yet accepted are not counted."
+        ),
+        [
+            Column("range", _l("Waited"), LABEL, vocabulary="wait"),
+            Column("cases", _l("Cases")),
+        ],
+        found,
+        partition=True,
+        chart=Chart("histogram", "range", ("cases",)),
+    )
