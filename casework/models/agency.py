@@ -1,14 +1,23 @@
-"""Recruitment agencies named in complaints."""
+"""Recruitment agencies named in complaints, and their link to a licensed-agency registry."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import Model
 from casework.models.columns import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from casework.models.registry import AgencyMatchCandidate, RegistryAgency
+
+# How an agency came to be linked to its registry entry.
+MATCH_LICENCE = "licence"  # the licence number the worker gave is on the list
+MATCH_ALIAS = "alias"  # the name is one a caseworker confirmed before
+MATCH_CONFIRMED = "confirmed"  # a caseworker confirmed a candidate
 
 
 class Agency(Model):
@@ -23,3 +32,16 @@ class Agency(Model):
     licence_number: Mapped[str] = mapped_column(String(80), default="")
     country: Mapped[str] = mapped_column(String(2))  # where it recruits (the origin country)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The registry entry this agency is (None: not matched yet, or not on the list).
+    registry_agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registry_agencies.id", ondelete="SET NULL"), index=True
+    )
+    match_state: Mapped[str | None] = mapped_column(String(10))  # MATCH_* when linked
+    matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    registry_agency: Mapped[RegistryAgency | None] = relationship()
+    candidates: Mapped[list[AgencyMatchCandidate]] = relationship(
+        back_populates="agency",
+        cascade="all, delete-orphan",
+        order_by="AgencyMatchCandidate.score.desc()",
+    )

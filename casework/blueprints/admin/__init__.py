@@ -9,8 +9,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 protect(bp, roles=("admin",))
 
 from casework.blueprints.admin import (  # noqa: E402,F401
+    agency_views,
     pathway_views,
     reference_views,
+    reply_views,
     rules_views,
     views,
 )

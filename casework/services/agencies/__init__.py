@@ -1,0 +1,13 @@
+"""Agencies accountable: governments' licensed-agency lists per country, and complaints'
+agencies matched to them.
+
+normalise.py        licence numbers across scripts and punctuation, names, status words, dates
+lists.py            reading a list (CSV or XLSX, a header row, a column map) into rows or errors
+registry_import.py  applying a list to a country's registry: updates, status history, re-match
+matching.py         licence number, taught alias, or fuzzy candidates (rapidfuzz) for an agency
+status.py           an entry's status on a given day, from its history
+panel.py            the case page's agency panel: the entry, status then and today, warnings
+decisions.py        confirm / reject a candidate, undo a link, accept RA_UNLICENSED (audited)
+entries.py          the admin pages: registries at a glance, finding and editing an entry
+demo_lists.py       the synthetic lists `flask demo load` imports (invented agencies)
+"""

@@ -1,0 +1,107 @@
+"""A caseworker's decisions about a case's agency: confirm a candidate (the agency is linked
+and its name taught to the matcher as an alias), reject one (never proposed again), undo a
+wrong link, accept the proposed RA_UNLICENSED code. Each is audited and commits once. The
+agency row is shared by every complaint naming it the same way, so a decision holds for all
+of them: that is the merge."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from casework.extensions import db
+from casework.models import AgencyMatchCandidate, Case, CaseAbuse, RegistryAlias, User
+from casework.models.agency import MATCH_CONFIRMED
+from casework.models.columns import utcnow
+from casework.models.registry import ALIAS_CONFIRMED, CANDIDATE, REJECTED
+from casework.services import audit
+from casework.services.agencies.normalise import name_key
+from casework.services.agencies.panel import UNLICENSED_CODE
+from casework.services.errors import NotFound, NotPermitted
+from casework.services.escalation.deadlines import touch
+
+AGENCY_MATCH = "agency_match"
+
+
+class MatchRefused(NotPermitted):
+    """Nothing to decide: the case names no agency, or it is already linked."""
+
+
+def _candidate(case: Case, candidate_id: int) -> AgencyMatchCandidate:
+    if case.agency is None:
+        raise MatchRefused("the case names no agency")
+    candidate = db.session.scalars(
+        select(AgencyMatchCandidate).where(
+            AgencyMatchCandidate.id == candidate_id,
+            AgencyMatchCandidate.agency_id == case.agency.id,
+        )
+    ).first()
+    if candidate is None:
+        raise NotFound(f"candidate {candidate_id}")
+    if case.agency.registry_agency_id is not None or candidate.state != CANDIDATE:
+        raise MatchRefused("already decided")
+    return candidate
+
+
+def confirm_candidate(actor: User, case: Case, candidate_id: int) -> None:
+    """Link the case's agency to the candidate's registry entry and teach its name."""
+    candidate = _candidate(case, candidate_id)
+    agency = candidate.agency
+    entry = candidate.registry_agency
+    agency.registry_agency = entry
+    agency.match_state = MATCH_CONFIRMED
+    agency.matched_at = utcnow()
+    key = name_key(agency.name)
+    if key and key != entry.name_key and all(a.name_key != key for a in entry.aliases):
+        entry.aliases.append(RegistryAlias(name=agency.name, name_key=key, origin=ALIAS_CONFIRMED))
+    agency.candidates = [c for c in agency.candidates if c.state == REJECTED]
+    audit.record_audit(
+        actor, AGENCY_MATCH, "agency", str(agency.id), f"confirmed registry:{entry.id}"
+    )
+    db.session.commit()
+
+
+def reject_candidate(actor: User, case: Case, candidate_id: int) -> None:
+    candidate = _candidate(case, candidate_id)
+    candidate.state = REJECTED
+    candidate.decided_by_user_id = actor.id
+    audit.record_audit(
+        actor,
+        AGENCY_MATCH,
+        "agency",
+        str(candidate.agency_id),
+        f"rejected registry:{candidate.registry_agency_id}",
+    )
+    db.session.commit()
+
+
+def unlink_agency(actor: User, case: Case) -> None:
+    """Undo a wrong link: the entry becomes a rejected candidate so it is not linked again."""
+    agency = case.agency
+    if agency is None or agency.registry_agency_id is None:
+        raise MatchRefused("the agency is not linked")
+    entry_id = agency.registry_agency_id
+    existing = next((c for c in agency.candidates if c.registry_agency_id == entry_id), None)
+    if existing is None:
+        existing = AgencyMatchCandidate(registry_agency_id=entry_id, score=0)
+        agency.candidates.append(existing)
+    existing.state = REJECTED
+    existing.decided_by_user_id = actor.id
+    agency.registry_agency = None
+    agency.match_state = None
+    agency.matched_at = None
+    audit.record_audit(
+        actor, AGENCY_MATCH, "agency", str(agency.id), f"unlinked registry:{entry_id}"
+    )
+    db.session.commit()
+
+
+def accept_unlicensed(actor: User, case: Case) -> bool:
+    """Add RA_UNLICENSED to the case's abuse codes (as proposed by the agency panel). False
+    when the case already had it."""
+    if UNLICENSED_CODE in case.abuse_codes:
+        return False
+    case.abuses.append(CaseAbuse(code=UNLICENSED_CODE))
+    touch(case)  # the new code can bring a claim deadline with it
+    audit.record_audit(actor, AGENCY_MATCH, "case", str(case.id), f"added {UNLICENSED_CODE}")
+    db.session.commit()
+    return True
