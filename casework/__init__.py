@@ -161,6 +161,8 @@ def register_blueprints(app: Flask) -> None:
     from casework.blueprints.health import bp as health_bp
     from casework.blueprints.intake import bp as intake_bp
     from casework.blueprints.notifications import bp as notifications_bp
+    from casework.blueprints.nudges import bp as nudges_bp
+    from casework.blueprints.nudges import staff_bp as nudge_failures_bp
     from casework.blueprints.reports import bp as reports_bp
     from casework.extensions import csrf
     from casework.staff_session import init_staff_sessions
@@ -176,9 +178,12 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         reports_bp,
         health_bp,
+        nudges_bp,
+        nudge_failures_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # JSON clients authenticate each call; no cookies are involved
+    csrf.exempt("casework.blueprints.nudges.views.sms_inbound")  # the gateway's shared token
     from casework.i18n import country_name, format_datetime_local, template_context
 
     app.context_processor(template_context)

@@ -55,6 +55,14 @@ ENVIRONMENT = {
     "CASEWORK_MAIL_MAX_ATTEMPTS": "give up on an e-mail after this many failed attempts (default 12)",
     "CASEWORK_PUBLIC_URL": "the address staff use, for the sign-in link in e-mails "
     "(default http://127.0.0.1:5000)",
+    "CASEWORK_FOLLOWUP_URL": "the follow-up address named in nudges to workers (default "
+    "CASEWORK_PUBLIC_URL + /follow-up); keep it short: it goes into a text message",
+    "CASEWORK_SMS_GATEWAY_URL": "HTTP SMS gateway for nudges: POST JSON {to, text} (default "
+    "empty: texts wait)",
+    "CASEWORK_SMS_GATEWAY_TOKEN": "bearer token sent to the SMS gateway (default none)",
+    "CASEWORK_SMS_INBOUND_TOKEN": "bearer token the gateway sends with STOP replies to "
+    "/sms/inbound (default empty: the webhook is off)",
+    "CASEWORK_NUDGE_MAX_ATTEMPTS": "give up on a nudge after this many failed attempts (default 8)",
     "CASEWORK_RETENTION_DAYS": "purge closed and withdrawn cases this many days after closing "
     "(default 730)",
     "CASEWORK_KEY_ROTATION_DAYS": "start a new master-key epoch (re-wrap every case key) this "
@@ -173,6 +181,15 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "MAIL_TIMEOUT_SECONDS": 20,
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("CASEWORK_MAIL_MAX_ATTEMPTS", "12")),
         "PUBLIC_URL": os.environ.get("CASEWORK_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Nudges to workers (services/notifications/nudges.py): content-free texts.
+        "NUDGE_LINK": os.environ.get("CASEWORK_FOLLOWUP_URL")
+        or os.environ.get("CASEWORK_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+        + "/follow-up",
+        "SMS_GATEWAY_URL": os.environ.get("CASEWORK_SMS_GATEWAY_URL", ""),
+        "SMS_GATEWAY_TOKEN": os.environ.get("CASEWORK_SMS_GATEWAY_TOKEN", ""),
+        "SMS_GATEWAY_TIMEOUT_SECONDS": 15,
+        "SMS_INBOUND_TOKEN": os.environ.get("CASEWORK_SMS_INBOUND_TOKEN", ""),
+        "NUDGE_MAX_ATTEMPTS": int(os.environ.get("CASEWORK_NUDGE_MAX_ATTEMPTS", "8")),
         "RETENTION_DAYS": int(os.environ.get("CASEWORK_RETENTION_DAYS", "730")),
         "KEY_ROTATION_DAYS": int(os.environ.get("CASEWORK_KEY_ROTATION_DAYS", "30")),
         "BACKUP_RETENTION_DAYS": int(os.environ.get("CASEWORK_BACKUP_RETENTION_DAYS", "35")),

@@ -36,6 +36,12 @@ def _outbox(now: datetime) -> object:
     return send_outbox()
 
 
+def _nudges(now: datetime) -> object:
+    from casework.services.notifications.nudge_delivery import send_nudges
+
+    return send_nudges(now)
+
+
 def _retention(now: datetime) -> object:
     from casework.services.keys.retention import purge_expired_cases
 
@@ -44,8 +50,10 @@ def _retention(now: datetime) -> object:
 
 def _evidence_cleanup(now: datetime) -> object:
     from casework.services.evidence.cleanup import clean_evidence_store
+    from casework.services.intake.drafts import discard_expired_drafts
 
-    return clean_evidence_store(remove=True, now=now).summary()
+    summary = clean_evidence_store(remove=True, now=now).summary()
+    return f"{summary}; {discard_expired_drafts(now=now)} expired complaint draft(s) removed"
 
 
 def _keys(now: datetime) -> object:
@@ -73,10 +81,16 @@ JOBS: dict[str, Job] = {
         ),
         Job("outbox", timedelta(minutes=1), _outbox, "send queued e-mails"),
         Job(
+            "nudges",
+            timedelta(minutes=5),
+            _nudges,
+            "content-free texts to workers who asked to hear of news, inside their safe hours",
+        ),
+        Job(
             "evidence_cleanup",
             timedelta(minutes=10),
             _evidence_cleanup,
-            "remove what interrupted uploads left in the evidence store; expire held files",
+            "remove what interrupted uploads left in the evidence store; expire held files and drafts",
         ),
         Job("digests", timedelta(days=1), _digests, "one digest e-mail per user per day"),
         Job("retention", timedelta(days=1), _retention, "crypto-shred expired closed cases"),

@@ -316,7 +316,19 @@ def test_two_schedulers_fire_each_job_once(app: Flask) -> None:
         assert not acquire_lease("node-b:2", 90)  # a second scheduler does not lead
         ran_a = run_due_jobs()
         ran_b = run_due_jobs() if acquire_lease("node-b:2", 90) else []
-        assert ran_a == ["stalled", "outbox", "evidence_cleanup", "digests", "retention", "keys"] and ran_b == []
+        assert (
+            ran_a
+            == [
+                "stalled",
+                "outbox",
+                "nudges",
+                "evidence_cleanup",
+                "digests",
+                "retention",
+                "keys",
+            ]
+            and ran_b == []
+        )
         clock.move_to(START + timedelta(seconds=60))
         assert acquire_lease("node-a:1", 90)  # the leader renews
         assert run_due_jobs() == ["outbox"]
@@ -324,7 +336,15 @@ def test_two_schedulers_fire_each_job_once(app: Flask) -> None:
         clock.move_to(START + timedelta(days=3))
         assert acquire_lease("node-b:2", 90)
         assert not acquire_lease("node-a:1", 90)
-        assert sorted(run_due_jobs()) == ["digests", "evidence_cleanup", "keys", "outbox", "retention", "stalled"]
+        assert sorted(run_due_jobs()) == [
+            "digests",
+            "evidence_cleanup",
+            "keys",
+            "nudges",
+            "outbox",
+            "retention",
+            "stalled",
+        ]
         assert run_due_jobs() == []
         assert db.session.get(JobRun, "stalled").last_run_at == START + timedelta(days=3)
 

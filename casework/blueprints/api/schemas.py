@@ -179,6 +179,25 @@ def complaint_schema() -> dict[str, Any]:
                     "passport_number": _text("contact.passport_number"),
                     "date_of_birth": day,
                     "sex": enum_of(SEXES),
+                    "notify": {
+                        "type": "boolean",
+                        "description": "Tell the worker when there is news: one short text "
+                        '(SMS to `phone`, else e-mail to `email`) that says only "There is news '
+                        'about your complaint" and the follow-up address, at most once a day, '
+                        "inside `safe_hours`, until the worker replies STOP. Needs `phone` or "
+                        "`email`.",
+                    },
+                    "safe_hours": {
+                        **_text("contact.safe_hours"),
+                        "description": "When a text is safe, local time: `18-21`, `18:30-21:00`, "
+                        "or `22-06` past midnight (default 08-20)",
+                        "examples": ["18-21"],
+                    },
+                    "time_zone": {
+                        **_text("contact.time_zone"),
+                        "description": "IANA time zone of `safe_hours`, e.g. `Asia/Kathmandu` "
+                        "for a worker back home (default: the destination country's)",
+                    },
                 },
             },
             "consent": {

@@ -10,6 +10,7 @@ from casework.models import event as ev
 from casework.services import audit
 from casework.services.errors import CaseChanged, NotPermitted
 from casework.services.escalation.deadlines import set_status
+from casework.services.notifications.nudges import note_status_news
 from casework.vocabulary.status import (
     AWAITING_WORKER,
     CLOSED,
@@ -105,3 +106,4 @@ def apply_transition(actor: User, case: Case, to: str, reason: str = "") -> None
         )
     )
     audit.record_audit(actor, audit.STATUS_CHANGE, "case", str(case.id), f"{previous}->{to}")
+    note_status_news(case, previous, to)  # a content-free nudge, if the worker asked for them

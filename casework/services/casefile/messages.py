@@ -9,6 +9,7 @@ from casework.services.errors import CaseChanged
 from casework.services.escalation.deadlines import touch
 from casework.services.intake.complaint import parse_message
 from casework.services.keys.case_keys import case_key, seal_event_body
+from casework.services.notifications.nudges import note_news
 
 NOTE_VISIBILITIES = (ev.INTERNAL, ev.PARTNERS)
 
@@ -48,5 +49,7 @@ def _write(
     db.session.flush()  # the body is bound to the event's id
     seal_event_body(case_key(case), case, event, body)
     touch(case)
+    if visibility == ev.WORKER:
+        note_news(case)  # a content-free nudge, if the worker asked for them
     db.session.commit()
     return event

@@ -7,4 +7,6 @@ submissions.py idempotency receipts: a retried submission answers the first one'
 choices.py     the countries and currencies the form offers
 plausibility.py unusual answers (a future date, interest over 100 %) the web form asks about
 web_form.py    the web form's complaint, lodged with the files held across its re-renders
+steps.py       the complaint one thing per page: each step's answers, errors and warnings
+drafts.py      the steps' answers between pages, sealed under a key only the browser holds
 """

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from casework.services.errors import InvalidInput
+from casework.services.notifications.safe_hours import known_time_zone, parse_safe_hours
 from casework.services.validation import UNSTORABLE, FieldReader, Money, storable
 from casework.vocabulary.abuse import ABUSE_CODES
 from casework.vocabulary.fees import (
@@ -42,6 +43,8 @@ TEXT_LIMITS = {
     "contact.email": 200,
     "contact.safe_times": 200,
     "contact.passport_number": 40,
+    "contact.safe_hours": 20,
+    "contact.time_zone": 64,
 }
 SEXES = frozenset({"female", "male", "other"})
 
@@ -69,6 +72,11 @@ class ContactInput:
     passport_number: str = ""
     date_of_birth: date | None = None
     sex: str = ""
+    # Nudges (services/notifications/nudges.py): tell me when there is news, inside these
+    # local hours ("18-21"), in this time zone (default: the destination country's).
+    notify: bool = False
+    safe_hours: str = ""
+    time_zone: str = ""
 
     def is_empty(self) -> bool:
         return (
@@ -220,11 +228,31 @@ def _parse_contact(r: FieldReader, data: Mapping[str, Any]) -> ContactInput | No
         date_of_birth=r.day(data, "date_of_birth", "contact.date_of_birth"),
         sex=r.choice(data, "sex", "contact.sex", SEXES) or "",
     )
+    _parse_nudge_wish(r, data, contact)
     if contact.phone and sum(ch.isdigit() for ch in contact.phone) < 6:
         r.fail("contact.phone", _l("Please check the phone number (with country code)."))
     if contact.email and ("@" not in contact.email or "." not in contact.email.rsplit("@", 1)[-1]):
         r.fail("contact.email", _l("Please check the email address."))
     return None if contact.is_empty() else contact
+
+
+def _parse_nudge_wish(r: FieldReader, data: Mapping[str, Any], contact: ContactInput) -> None:
+    contact.notify = r.flag(data, "notify")
+    contact.safe_hours = r.text(
+        data, "safe_hours", "contact.safe_hours", TEXT_LIMITS["contact.safe_hours"]
+    )
+    contact.time_zone = r.text(
+        data, "time_zone", "contact.time_zone", TEXT_LIMITS["contact.time_zone"]
+    )
+    if contact.safe_hours and parse_safe_hours(contact.safe_hours) is None:
+        r.fail("contact.safe_hours", _l("Please write the hours like 18-21."))
+    if contact.time_zone and not known_time_zone(contact.time_zone):
+        r.fail("contact.time_zone", _l("Please choose a time zone from the list."))
+    if contact.notify and not (contact.phone or contact.email):
+        r.fail(
+            "contact.notify",
+            _l("To be told when there is news, please give a phone number or an email."),
+        )
 
 
 def parse_message(text: Any) -> str:

@@ -15,6 +15,7 @@ from casework.extensions import db
 from casework.models import Agency, Case, CaseAbuse, CaseEvent, Complainant, Country, FeePayment
 from casework.models import event as ev
 from casework.models.columns import utcnow
+from casework.services.agencies.matching import match_agency
 from casework.services.assignments.routing import route_case
 from casework.services.escalation.deadlines import refresh_deadlines
 from casework.services.evidence.operations import (
@@ -29,6 +30,7 @@ from casework.services.intake.complaint import ComplaintInput, ContactInput, par
 from casework.services.intake.plausibility import Unusual, unusual_answers
 from casework.services.intake.references import new_reference
 from casework.services.keys.case_keys import issue_case_key, seal_text
+from casework.services.notifications.nudges import subscribe_at_intake
 from casework.vocabulary.status import RECEIVED
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,7 @@ def _lodge(
         case.complainant = Complainant(
             identity_sealed=seal_text(key, case, "identity", _identity_document(complaint.contact))
         )
+    subscribe_at_intake(case, key, complaint.contact)  # "tell me when there is news"
     case.events.append(
         CaseEvent(
             kind=ev.LODGED,
@@ -219,6 +222,7 @@ def _find_or_add_agency(name: str, licence: str, country: str) -> Agency:
             name=name or licence, name_key=name_key, licence_number=licence, country=country
         )
         db.session.add(agency)
+        match_agency(agency)  # to the origin country's registry of licensed agencies
     return agency
 
 

@@ -28,6 +28,8 @@ from casework.models import (
     Complainant,
     Evidence,
     FollowupSession,
+    NudgeMessage,
+    NudgeSubscription,
     Submission,
 )
 from casework.models.columns import utcnow
@@ -48,7 +50,16 @@ RETENTION_ACTOR = SystemActor("system:retention")
 # The tables whose rows a purge deletes or overwrites: their old row versions must go too.
 PURGED_TABLES = tuple(
     model.__tablename__
-    for model in (Case, Complainant, Evidence, CaseEvent, Assignment, Submission)
+    for model in (
+        Case,
+        Complainant,
+        Evidence,
+        CaseEvent,
+        Assignment,
+        Submission,
+        NudgeSubscription,
+        NudgeMessage,
+    )
 )
 
 
@@ -135,6 +146,9 @@ def _shred(case: Case, now: datetime) -> list[str]:
     # follow-up sessions still signed in to the case.
     db.session.execute(delete(Submission).where(Submission.case_id == case.id))
     db.session.execute(delete(FollowupSession).where(FollowupSession.case_id == case.id))
+    # The phone's keyed hash would still link the case to a number: nudges go too.
+    db.session.execute(delete(NudgeSubscription).where(NudgeSubscription.case_id == case.id))
+    db.session.execute(delete(NudgeMessage).where(NudgeMessage.case_id == case.id))
     # Nobody knows this secret: a follow-up with the old one fails like any wrong secret.
     case.secret_hash = hash_secret(new_secret())
     case.purged_at = now

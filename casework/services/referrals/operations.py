@@ -29,6 +29,7 @@ from casework.models.referral import (
 )
 from casework.services.actors import WorkerActor
 from casework.services.errors import InvalidInput
+from casework.services.notifications.nudges import note_news
 from casework.services.referrals.changes import ReferralRefused, record_change, touch_case
 from casework.services.referrals.proposals import propose_referral
 from casework.services.validation import FieldReader
@@ -67,6 +68,7 @@ def staff_proposes_referral(actor: User, case: Case, pathway_id: int | None) -> 
     referral = propose_referral(case, proposed_by="staff", actor=actor, pathway=pathway)
     if referral is None:
         raise ReferralRefused(str(_l("No referral pathway fits this case.")))
+    note_news(case)  # the follow-up page asks the worker's consent: a nudge, if asked for
     db.session.commit()
     return referral
 
