@@ -81,8 +81,9 @@ class User(Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     languages_csv: Mapped[str] = mapped_column("languages", String(200), default="")
-    # The language of this person's staff pages (one of STAFF_LANGUAGES); never what a worker sees.
-    page_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # The language of this person's staff pages (one of STAFF_LANGUAGES; "" until chosen: the
+    # browser's language then). Never what a worker sees.
+    page_language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_key_id: Mapped[str | None] = mapped_column(String(32))
     totp_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)

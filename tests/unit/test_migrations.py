@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -36,12 +37,46 @@ def _revisions() -> list[str]:
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
 
+# Neither dialect's reflection reads expression indexes, so the comparison skips them (with
+# these warnings) and the test below looks for them by name.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_models_match_upgrade_head(empty_app: Flask) -> None:
     upgrade(directory=str(MIGRATIONS_PATH))
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         differences = compare_metadata(context, db.metadata)
-    assert differences == []
+    assert _without_unnamed_sqlite_keys(differences) == []
+    expression_indexes = {
+        index.name
+        for table in db.metadata.tables.values()
+        for index in table.indexes
+        if any(not hasattr(expr, "name") for expr in index.expressions)
+    }
+    assert expression_indexes == {"ix_cases_employer_folded"}
+    listing = (
+        "SELECT indexname FROM pg_indexes"
+        if ON_POSTGRES
+        else "SELECT name FROM sqlite_master WHERE type = 'index'"
+    )
+    with db.engine.connect() as conn:
+        assert expression_indexes <= set(conn.scalars(text(listing)))
+
+
+def _without_unnamed_sqlite_keys(differences: list[Any]) -> list[Any]:
+    """SQLite keeps a foreign key added with ALTER TABLE ADD COLUMN (the only way to add one
+    without copying the table) inline, and SQLAlchemy reads inline keys back without their
+    name: such a key shows as removed and added again. Drop those pairs, nothing else."""
+    if ON_POSTGRES:
+        return differences
+
+    def sig(fk: Any) -> tuple[object, ...]:
+        return (fk.parent.name, tuple(c.name for c in fk.columns), fk.referred_table.name)
+
+    removed = {sig(d[1]) for d in differences if d[0] == "remove_fk" and d[1].name is None}
+    added = {sig(d[1]) for d in differences if d[0] == "add_fk"}
+    both = removed & added
+    return [d for d in differences if not (d[0] in ("remove_fk", "add_fk") and sig(d[1]) in both)]
 
 
 def test_every_migration_goes_up_and_down(empty_app: Flask) -> None:

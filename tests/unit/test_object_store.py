@@ -385,7 +385,7 @@ def test_the_cleanup_removes_shared_copies_whose_hold_has_ended(app: Flask, s3_s
     store = s3_store()
     assert clean_evidence_store(remove=True, now=utcnow() + LATER).stale_temp_files == 0
     assert len([key for key in s3_server.objects(store.bucket) if "/held/" in key]) == 1
-    later = utcnow() + timedelta(days=1)
+    later = utcnow() + timedelta(days=2)
     with time_machine.travel(later, tick=False):
         clean_evidence_store(remove=True)  # the hold expired: row, file and copy go
     assert [key for key in s3_server.objects(store.bucket) if "/held/" in key] == []

@@ -3,9 +3,8 @@ and the referral pack that shares nothing the worker did not agree to."""
 
 from __future__ import annotations
 
-import re
-
 import os
+import re
 import tempfile
 from datetime import timedelta
 from decimal import Decimal

@@ -49,7 +49,7 @@ def test_a_language_not_offered_to_staff_is_refused(client: FlaskClient, casewor
     for code in ("xx", "", "../en"):
         assert client.post("/account/language", data={"language": code}).status_code == 422
     db.session.refresh(caseworker)
-    assert caseworker.page_language == "en"
+    assert caseworker.page_language == ""  # not chosen: the browser's language
 
 
 def test_signed_out_nobody_can_set_a_page_language(client: FlaskClient) -> None:
@@ -66,3 +66,13 @@ def test_every_staff_language_lays_the_page_out_in_its_direction(
     page = client.get("/cases/").get_data(as_text=True)
     direction = "rtl" if LANGUAGES[code].rtl else "ltr"
     assert f'<html lang="{code}" dir="{direction}">' in page
+
+
+def test_until_they_choose_staff_pages_follow_the_browser(
+    client: FlaskClient, caseworker: Any
+) -> None:
+    login(client, caseworker)
+    client.set_cookie(LANGUAGE_COOKIE, "id")
+    assert '<html lang="id"' in client.get("/cases/").get_data(as_text=True)
+    client.post("/account/language", data={"language": "ne"})
+    assert '<html lang="ne"' in client.get("/cases/").get_data(as_text=True)
