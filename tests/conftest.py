@@ -3,7 +3,10 @@ by DATABASE_URL), a test client, and creator functions that go through the servi
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy.pool import NullPool
 
 from casework import create_app
 from casework.extensions import db
@@ -56,14 +60,77 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
     return app
 
 
+# The schema and reference data every test starts from, built by the first test that asks and
+# then copied (a PostgreSQL template database, a SQLite file): creating ~70 tables and loading
+# the reference data on every test cost the PostgreSQL run most of its time.
+_PG_READY = "casework_test_ready"
+_SQLITE_READY = Path(tempfile.mkdtemp(prefix="casework-ready-")) / "casework.db"
+atexit.register(shutil.rmtree, _SQLITE_READY.parent, True)
+_ready_built = False
+
+
+def _recreate_postgres_database(template: str | None = None) -> None:
+    """Drop the test database (closing whatever still holds it) and create it again, empty or
+    as a copy of `template`."""
+    url = make_url(POSTGRES_URL)
+    admin = create_engine(
+        url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            copy = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{url.database}"{copy}'))
+            if template is None and not _ready_built:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{_PG_READY}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def _save_ready_copy(app: Flask) -> None:
+    if ON_POSTGRES:
+        url = make_url(POSTGRES_URL)
+        admin = create_engine(
+            url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+        )
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{_PG_READY}" TEMPLATE "{url.database}"'))
+        finally:
+            admin.dispose()
+    else:
+        shutil.copyfile(_sqlite_path(app), _SQLITE_READY)
+
+
+def _sqlite_path(app: Flask) -> Path:
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    assert database, "tests use a SQLite file"
+    return Path(database)
+
+
 def reset_schema(app: Flask) -> None:
+    """The app's database holds the schema and the reference data, nothing else."""
+    global _ready_built
     with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # no connection may stay on the database being replaced
+        if _ready_built and ON_POSTGRES:
+            _recreate_postgres_database(template=_PG_READY)
+            return
+        if _ready_built:
+            target = _sqlite_path(app)
+            for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+                leftover.unlink(missing_ok=True)
+            shutil.copyfile(_SQLITE_READY, target)
+            return
         if ON_POSTGRES:
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
+            _recreate_postgres_database()
         db.create_all()
         load_reference_data()
+        db.session.remove()
+        db.engine.dispose()  # a closed SQLite file holds everything (no -wal beside it)
+        _save_ready_copy(app)
+        _ready_built = True
 
 
 @pytest.fixture(autouse=True)
@@ -71,15 +138,8 @@ def _empty_postgres_database() -> None:
     """On PostgreSQL each test starts from an empty database, as each SQLite test starts from a
     new file: the app checks at start-up that its key ring opens every key the database holds,
     and the previous test's cases were wrapped by that test's ring."""
-    if not ON_POSTGRES:
-        return
-    engine = create_engine(POSTGRES_URL)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
+    if ON_POSTGRES:
+        _recreate_postgres_database()
 
 
 @pytest.fixture

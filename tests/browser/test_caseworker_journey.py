@@ -21,6 +21,7 @@ from tests import samples
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, LiveServer, translator
 from tests.browser.test_worker_journeys import (
     CHECK_MY_COMPLAINT,
+    NEXT,
     PASSPORT_TAKEN,
     REFERENCE,
     SECRET,
@@ -115,16 +116,22 @@ def test_worker_files_caseworker_accepts_downloads_replies_and_worker_sees_it(
     t = translator("ne")
     worker = phone
     choose_language(worker, live_server, "नेपाली")
+    submit(worker, t(NEXT))  # language
     worker.select_option("#origin_country", "NP")
     worker.select_option("#destination_country", "QA")
+    submit(worker, t(NEXT))  # where
     worker.get_by_label(t(PASSPORT_TAKEN), exact=True).check()
     story = "एजेन्टले मेरो राहदानी लियो र १,५०,००० रुपैयाँ लियो। रसिद दिएन।"
     worker.fill("#narrative", story)
+    submit(worker, t(NEXT))  # what happened
+    submit(worker, t(NEXT))  # money: none to tell
     photo = samples.png(width=3, height=2)
     receipt = tmp_path / "receipt.png"
     receipt.write_bytes(photo)
     worker.set_input_files("#evidence", receipt)
-    submit(worker, t(SEND_COMPLAINT))
+    submit(worker, t(NEXT))  # evidence
+    submit(worker, t(NEXT))  # contact: anonymous
+    submit(worker, t(SEND_COMPLAINT))  # check and send
     expect(worker.locator("#reference")).to_have_text(REFERENCE)
     expect(worker.locator("#secret")).to_have_text(SECRET)
     reference = worker.locator("#reference").inner_text().strip()

@@ -16,7 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_babel import get_domain
+from flask_babel import force_locale, get_domain, gettext
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -30,6 +30,7 @@ from casework.services.errors import InvalidInput
 from casework.services.referrals.changes import ReferralRefused
 from casework.services.referrals.operations import advance_referral, record_consent
 from casework.services.referrals.proposals import propose_referral, suggest_pathways
+from casework.vocabulary.forums import ABUSE_LABELS
 from tests import samples
 from tests.conftest import case_by_reference, login
 
@@ -386,15 +387,25 @@ def test_pack_leaves_out_identity_without_consent_and_internal_notes_always(
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
-    assert '<html lang="en" dir="ltr">' in html  # Arabic forum: we have no Arabic, so English
-    assert "Referral pack" in html and "Labour Relations Department" in html
+    # Qatar's forum reads Arabic: the pack is in Arabic, right to left.
+    assert '<html lang="ar" dir="rtl">' in html
+    with force_locale("ar"):
+        title, no_name, fees = (
+            gettext("Referral pack"),
+            gettext(
+                "The worker has not agreed to share their name and contact details. Please "
+                "contact them through the organisation that prepared this pack."
+            ),
+            str(ABUSE_LABELS["RA_FEES"]),
+        )
+    assert title != "Referral pack" and title in html and "Labour Relations Department" in html
     assert "Ram Bahadur Test" not in html and "9812345678" not in html
     assert "passport-Ram.png" not in html  # file names often carry the name
-    assert "The worker has not agreed to share their name" in html
+    assert str(escape(no_name)) in html
     assert "INTERNAL-NOTE-MARKER" not in html
     assert "SHARED-NOTE-MARKER" in html
     assert case.evidence[0].sha256 in html
-    assert "Recruitment fees or costs charged to the worker" in html
+    assert str(escape(fees)) in html
     assert "150,000" in html and "10,000" in html  # paid vs receipt
     assert "<script" not in html and "style=" not in html and "<style" not in html
     assert re.search(r'href="/static/print\.[0-9a-f]{12}\.css"', html)  # the print sheet

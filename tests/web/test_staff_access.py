@@ -17,6 +17,8 @@ PUBLIC_ENDPOINTS = {
     "intake.start",
     "intake.choose_language",
     "intake.complaint",
+    "intake.complaint_steps",  # the step-by-step form: the worker's own draft, nothing else
+    "intake.complaint_step",
     "intake.followup",
     "intake.followup_message",
     "intake.followup_evidence",

@@ -80,8 +80,9 @@ def stored_text(kind: str, reference: str | None) -> str:
 
 
 def user_locale(user: User) -> str:
-    """The locale of the user's e-mails: their first language casework speaks."""
-    for code in user.languages:
+    """The locale of the user's e-mails: the page language they chose, or else their first
+    language casework speaks."""
+    for code in (user.page_language, *user.languages):
         if code in LANGUAGES:
             return LANGUAGES[code].babel_locale
     return LANGUAGES[DEFAULT_LANGUAGE].babel_locale
