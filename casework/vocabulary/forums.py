@@ -55,6 +55,45 @@ FORUM_KINDS_FOR_WORKER = {
     "BRAND_GRIEVANCE": _l("the company that buys from your employer"),
 }
 
+# What each place does for a worker, in one short sentence the worker reads before agreeing.
+FORUM_DOES_FOR_WORKER = {
+    "ORIG_REGULATOR": _l(
+        "It gives licences to job agencies. It can punish an agency and order it to pay you back."
+    ),
+    "ORIG_TRIBUNAL": _l(
+        "It decides cases against job agencies. It can order the agency to pay you back."
+    ),
+    "ORIG_POLICE": _l("They can arrest people who cheat workers and take them to court."),
+    "ORIG_WELFARE_FUND": _l(
+        "It can give money to workers and families who were hurt, cheated or sent home."
+    ),
+    "ORIG_LEGAL_AID": _l("A lawyer can advise you and go to court for you, free of charge."),
+    "ORIG_NHRI": _l("It looks into abuse of people's rights and can tell the government to act."),
+    "DEST_CONCILIATION": _l(
+        "They call you and your employer to a meeting to agree on what you are owed."
+    ),
+    "DEST_LABOUR_COURT": _l(
+        "A judge hears you and your employer and decides what you must be paid."
+    ),
+    "DEST_AGENCY_REGULATOR": _l(
+        "It gives licences to job agencies. It can punish an agency that broke the rules."
+    ),
+    "DEST_INSPECTION": _l(
+        "They visit workplaces, check wages and conditions, and can fine the employer."
+    ),
+    "DEST_EMBASSY": _l(
+        "They help their citizens: papers, a safe place, talks with the employer, the way home."
+    ),
+    "DEST_SHELTER": _l("A safe place to stay, with food and help, while your case goes on."),
+    "DEST_POLICE": _l("They can stop people who trap or traffic workers and keep you safe."),
+    "DEST_NHRI": _l("It looks into abuse of people's rights and can tell the government to act."),
+    "UNION": _l("Workers who stand together. They can speak for you to the employer."),
+    "NGO": _l("People who help migrant workers with advice and support, free of charge."),
+    "BRAND_GRIEVANCE": _l(
+        "The company that buys from your employer can make your employer put things right."
+    ),
+}
+
 REFERRAL_STATUS_LABELS = {
     "proposed": _l("Proposed"),
     "consented": _l("Worker agreed"),

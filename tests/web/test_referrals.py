@@ -300,6 +300,8 @@ def test_worker_agrees_on_the_follow_up_page(
     page = _followup_page(client, lodged)
     assert "Can we send your case?" in page
     assert "the labour office in the country where you work" in page
+    # and what that office can do for them, before they say yes
+    assert "They call you and your employer to a meeting to agree on what you are owed." in page
     assert referral.pathway.name in page and "Qatar" in page
     answered = client.post(
         "/follow-up/referral",

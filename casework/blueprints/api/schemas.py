@@ -240,6 +240,10 @@ def status_schema() -> dict[str, Any]:
                         "authority": {"type": "string"},
                         "name": {"type": "string"},
                         "country": {"type": "string"},
+                        "does": {
+                            "type": "string",
+                            "description": "What this place can do for the worker, in plain words",
+                        },
                     },
                 },
             },

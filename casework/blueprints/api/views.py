@@ -85,7 +85,13 @@ def _status_body(case: Case) -> dict[str, Any]:
         # Referrals the caseworker proposes and the worker has not answered yet: a chatbot
         # asks the worker and answers on the follow-up page (or the worker does it there).
         "pending_referrals": [
-            {"id": p.id, "authority": p.authority, "name": p.name, "country": p.country}
+            {
+                "id": p.id,
+                "authority": p.authority,
+                "name": p.name,
+                "country": p.country,
+                "does": p.does,
+            }
             for p in view.pending_referrals
         ],
     }

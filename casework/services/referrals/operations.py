@@ -33,7 +33,7 @@ from casework.services.notifications.nudges import note_news
 from casework.services.referrals.changes import ReferralRefused, record_change, touch_case
 from casework.services.referrals.proposals import propose_referral
 from casework.services.validation import FieldReader
-from casework.vocabulary.forums import FORUM_KINDS_FOR_WORKER
+from casework.vocabulary.forums import FORUM_DOES_FOR_WORKER, FORUM_KINDS_FOR_WORKER
 from casework.vocabulary.outcomes import OUTCOMES
 from casework.vocabulary.status import REFERRED
 
@@ -188,6 +188,7 @@ class PendingReferral:
     authority: str  # who it is, in plain words in the worker's language
     name: str  # the forum's own name, as the catalogue writes it
     country: str
+    does: str  # what it can do for the worker, in one plain sentence
 
 
 def awaiting_worker_answer(case: Case) -> list[PendingReferral]:
@@ -199,6 +200,7 @@ def awaiting_worker_answer(case: Case) -> list[PendingReferral]:
             str(FORUM_KINDS_FOR_WORKER.get(r.forum_kind, "")),
             r.pathway.name if r.pathway else "",
             r.pathway.country if r.pathway else "",
+            str(FORUM_DOES_FOR_WORKER.get(r.forum_kind, "")),
         )
         for r in case.referrals
         if r.status == PROPOSED
