@@ -23,7 +23,7 @@ million rows is a few scans rather than a million small queries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -48,7 +48,7 @@ from sqlalchemy.orm.attributes import get_history
 from casework.models import Assignment, Case, CaseAbuse, ExchangeRate, FeePayment, Outcome
 from casework.models.assignment import ACCEPTED, DECLINED, DESTINATION, ORIGIN
 from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY, ReportCase, ReportOrgCase
-from casework.services.reports import rollups
+from casework.services.reports import prebuilt, rollups
 from casework.services.reports.sql import (
     convert,
     seconds_between,
@@ -101,7 +101,7 @@ CaseIds = list[int] | Select[Any] | None
 
 
 def _only(column: Any, ids: CaseIds) -> list[Any]:
-    return [] if ids is None else [column.in_(ids)]
+    return [] if ids is None else [prebuilt.among(column, ids)]
 
 
 def _assignments(ids: CaseIds) -> Any:
@@ -258,16 +258,36 @@ def _org_rows(ids: CaseIds) -> Select[Any]:
     )
 
 
+def _delete_rows(table: Any) -> Callable[[CaseIds], Any]:
+    return lambda ids: delete(table).where(*_only(table.c.case_id, ids))
+
+
+def _insert_rows(ids: CaseIds) -> Any:
+    return insert(ReportCase.__table__).from_select(list(COLUMNS), facts_query(ids))
+
+
+def _insert_org_rows(ids: CaseIds) -> Any:
+    """Each case's new row again, once per organisation holding it."""
+    return insert(ReportOrgCase.__table__).from_select(
+        ["organisation_id", *COLUMNS], _org_rows(ids)
+    )
+
+
+_WRITES: tuple[tuple[str, Callable[[CaseIds], Any]], ...] = (
+    *((f"facts-delete-{t.name}", _delete_rows(t)) for t in FACT_TABLES),
+    ("facts-insert", _insert_rows),
+    ("facts-insert-org", _insert_org_rows),
+)
+
+
 def _write(connection: Connection, ids: CaseIds) -> None:
     if ids is not None:  # the groups follow: these cases out, then in again (rebuild: all)
         rollups.subtract(connection, ids)
-    for table in FACT_TABLES:
-        connection.execute(delete(table).where(*_only(table.c.case_id, ids)))
-    connection.execute(insert(ReportCase.__table__).from_select(list(COLUMNS), facts_query(ids)))
-    # then each case's new row again, once per organisation holding it
-    connection.execute(
-        insert(ReportOrgCase.__table__).from_select(["organisation_id", *COLUMNS], _org_rows(ids))
-    )
+    for name, build in _WRITES:
+        if isinstance(ids, list):  # the flush's case: compiled once (prebuilt.py)
+            connection.execute(prebuilt.for_ids(connection, name, build), {"ids": ids})
+        else:
+            connection.execute(build(ids))
     if ids is None:
         rollups.rebuild(connection)
     else:

@@ -20,6 +20,7 @@ reports read the facts as before).
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import Any
 
@@ -29,21 +30,17 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    bindparam,
     case,
     delete,
     func,
     insert,
     literal,
-    literal_column,
     select,
-    text,
     true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnClause, TextClause
 
 from casework.models.report_case import (
     ANY_ABUSE,
@@ -52,6 +49,7 @@ from casework.models.report_case import (
     ReportOrgCase,
     ReportRollup,
 )
+from casework.services.reports import prebuilt
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import contains_word
 from casework.vocabulary.abuse import ABUSE_CODES
@@ -78,13 +76,6 @@ def _codes() -> Any:
     ).subquery("codes")
 
 
-def _among(column: Any, ids: Any) -> Any:
-    """`column IN ids`; for the marker `_compiled` replaces with a list, the marker as is."""
-    if isinstance(ids, ColumnClause):
-        return column.op("IN")(ids)
-    return column.in_(ids)
-
-
 def _contributions(ids: Any) -> CompoundSelect[Any]:
     """One row per fact row and group it belongs to (each case: every organisation's rows and
     the every-case row, each once for any abuse and once per abuse code), with the group's
@@ -104,7 +95,7 @@ def _contributions(ids: Any) -> CompoundSelect[Any]:
             case((c.organisations > 1, 1), else_=0).label("shared"),
             c.recruitment_months.label("months"),
         ]
-        only = [] if ids is None else [_among(c.case_id, ids)]
+        only = [] if ids is None else [prebuilt.among(c.case_id, ids)]
         parts.append(
             select(
                 organisation.label("organisation_id"),
@@ -152,32 +143,12 @@ def _statement(connection: Connection, ids: Any, sign: int) -> Any:
     )
 
 
-# The upserts for a list of ids, as SQL text per (dialect, sign): built and compiled once.
-# (Executed as a statement object, even a prebuilt one, it cost 10-30 ms of SQLAlchemy's time
-# on every flush, measured; as text, under a millisecond.)
-_COMPILED: dict[tuple[str, int], TextClause] = {}
-_IDS = "__CASE_IDS__"
-
-
-def _compiled(connection: Connection, sign: int) -> TextClause:
-    key = (connection.dialect.name, sign)
-    if key not in _COMPILED:
-        marker: ColumnClause[Any] = literal_column(_IDS)
-        statement = _statement(connection, marker, sign)
-        sql = str(
-            statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-        )
-        sql = sql.replace(f"IN {_IDS}", "IN :ids")
-        if _IDS in sql:  # pragma: no cover - a rendering this code does not expect
-            raise RuntimeError("rollup upsert: case id list not rendered as IN")
-        _COMPILED[key] = text(sql).bindparams(bindparam("ids", expanding=True))
-    return _COMPILED[key]
-
-
 def _upsert(connection: Connection, ids: Any, sign: int) -> None:
     if isinstance(ids, list | tuple):
-        if ids:
-            connection.execute(_compiled(connection, sign), {"ids": list(ids)})
+        if ids:  # as text compiled once (prebuilt.py): a statement object cost 10-30 ms a flush
+            build = functools.partial(_statement, connection, sign=sign)
+            upsert = prebuilt.for_ids(connection, f"rollups-upsert{sign:+d}", build)
+            connection.execute(upsert, {"ids": list(ids)})
         return
     connection.execute(_statement(connection, ids, sign))
 
