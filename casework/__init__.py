@@ -154,6 +154,7 @@ def register_audit_anchors(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from casework.blueprints.admin import bp as admin_bp
+    from casework.blueprints.agencies import bp as agencies_bp
     from casework.blueprints.api import bp as api_bp
     from casework.blueprints.approvals import bp as approvals_bp
     from casework.blueprints.auth import bp as auth_bp
@@ -174,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         cases_bp,
         admin_bp,
+        agencies_bp,
         approvals_bp,
         notifications_bp,
         reports_bp,

@@ -25,6 +25,7 @@ PUBLIC_ENDPOINTS = {
     "intake.followup_case",  # the worker's follow-up session decides (403 without one)
     "intake.receipt",  # the receipt cookie decides (a redirect to the start page without one)
     "intake.quick_exit",
+    "intake.agency_suggestions",  # the registry's public facts (name, licence number), no cases
     "auth.login",
     "auth.totp",
     "auth.enrol",

@@ -289,6 +289,11 @@ class StepComplaintForm(ComplaintForm):
     """The same complaint asked one thing per page: one payment row to begin with."""
 
     fees = FieldList(FormField(FeeForm), min_entries=1, max_entries=40)
+    # The registry entries "Find my agency" offers (agency_lookup.py); chosen, one fills the
+    # agency's name and licence number. Never kept in the draft itself.
+    agency_choice = RadioField(
+        _l("Is your agency one of these?"), choices=[], validate_choice=False
+    )
 
 
 def _walk(form: Any) -> Any:

@@ -14,6 +14,11 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from casework.blueprints.intake import bp
+from casework.blueprints.intake.agency_lookup import (
+    FIND_AGENCY,
+    offer_agencies,
+    with_chosen_agency,
+)
 from casework.blueprints.intake.cookies import (
     DRAFT_COOKIE,
     DRAFT_COOKIE_SECONDS,
@@ -51,7 +56,15 @@ from casework.services.intake.submissions import ReceiptUnavailable, SubmissionR
 from casework.vocabulary.languages import LANGUAGES
 
 # Posted names that are actions or per-request, never answers to keep.
-_NOT_ANSWERS = {"csrf_token", "go", "add_fee", "remove_file", "confirm_unusual", "submission"}
+_NOT_ANSWERS = {
+    "csrf_token",
+    "go",
+    "add_fee",
+    "remove_file",
+    "confirm_unusual",
+    "submission",
+    "agency_choice",  # turned into the agency's name and licence number (agency_lookup.py)
+}
 
 
 class _Visit:
@@ -147,7 +160,7 @@ def complaint_step(step: str) -> Response:
         return _receipt(visit)
     if request.method == "GET":
         return _page(visit, step, visit.form(step, None))
-    posted = request.form
+    posted = with_chosen_agency(request.form) if step == "where" else request.form
     form = visit.form(step, posted)
     if not form.validate():  # the form's CSRF token expired: the draft is still here
         return _page(visit, step, form, 400)
@@ -167,6 +180,8 @@ def complaint_step(step: str) -> Response:
         form.fees.append_entry()
         with_choices(form)
         return _page(visit, step, form, focus_fee=True)
+    if step == "where" and posted.get("go") == FIND_AGENCY:
+        return _page(visit, step, form, agency_note=offer_agencies(form))
     if posted.get("go") == "back":
         return _go(visit, STEPS[max(number - 1, 0)])
     if refused is not None:

@@ -9,5 +9,8 @@ status.py           an entry's status on a given day, from its history
 panel.py            the case page's agency panel: the entry, status then and today, warnings
 decisions.py        confirm / reject a candidate, undo a link, accept RA_UNLICENSED (audited)
 entries.py          the admin pages: registries at a glance, finding and editing an entry
+registry_search.py  finding entries by licence number, part of a name or a misspelt name
+suggestions.py      the worker's form: the origin country's entries as the worker types
+agency_file.py      the staff agency page: registry facts, history, and the viewer's cases
 demo_lists.py       the synthetic lists `flask demo load` imports (invented agencies)
 """

@@ -75,9 +75,12 @@ def _match(agency: Agency) -> None:
             agency.candidates.append(AgencyMatchCandidate(registry_agency_id=entry_id, score=score))
 
 
-def candidates_for(country: str, key: str) -> list[tuple[int, int]]:
+def candidates_for(
+    country: str, key: str, limit: int = MAX_CANDIDATES, cutoff: int = SCORE_CUTOFF
+) -> list[tuple[int, int]]:
     """The registry entries whose name or alias is closest to the folded name `key`:
-    (entry id, score 0-100), best first, at most MAX_CANDIDATES, none under SCORE_CUTOFF.
+    (entry id, score 0-100), best first, at most `limit`, none under `cutoff` (the matcher's
+    MAX_CANDIDATES and SCORE_CUTOFF unless a search asks for more).
 
     WRatio (which also forgives a missing word or another word order) costs ~3 ms per 1,000
     names, too much for a 10,000-entry registry within 50 ms; so the two cheap scorers it is
@@ -95,13 +98,13 @@ def candidates_for(country: str, key: str) -> list[tuple[int, int]]:
         key,
         {index: choices.keys[index] for index in shortlist},
         scorer=fuzz.WRatio,
-        score_cutoff=SCORE_CUTOFF,
-        limit=MAX_CANDIDATES * 4,
+        score_cutoff=cutoff,
+        limit=limit * 4,
     )
     best: dict[int, int] = {}
     for _, score, index in found:
         best.setdefault(choices.entry_ids[index], round(score))
-    return sorted(best.items(), key=lambda item: -item[1])[:MAX_CANDIDATES]
+    return sorted(best.items(), key=lambda item: -item[1])[:limit]
 
 
 def rematch_country(country: str) -> int:
