@@ -64,6 +64,7 @@ bench: translations
 
 # Every worker page of the complaint journey as a 360 × 740 phone shows it, in each language:
 # PNGs under build/screenshots/<language>/ (headless /usr/bin/chromium). LANGUAGES="en ur" for fewer.
+# Then the caseworker's and supervisor's pages at 1366 px (staff/), and in Arabic (staff-ar/).
 .PHONY: screenshots
 screenshots: translations
 	$(BIN)/python tests/browser/screenshots.py --out build/screenshots $(LANGUAGES)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,8 +85,10 @@ def live_server_config() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def live_server(tmp_path: Path, live_server_config: dict[str, Any]) -> Iterator[LiveServer]:
+@contextmanager
+def serving(folder: Path, config: dict[str, Any]) -> Iterator[LiveServer]:
+    """The app on a fresh database in `folder`, with `config` over the test defaults, served on
+    127.0.0.1 until the block ends."""
     from werkzeug.serving import make_server
 
     late = _LateApp()
@@ -93,7 +96,7 @@ def live_server(tmp_path: Path, live_server_config: dict[str, Any]) -> Iterator[
     base = f"http://127.0.0.1:{server.server_port}"
     # Quick exit must leave the page, but the test must not leave 127.0.0.1.
     quick_exit_url = f"{base}/static/casework.css"
-    app = make_app(tmp_path, **{"QUICK_EXIT_URL": quick_exit_url, **live_server_config})
+    app = make_app(folder, **{"QUICK_EXIT_URL": quick_exit_url, **config})
     reset_schema(app)
     late.app = app
     thread = threading.Thread(
@@ -109,6 +112,30 @@ def live_server(tmp_path: Path, live_server_config: dict[str, Any]) -> Iterator[
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, live_server_config: dict[str, Any]) -> Iterator[LiveServer]:
+    with serving(tmp_path, live_server_config) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """One server for all the tests of a module, which share its database (so each test uses
+    data of its own), configured by the module's LIVE_SERVER_CONFIG dict."""
+    config = getattr(request.module, "LIVE_SERVER_CONFIG", {})
+    with serving(tmp_path_factory.mktemp("live"), config) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _empty_postgres_database() -> None:
+    """Replaces tests/conftest.py's: every server above starts from its own fresh database
+    (reset_schema), and emptying PostgreSQL before each test would pull it from under a
+    module's shared server."""
 
 
 @pytest.fixture

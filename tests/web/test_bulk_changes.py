@@ -77,6 +77,9 @@ def test_supervisor_reassigns_and_changes_status_in_bulk(
         select(Assignment).where(Assignment.user_id == team["bikash"].id)
     ).all()
     assert sorted(a.case.reference for a in offers) == sorted(refs[:2])
+    # Asha keeps both until Bikash accepts: each case is counted once, not once per assignment.
+    everything = boss.get("/cases/?tab=org_all").get_data(as_text=True)
+    assert "3 cases" in everything and everything.count('href="/cases/CW-') == 3
     ids = [case_by_reference(r).id for r in (*refs, elsewhere)]
     assert _audited("assignment", ids[:2]) == {str(i) for i in ids[:2]}
     other = case_by_reference(elsewhere)

@@ -30,13 +30,16 @@ class VersionedForm(FlaskForm):
 
 
 class NoteForm(VersionedForm):
-    body = TextAreaField(_l("Internal note"))
+    # Both forms are on the case page: one id each, so each label names its own box.
+    body = TextAreaField(_l("Internal note"), id="note-body")
     shared = BooleanField(_l("Share with the partner organisation on the other side"))
     submit = SubmitField(_l("Add note"))
 
 
 class MessageForm(VersionedForm):
-    body = TextAreaField(_l("Message to the worker (they read it on their follow-up page)"))
+    body = TextAreaField(
+        _l("Message to the worker (they read it on their follow-up page)"), id="message-body"
+    )
     submit = SubmitField(_l("Send to worker"))
 
 

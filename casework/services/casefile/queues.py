@@ -18,6 +18,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import aliased
 
 from casework.extensions import db
 from casework.i18n import country_name
@@ -154,6 +155,25 @@ def available_tabs(actor: User) -> tuple[str, ...]:
     return TABS if actor.role == "supervisor" else TABS[:3]
 
 
+def _pending_handovers(actor: User) -> int:
+    """Offers to a colleague that replace an assignment of the organisation still live (it
+    keeps the case until they accept): the case is one case, not two, in "All of my
+    organisation". Only pending offers are read, not the organisation's every assignment."""
+    replaced = aliased(Assignment)
+    pending = (
+        select(func.count())
+        .select_from(Assignment)
+        .join(replaced, replaced.id == Assignment.replaces_id)
+        .where(
+            Assignment.organisation_id == actor.organisation_id,
+            Assignment.status == OFFERED,
+            replaced.organisation_id == actor.organisation_id,
+            replaced.status.in_(LIVE),
+        )
+    )
+    return int(db.session.scalar(pending) or 0)
+
+
 def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
     tabs = available_tabs(actor)
     if tab not in tabs:
@@ -167,6 +187,8 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
         )
         for name in tabs
     }
+    if "org_all" in counts:
+        counts["org_all"] -= _pending_handovers(actor)
     if tab in ("offered", "mine"):
         # A caseworker's own tabs are small: take their assignments first, then the cases.
         # (Left to itself PostgreSQL walks every case newest-first looking for them.)
