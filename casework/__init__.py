@@ -117,7 +117,7 @@ def register_model_listeners(app: Flask) -> None:
     the report facts, rewritten after every flush that changes what a report shows. Listeners
     are global to the process (every app's sessions), so each is installed once, however
     many apps are created (tests create one per test)."""
-    from casework.services.reports.facts import install as keep_report_facts
+    from casework.services.reports.fact_listeners import install as keep_report_facts
 
     keep_report_facts()
 

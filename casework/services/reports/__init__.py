@@ -11,9 +11,11 @@ remedy_figures.py       outcomes, remedies and money recovered
 recruitment_figures.py  fees, recruitment cost and SDG 10.7.1, agencies and corridors
 tables.py               the Table every figure returns, and the small-cell rule
 sql.py                  durations, months, percentiles, currency conversion on both databases
-facts.py                report_cases/report_org_cases, kept current on every flush
+facts.py                report_cases/report_org_cases: the rows computed and written
+fact_listeners.py       the flush listeners that keep those rows current
 rollups.py              report_rollups: the facts added up per group, moved with the facts
 rolled.py               the counting figures read from report_rollups
+prebuilt.py             the flush's statements about a list of cases, compiled once as text
 rates.py                the exchange-rate table admins edit
 options.py              the choices the filters offer one viewer
 spread.py               days to a first answer, counted per range (a distribution)

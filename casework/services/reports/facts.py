@@ -32,20 +32,16 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    event,
     func,
     insert,
-    inspect,
     literal,
     or_,
     select,
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import get_history
 
-from casework.models import Assignment, Case, CaseAbuse, ExchangeRate, FeePayment, Outcome
+from casework.models import Assignment, Case, CaseAbuse, FeePayment, Outcome
 from casework.models.assignment import ACCEPTED, DECLINED, DESTINATION, ORIGIN
 from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY, ReportCase, ReportOrgCase
 from casework.services.reports import prebuilt, rollups
@@ -69,29 +65,6 @@ REMEDIES = (
     "OUT_EMPLOYER_TRANSFER",
     "OUT_ABSCONDING_CLEARED",
 )
-# The attributes a report row is computed from, per model: a flush that changes none of them
-# leaves the row as it is.
-REPORTED: dict[type, frozenset[str]] = {
-    Case: frozenset(
-        {
-            "created_at",
-            "status",
-            "status_since",
-            "closed_at",
-            "origin_country",
-            "destination_country",
-            "agency_id",
-            "actual_wage_amount",
-            "actual_wage_currency",
-        }
-    ),
-    Assignment: frozenset(
-        {"case_id", "organisation_id", "user_id", "side", "status", "responded_at"}
-    ),
-    Outcome: frozenset({"case_id", "code"}),
-    FeePayment: frozenset({"case_id", "amount_paid", "currency", "paid_on"}),
-    CaseAbuse: frozenset({"case_id", "code"}),
-}
 DEADLINES = ("claim_deadline", "next_deadline_at")
 CHUNK = 500  # case ids per statement when refreshing a list
 FACT_TABLES = (ReportCase.__table__, ReportOrgCase.__table__)
@@ -258,25 +231,20 @@ def _org_rows(ids: CaseIds) -> Select[Any]:
     )
 
 
-def _delete_rows(table: Any) -> Callable[[CaseIds], Any]:
-    return lambda ids: delete(table).where(*_only(table.c.case_id, ids))
-
-
-def _insert_rows(ids: CaseIds) -> Any:
-    return insert(ReportCase.__table__).from_select(list(COLUMNS), facts_query(ids))
-
-
-def _insert_org_rows(ids: CaseIds) -> Any:
-    """Each case's new row again, once per organisation holding it."""
-    return insert(ReportOrgCase.__table__).from_select(
-        ["organisation_id", *COLUMNS], _org_rows(ids)
-    )
-
-
+# A write's statements, named for prebuilt.py: the old rows out; each case's new row in, then
+# again once per organisation holding it.
 _WRITES: tuple[tuple[str, Callable[[CaseIds], Any]], ...] = (
-    *((f"facts-delete-{t.name}", _delete_rows(t)) for t in FACT_TABLES),
-    ("facts-insert", _insert_rows),
-    ("facts-insert-org", _insert_org_rows),
+    *(
+        (f"facts-delete-{t.name}", lambda ids, t=t: delete(t).where(*_only(t.c.case_id, ids)))
+        for t in FACT_TABLES
+    ),
+    ("facts-insert", lambda ids: insert(FACT_TABLES[0]).from_select(COLUMNS, facts_query(ids))),
+    (
+        "facts-insert-org",
+        lambda ids: insert(FACT_TABLES[1]).from_select(
+            ["organisation_id", *COLUMNS], _org_rows(ids)
+        ),
+    ),
 )
 
 
@@ -317,9 +285,7 @@ def refresh_currency(connection: Connection, currency: str) -> None:
         Case.actual_wage_currency.is_not(None),
         or_(Case.actual_wage_currency == currency, Case.id.in_(paid_in)),
     )
-    # As a list: the upserts for a list of ids are compiled once; for a query of ids they are
-    # compiled on every call (~35 ms each), which made loading a rate table cost seconds even
-    # when no case converts the currency.
+    # As a list: statements for a list of ids are compiled once (prebuilt.py), not per call.
     refresh(connection, connection.execute(affected).scalars().all())
 
 
@@ -336,75 +302,3 @@ def copy_deadlines(connection: Connection, case_ids: list[int]) -> None:
                 for name in DEADLINES
             }
             connection.execute(update(table).where(table.c.case_id.in_(chunk)).values(**stored))
-
-
-def _changed(obj: object) -> set[str]:
-    """The attributes this flush wrote: all but those without uncommitted changes (one set
-    difference, at no cost per attribute; an attribute set to its own value counts too, which
-    at worst recomputes a row needlessly)."""
-    state = inspect(obj, raiseerr=True)
-    return set(state.mapper.attrs.keys()).difference(state.unmodified)
-
-
-def _touched(session: Session) -> tuple[set[int], set[int], set[str]]:
-    """What this flush wrote: cases whose rows need recomputing, cases whose deadlines alone
-    moved, and exchange-rate currencies."""
-    ids: set[int] = set()
-    moved: set[int] = set()
-    currencies: set[str] = set()
-    for obj in (*session.new, *session.deleted):
-        if isinstance(obj, Case):
-            if obj.id is not None:
-                ids.add(obj.id)
-        elif isinstance(obj, tuple(REPORTED)):
-            ids.add(getattr(obj, "case_id", None) or 0)
-        elif isinstance(obj, ExchangeRate) and obj.currency:
-            currencies.add(obj.currency)
-    for obj in session.dirty:
-        if isinstance(obj, ExchangeRate):
-            currencies.add(obj.currency)
-            continue
-        reported = REPORTED.get(type(obj))
-        if reported is None:
-            continue
-        changed = _changed(obj)
-        if isinstance(obj, Case):
-            if changed & reported:
-                ids.add(obj.id)
-            elif changed.intersection(DEADLINES):
-                moved.add(obj.id)
-        elif changed & reported:
-            # A row moved to another case changes both cases' facts.
-            history = get_history(obj, "case_id")
-            ids.update(i for i in (*history.deleted, obj.case_id) if i is not None)
-    ids.discard(0)
-    return ids, moved - ids, currencies
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    ids, moved, currencies = _touched(session)
-    if not (ids or moved or currencies):
-        return
-    connection = session.connection()
-    for currency in sorted(currencies):
-        refresh_currency(connection, currency)
-    refresh(connection, ids)
-    copy_deadlines(connection, sorted(moved))
-
-
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    """A case about to be deleted leaves its groups while its facts still exist (deleting the
-    case deletes them, ON DELETE CASCADE, before `_after_flush` could read them)."""
-    ids = [obj.id for obj in session.deleted if isinstance(obj, Case) and obj.id is not None]
-    if ids:
-        rollups.subtract(session.connection(), ids)
-
-
-def install() -> None:
-    """Keep report facts current on every session. The listener is global to the process, so
-    this is idempotent: `create_app`'s `register_model_listeners` step calls it for every app
-    (tests create many) and it is installed once."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-    if not event.contains(Session, "before_flush", _before_flush):
-        event.listen(Session, "before_flush", _before_flush)

@@ -1,0 +1,117 @@
+"""The listeners that keep the report facts current: after every ORM flush, the rows of the
+cases it touched are recomputed (casework.services.reports.facts), in the same transaction; a
+flush that only moved deadlines copies them; a new exchange rate refreshes the rows that
+convert its currency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import get_history
+
+from casework.models import Assignment, Case, CaseAbuse, ExchangeRate, FeePayment, Outcome
+from casework.services.reports import rollups
+from casework.services.reports.facts import (
+    DEADLINES,
+    copy_deadlines,
+    refresh,
+    refresh_currency,
+)
+
+# The attributes a report row is computed from, per model: a flush that changes none of them
+# leaves the row as it is.
+REPORTED: dict[type, frozenset[str]] = {
+    Case: frozenset(
+        {
+            "created_at",
+            "status",
+            "status_since",
+            "closed_at",
+            "origin_country",
+            "destination_country",
+            "agency_id",
+            "actual_wage_amount",
+            "actual_wage_currency",
+        }
+    ),
+    Assignment: frozenset(
+        {"case_id", "organisation_id", "user_id", "side", "status", "responded_at"}
+    ),
+    Outcome: frozenset({"case_id", "code"}),
+    FeePayment: frozenset({"case_id", "amount_paid", "currency", "paid_on"}),
+    CaseAbuse: frozenset({"case_id", "code"}),
+}
+
+
+def _changed(obj: object) -> set[str]:
+    """The attributes this flush wrote: all but those without uncommitted changes (one set
+    difference, at no cost per attribute; an attribute set to its own value counts too, which
+    at worst recomputes a row needlessly)."""
+    state = inspect(obj, raiseerr=True)
+    return set(state.mapper.attrs.keys()).difference(state.unmodified)
+
+
+def _touched(session: Session) -> tuple[set[int], set[int], set[str]]:
+    """What this flush wrote: cases whose rows need recomputing, cases whose deadlines alone
+    moved, and exchange-rate currencies."""
+    ids: set[int] = set()
+    moved: set[int] = set()
+    currencies: set[str] = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Case):
+            if obj.id is not None:
+                ids.add(obj.id)
+        elif isinstance(obj, tuple(REPORTED)):
+            ids.add(getattr(obj, "case_id", None) or 0)
+        elif isinstance(obj, ExchangeRate) and obj.currency:
+            currencies.add(obj.currency)
+    for obj in session.dirty:
+        if isinstance(obj, ExchangeRate):
+            currencies.add(obj.currency)
+            continue
+        reported = REPORTED.get(type(obj))
+        if reported is None:
+            continue
+        changed = _changed(obj)
+        if isinstance(obj, Case):
+            if changed & reported:
+                ids.add(obj.id)
+            elif changed.intersection(DEADLINES):
+                moved.add(obj.id)
+        elif changed & reported:
+            # A row moved to another case changes both cases' facts.
+            history = get_history(obj, "case_id")
+            ids.update(i for i in (*history.deleted, obj.case_id) if i is not None)
+    ids.discard(0)
+    return ids, moved - ids, currencies
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    ids, moved, currencies = _touched(session)
+    if not (ids or moved or currencies):
+        return
+    connection = session.connection()
+    for currency in sorted(currencies):
+        refresh_currency(connection, currency)
+    refresh(connection, ids)
+    copy_deadlines(connection, sorted(moved))
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """A case about to be deleted leaves its groups while its facts still exist (deleting the
+    case deletes them, ON DELETE CASCADE, before `_after_flush` could read them)."""
+    ids = [obj.id for obj in session.deleted if isinstance(obj, Case) and obj.id is not None]
+    if ids:
+        rollups.subtract(session.connection(), ids)
+
+
+def install() -> None:
+    """Keep report facts current on every session. The listener is global to the process, so
+    this is idempotent: `create_app`'s `register_model_listeners` step calls it for every app
+    (tests create many) and it is installed once."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
