@@ -206,6 +206,9 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "SECRET_HASH_TIME_COST": 2,
         "SECRET_HASH_MEMORY_KIB": 19 * 1024,
         "SECRET_HASH_PARALLELISM": 1,
+        # argon2id cost for staff passwords: None keeps the library's recommended parameters.
+        "PASSWORD_HASH_TIME_COST": None,
+        "PASSWORD_HASH_MEMORY_KIB": None,
     }
     config.update(overrides)
     return config

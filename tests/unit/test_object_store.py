@@ -372,6 +372,7 @@ def test_a_file_held_on_one_node_is_lodged_by_another(
         assert read_back(case, evidence) == photo
         assert list(s3_store().tmp.iterdir()) == []
         db.session.remove()
+        db.engine.dispose()  # the second node's connections end with it
     assert [key for key in s3_server.objects(store.bucket) if "/held/" in key] == []
     # The first node's own copy is no longer held: its next cleanup removes it.
     assert clean_evidence_store(remove=True, now=utcnow() + LATER).stale_temp_files == 1

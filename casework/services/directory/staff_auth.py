@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from casework.crypto import new_data_key
@@ -22,7 +22,21 @@ from casework.services.errors import DomainError
 from casework.services.runtime import keyring
 
 MIN_PASSWORD_LENGTH = 12
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+def _password_hasher() -> PasswordHasher:
+    """argon2id with the library's recommended parameters, unless the configuration lowers
+    them (the test suite does: the same code path at a fraction of the cost)."""
+    config = current_app.config if has_app_context() else {}
+    cost = {
+        name: config[key]
+        for name, key in (
+            ("time_cost", "PASSWORD_HASH_TIME_COST"),
+            ("memory_cost", "PASSWORD_HASH_MEMORY_KIB"),
+        )
+        if config.get(key)
+    }
+    return PasswordHasher(**cost)
 
 
 class PasswordRejected(DomainError):
@@ -30,7 +44,7 @@ class PasswordRejected(DomainError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _password_hasher().hash(password)
 
 
 def check_new_password(password: str, user_email: str = "") -> None:
@@ -49,7 +63,7 @@ def find_user(email: str) -> User | None:
 def _dummy_hash() -> str:
     cached: str | None = current_app.extensions.get("casework.dummy_password_hash")
     if cached is None:
-        cached = _hasher.hash("not-a-real-password")
+        cached = _password_hasher().hash("not-a-real-password")
         current_app.extensions["casework.dummy_password_hash"] = cached
     return cached
 
@@ -63,7 +77,7 @@ def check_password(email: str, password: str) -> User | None:
     stored = user.password_hash if user else _dummy_hash()
     ok = False
     try:
-        ok = _hasher.verify(stored, password)
+        ok = _password_hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         pass
     if not ok or user is None or not user.is_active:
@@ -75,19 +89,19 @@ def check_password(email: str, password: str) -> User | None:
         )
         db.session.commit()
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _password_hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _password_hasher().hash(password)
     return user
 
 
 def change_password(user: User, current: str, new: str) -> None:
     """Change the password and end every session of this user (this one too)."""
     try:
-        _hasher.verify(user.password_hash, current)
+        _password_hasher().verify(user.password_hash, current)
     except (VerificationError, InvalidHashError) as exc:
         raise PasswordRejected("the current password is wrong") from exc
     check_new_password(new, user.email)
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = _password_hasher().hash(new)
     end_all_sessions([user])
     audit.record_audit(user, audit.PASSWORD_CHANGE, "user", str(user.id))
     db.session.commit()
