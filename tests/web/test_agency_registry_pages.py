@@ -198,7 +198,12 @@ def test_case_page_warns_of_a_suspended_licence_and_proposes_the_code(
     assert "RA_UNLICENSED" not in case_by_reference(reference).abuse_codes
     asha.post(f"/cases/{reference}/agency/unlicensed")
     assert "RA_UNLICENSED" in case_by_reference(reference).abuse_codes
-    assert "Suggested: add" not in _text(asha.get(f"/cases/{reference}"))
+    page = _text(asha.get(f"/cases/{reference}"))
+    assert "Suggested: add" not in page
+    # and the timeline says so, like any change of the facts
+    told = page.split("What happened:", 1)[1].split("\n", 1)[0]
+    assert "→" in told and "Unlicensed agent or broker" in told.split("→")[1]
+    assert "RA_" not in told  # plain words, never codes
 
 
 def test_an_agency_missing_from_the_list_is_flagged(

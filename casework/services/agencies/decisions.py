@@ -9,15 +9,18 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import AgencyMatchCandidate, Case, CaseAbuse, RegistryAlias, User
+from casework.models import AgencyMatchCandidate, Case, CaseAbuse, CaseEvent, RegistryAlias, User
+from casework.models import event as ev
 from casework.models.agency import MATCH_CONFIRMED
 from casework.models.columns import utcnow
 from casework.models.registry import ALIAS_CONFIRMED, CANDIDATE, REJECTED
 from casework.services import audit
 from casework.services.agencies.normalise import name_key
 from casework.services.agencies.panel import UNLICENSED_CODE
+from casework.services.casefile.facts import FACT_LABELS, FACTS_EDITED, shown
 from casework.services.errors import NotFound, NotPermitted
 from casework.services.escalation.deadlines import touch
+from casework.services.keys.case_keys import case_key, seal_event_body
 
 AGENCY_MATCH = "agency_match"
 
@@ -100,8 +103,28 @@ def accept_unlicensed(actor: User, case: Case) -> bool:
     when the case already had it."""
     if UNLICENSED_CODE in case.abuse_codes:
         return False
+    before = ",".join(case.abuse_codes)
     case.abuses.append(CaseAbuse(code=UNLICENSED_CODE))
+    # On the timeline like any change of the facts (sealed with the case key, as edit_facts does).
+    event = CaseEvent(
+        kind=FACTS_EDITED,
+        visibility=ev.PARTNERS,
+        actor_kind="staff",
+        actor_user_id=actor.id,
+        organisation_id=actor.organisation_id,
+        detail="changed: abuse_codes",
+    )
+    case.events.append(event)
     touch(case)  # the new code can bring a claim deadline with it
+    db.session.flush()
+    after = ",".join(case.abuse_codes)
+    seal_event_body(
+        case_key(case),
+        case,
+        event,
+        f"{FACT_LABELS['abuse_codes']}: {shown('abuse_codes', before)} → "
+        f"{shown('abuse_codes', after)}",
+    )
     audit.record_audit(actor, AGENCY_MATCH, "case", str(case.id), f"added {UNLICENSED_CODE}")
     db.session.commit()
     return True

@@ -29,6 +29,7 @@ from casework.services.keys.case_keys import case_key, seal_event_body
 from casework.services.validation import FieldReader
 from casework.vocabulary.abuse import ABUSE_CODES
 from casework.vocabulary.fees import RECRUITMENT_CHANNELS
+from casework.vocabulary.forums import ABUSE_LABELS
 from casework.vocabulary.languages import LANGUAGES
 
 FACTS_EDITED = "facts_edited"  # timeline event kind and audit action
@@ -59,6 +60,13 @@ class FactChange:
     field: str
     before: str
     after: str
+
+
+def shown(field: str, value: str) -> str:
+    """A fact as the timeline says it: abuse codes in plain words, an empty value as a dash."""
+    if field == "abuse_codes" and value:
+        return ", ".join(str(ABUSE_LABELS.get(code, code)) for code in value.split(","))
+    return value or "—"
 
 
 def current_facts(case: Case) -> dict[str, str]:
@@ -172,7 +180,10 @@ def edit_facts(
         case_key(case),
         case,
         event,
-        "\n".join(f"{FACT_LABELS[c.field]}: {c.before or '—'} → {c.after or '—'}" for c in changes),
+        "\n".join(
+            f"{FACT_LABELS[c.field]}: {shown(c.field, c.before)} → {shown(c.field, c.after)}"
+            for c in changes
+        ),
     )
     audit.record_audit(
         actor,
