@@ -62,6 +62,18 @@ FILINGS = [
         "أخذ الوكيل جواز سفري ولم يعطني إيصالاً.",
         Decimal("2500"), Decimal("1200.50"),
     ),
+    # The older languages whose whole journey test_worker_journeys.py does not walk: Tagalog,
+    # and Urdu right to left with the Eastern Arabic-Indic digits Urdu keyboards type.
+    Filing(
+        "tl", "PH", "HK", "PHP", "120,000", "20,000",
+        "Kinuha ng ahente ang pasaporte ko. Walang resibo ang binayaran ko.",
+        Decimal("120000"), Decimal("20000"),
+    ),
+    Filing(
+        "ur", "PK", "SA", "PKR", "۵۰۰,۰۰۰", "",
+        "ایجنٹ نے میرا پاسپورٹ رکھ لیا۔ رسید نہیں دی۔",
+        Decimal("500000"), None,
+    ),
 ]  # fmt: skip
 FILED_IN = {filing.code: filing for filing in FILINGS}
 

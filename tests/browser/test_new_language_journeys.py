@@ -1,6 +1,7 @@
-"""Issue 17 in a real browser: a worker files the step-by-step complaint on a phone in Bengali,
-Sinhala, Amharic and Arabic (right to left), typing the money in their language's digits, and
-the case keeps the right amount; a supervisor who chose Arabic for their own pages gets the
+"""Issues 13 and 17 in a real browser: a worker files the step-by-step complaint on a phone in
+Bengali, Sinhala, Amharic, Arabic (right to left), Tagalog and Urdu (right to left), typing the
+money in their language's digits, and the case keeps the right amount (Nepali, English without
+JavaScript and Indonesian with a mistake are walked in test_worker_journeys.py); a supervisor who chose Arabic for their own pages gets the
 staff pages right to left, with no axe-core violation."""
 
 from __future__ import annotations
