@@ -1,7 +1,8 @@
 """Every page of the step-by-step complaint in every worker language, checked by axe-core (no
 violations of any impact) and for button contrast (4.5:1, computed in the browser), including
 a step with errors, a step with an unusual answer to confirm and the receipt with its secret;
-the follow-up pages (the secret's show/hide and groups of four) in English and Urdu."""
+the start page, and the follow-up pages (the secret's show/hide and groups of four, a referral
+question saying what the place does)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,14 @@ from datetime import date
 from typing import Any
 
 import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
 
+from casework.extensions import db
 from casework.i18n import LANGUAGE_COOKIE
+from casework.models import Case
+from casework.services.referrals.proposals import propose_referral
+from casework.vocabulary.forums import FORUM_DOES_FOR_WORKER
 from casework.vocabulary.languages import LANGUAGES
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, LiveServer, translator
 from tests.browser.test_button_contrast import CONTRAST
@@ -42,7 +49,7 @@ def test_every_step_passes_axe_and_contrast(live_server: LiveServer, new_context
     """One server, every language in turn (a fresh browser context each)."""
     problems: list[str] = []
     for code in LANGUAGES:
-        problems += _journey(live_server, new_context, code, follow_up=code in {"en", "ur"})
+        problems += _journey(live_server, new_context, code, follow_up=True)
     assert problems == []
 
 
@@ -58,6 +65,9 @@ def _journey(live_server: LiveServer, new_context: Any, code: str, follow_up: bo
         with page.expect_navigation():
             page.get_by_role("button", name=t(label), exact=True).click()
 
+    page.goto(live_server.url("/"))
+    expect(page.locator("html")).to_have_attribute("lang", code)
+    problems += _problems(page, "start")
     page.goto(live_server.url("/complaint/steps"))
     expect(page.locator("html")).to_have_attribute("lang", code)
     problems += _problems(page, "language")
@@ -94,6 +104,14 @@ def _journey(live_server: LiveServer, new_context: Any, code: str, follow_up: bo
         return [f"{code} {p}" for p in problems]
     secret = page.locator("#secret").inner_text().strip()
     reference = page.locator("#reference").inner_text().strip()
+    with live_server.app.app_context():  # a caseworker's question waits on the follow-up page
+        case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+        referral = propose_referral(case, proposed_by="scheduler")
+        assert referral is not None
+        db.session.commit()
+        with force_locale(LANGUAGES[code].babel_locale):
+            does = str(FORUM_DOES_FOR_WORKER[referral.forum_kind])
+        db.session.remove()
     page.get_by_role("button", name=t("Hide the code"), exact=True).click()
     expect(page.locator("#secret")).not_to_contain_text(secret[:4])
 
@@ -109,6 +127,9 @@ def _journey(live_server: LiveServer, new_context: Any, code: str, follow_up: bo
     page.get_by_label(t("Your reference (like CW-7K3M-92XD)"), exact=True).fill(reference.lower())
     press("Check my complaint")
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
-    problems += _problems(page, "follow-up page")
+    # The question names the place and says what it does, in the worker's language.
+    expect(page.locator(".forum-does")).to_have_text(does)
+    assert code == "en" or does not in {str(d) for d in FORUM_DOES_FOR_WORKER.values()}
+    problems += _problems(page, "follow-up page with a referral question")
     context.close()
     return [f"{code} {p}" for p in problems]
