@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models.nudge import NudgeSubscription
+from casework.services.notifications.nudges import is_stop_reply
 from tests.conftest import case_by_reference, complaint_payload, login
 from tests.sms_gateway import TOKEN, GatewaySink, running_sms_gateway
 
@@ -361,3 +362,15 @@ def test_the_web_form_asks_whether_to_be_told_of_news(client: FlaskClient) -> No
     client.get("/complaint")
     assert client.post("/complaint", data=other).status_code == 303
     assert len(db.session.scalars(select(NudgeSubscription)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    "reply", ["STOP", "stop.", "रोक", "Tigil", "BERHENTI", "بند۔", "বন্ধ", "නවත්වන්න", "አቁም", "توقف"]
+)
+def test_stop_is_understood_in_the_workers_languages(reply: str) -> None:
+    assert is_stop_reply(reply) and is_stop_reply(f"{reply} please")
+
+
+@pytest.mark.parametrize("reply", ["", "   ", "Hello", "stopping by later", "Thank you"])
+def test_other_replies_stop_nothing(reply: str) -> None:
+    assert not is_stop_reply(reply)

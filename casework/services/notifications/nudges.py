@@ -47,8 +47,21 @@ ADDRESS_FIELD = "nudge_address"
 # and closing after a result are not news.
 NEWS_STATUSES = frozenset({AWAITING_WORKER, REFERRED, RESOLVED})
 REOPENED_FROM = frozenset({RESOLVED, CLOSED, WITHDRAWN})
-# What a STOP reply may say (carrier conventions; the first word counts, any case).
-STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout"})
+# What a STOP reply may say: the carriers' conventions, and "stop" in the worker languages as
+# workers type it in their own script or in Latin letters. The first word counts, any case.
+STOP_WORDS = frozenset(
+    {
+        *("stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout"),
+        *("रोक", "रोक्नुहोस्", "बन्द", "roka", "banda"),  # Nepali
+        *("tigil", "hinto", "itigil"),  # Tagalog
+        *("berhenti", "henti", "batal"),  # Indonesian
+        *("بند", "روکو", "روکیں"),  # Urdu
+        *("বন্ধ", "থামো", "থামুন"),  # Bengali
+        *("නවත්වන්න", "නවතන්න", "නවත්තන්න"),  # Sinhala
+        *("አቁም", "አቁሙ"),  # Amharic
+        *("توقف", "أوقف", "اوقف", "إيقاف", "ايقاف", "الغاء", "إلغاء"),  # Arabic
+    }
+)
 BY_SMS_REPLY = "sms_reply"
 BY_FOLLOWUP = "followup"
 
@@ -163,7 +176,7 @@ def stop_by_phone(phone: str) -> int:
 def is_stop_reply(text: object) -> bool:
     if not isinstance(text, str) or not text.strip():
         return False
-    return text.split()[0].strip(".!").casefold() in STOP_WORDS
+    return text.split()[0].strip(".!।۔").casefold() in STOP_WORDS
 
 
 def stop_for_case(case: Case) -> bool:
