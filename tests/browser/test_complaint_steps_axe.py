@@ -1,7 +1,7 @@
 """Every page of the step-by-step complaint in every worker language, checked by axe-core (no
 violations of any impact) and for button contrast (4.5:1, computed in the browser), including
 a step with errors, a step with an unusual answer to confirm and the receipt with its secret;
-the start page, and the follow-up pages (the secret's show/hide and groups of four, a referral
+the start page, the single-page form, and the follow-up pages (the secret's show/hide and groups of four, a referral
 question saying what the place does)."""
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ def _journey(live_server: LiveServer, new_context: Any, code: str, follow_up: bo
     page.goto(live_server.url("/"))
     expect(page.locator("html")).to_have_attribute("lang", code)
     problems += _problems(page, "start")
+    page.goto(live_server.url("/complaint"))  # the single-page form, still offered
+    problems += _problems(page, "single-page form")
     page.goto(live_server.url("/complaint/steps"))
     expect(page.locator("html")).to_have_attribute("lang", code)
     problems += _problems(page, "language")
