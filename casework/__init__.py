@@ -159,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.blueprints.approvals import bp as approvals_bp
     from casework.blueprints.auth import bp as auth_bp
     from casework.blueprints.cases import bp as cases_bp
+    from casework.blueprints.groups import bp as groups_bp
     from casework.blueprints.health import bp as health_bp
     from casework.blueprints.intake import bp as intake_bp
     from casework.blueprints.notifications import bp as notifications_bp
@@ -174,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         auth_bp,
         cases_bp,
+        groups_bp,
         admin_bp,
         agencies_bp,
         approvals_bp,

@@ -4,6 +4,7 @@ from casework.models.agency import Agency
 from casework.models.assignment import Assignment
 from casework.models.audit import AuditEvent
 from casework.models.case import Case, CaseAbuse, Complainant
+from casework.models.case_group import CaseGroup, CaseGroupMember, CaseGroupNote
 from casework.models.case_link import CaseLink
 from casework.models.complaint_draft import ComplaintDraft
 from casework.models.deadline_rules import LimitationRule, StallRule
@@ -44,6 +45,9 @@ __all__ = [
     "Case",
     "CaseAbuse",
     "CaseEvent",
+    "CaseGroup",
+    "CaseGroupMember",
+    "CaseGroupNote",
     "CaseLink",
     "Complainant",
     "ComplaintDraft",

@@ -50,6 +50,10 @@ class Outcome(Model):
     amount_enforced: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     currency: Mapped[str | None] = mapped_column(String(3))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when the outcome is this worker's share of a group outcome (services/groups/).
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_groups.id", ondelete="SET NULL"), index=True
+    )
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="outcomes")

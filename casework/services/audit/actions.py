@@ -16,3 +16,4 @@ PASSWORD_CHANGE = "password_change"  # noqa: S105 - an action name
 TOTP_ENROLLED = "totp_enrolled"
 ADMIN_CHANGE = "admin_change"
 AUDIT_SEALED = "audit_sealed"
+GROUP_CHANGE = "group_change"  # a case group created, changed or closed

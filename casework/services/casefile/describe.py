@@ -41,6 +41,7 @@ FACTS = re.compile(r"^changed: (?P<fields>[a-z_, ]+)$")
 LINKED = re.compile(r"^duplicate of (?P<reference>[A-Z0-9-]+)$")
 MERGED_HERE = re.compile(r"^merged (?P<reference>[A-Z0-9-]+) into this case$")
 MERGED_AWAY = re.compile(r"^merged into (?P<reference>[A-Z0-9-]+)$")
+GROUP_NOTE = re.compile(r"^group_note:\d+$")  # services/groups/notes.py
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,8 @@ def _work(kind: str, detail: str) -> str:
         return _("%(reference)s was merged into this case", reference=match["reference"])
     if match := MERGED_AWAY.match(detail):
         return _("merged into %(reference)s and closed", reference=match["reference"])
+    if GROUP_NOTE.match(detail):
+        return _("a note for the whole group of cases")
     return detail
 
 

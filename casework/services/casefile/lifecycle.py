@@ -35,6 +35,7 @@ class Transition:
 
 
 _OPEN = (RECEIVED, TRIAGED, IN_PROGRESS, AWAITING_WORKER, REFERRED)
+OPEN_STATUSES = frozenset(_OPEN)  # a case still being worked (group suggestions)
 
 # from status -> the transitions allowed from it (DESIGN §4)
 TRANSITIONS: dict[str, tuple[Transition, ...]] = {
