@@ -27,6 +27,8 @@ ENVIRONMENT = {
     "CASEWORK_EVIDENCE_CLEANUP_MINUTES": "age after which `evidence cleanup` removes abandoned "
     "uploads and orphan blobs (default 10; files of a dead writer go at once)",
     "CASEWORK_REQUIRE_2FA": "require TOTP for staff (default on, off in demo mode)",
+    "CASEWORK_PUBLIC_AGENCY_CHECK": "1 turns on the public licence check at /agency-check "
+    "(default off: 404)",
     "CASEWORK_DEMO": "demo mode: demo data and relaxed cookie security for http://127.0.0.1",
     "CASEWORK_MAX_FILE_MB": "largest evidence file accepted (default 25)",
     "CASEWORK_MAX_COMPLAINT_MB": "largest complaint with all its files (default 100)",
@@ -143,6 +145,8 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         # Werkzeug refuses bodies above this before reading them; a little room for form fields.
         "MAX_CONTENT_LENGTH": max_complaint + 1024 * 1024,
         "REQUIRE_2FA": _flag("CASEWORK_REQUIRE_2FA", not demo),
+        # The public licence check (registry facts only); off unless a deployment turns it on.
+        "PUBLIC_AGENCY_CHECK": _flag("CASEWORK_PUBLIC_AGENCY_CHECK", False),
         # Storage options and the 503 when it is unreachable: casework/limiter_storage.py.
         "RATELIMIT_STORAGE_URI": os.environ.get("CASEWORK_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_KEY_PREFIX": "casework",

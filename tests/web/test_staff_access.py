@@ -26,6 +26,8 @@ PUBLIC_ENDPOINTS = {
     "intake.receipt",  # the receipt cookie decides (a redirect to the start page without one)
     "intake.quick_exit",
     "intake.agency_suggestions",  # the registry's public facts (name, licence number), no cases
+    # the public licence check: off by default (404); when on, registry facts only, no cases
+    "intake.agency_check",
     "auth.login",
     "auth.totp",
     "auth.enrol",

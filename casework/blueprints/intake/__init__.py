@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("intake", __name__)
 
-from casework.blueprints.intake import agency_lookup, formatting, steps, views  # noqa: E402,F401
+from casework.blueprints.intake import (  # noqa: E402,F401
+    agency_check,
+    agency_lookup,
+    formatting,
+    steps,
+    views,
+)

@@ -8,4 +8,4 @@ from casework.staff_session import protect
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 protect(bp, roles=("supervisor", "admin"))
 
-from casework.blueprints.reports import views  # noqa: E402,F401
+from casework.blueprints.reports import regulator_views, views  # noqa: E402,F401

@@ -32,6 +32,7 @@ from casework.services.reports.tables import (
     Hidden,
     Table,
 )
+from casework.vocabulary.agencies import REGISTRY_STATUS_LABELS
 from casework.vocabulary.labels import label
 
 MEASURES = {
@@ -45,10 +46,15 @@ MEASURES = {
     "claim_deadline": _l("Open cases past their claim deadline"),
 }
 LICENCES = {
-    "licensed": _l("Licence number given"),
-    "unlicensed": _l("No licence number given"),
+    "licensed": _l("Licensed on the day of recruitment (registry)"),
+    "unlicensed": _l("Not licensed on the day of recruitment (registry)"),
+    "unknown": _l("Not known: not matched to the registry, or its history does not go back"),
     "none": _l("No agency named"),
 }
+# An agency's licence today: the registry's status, or not known (not matched to it).
+REGISTRY_STATUSES = {**REGISTRY_STATUS_LABELS, "unknown": _l("Not known")}
+# The legal limit a fee is compared with (no per-country limits are recorded yet).
+LEGAL_LIMITS = {"none": _l("no legal limit recorded")}
 YES_NO = {"yes": _l("yes"), "no": _l("no")}
 HIDDEN_TITLE = {
     "<5": _l("fewer than 5 cases"),
@@ -94,6 +100,10 @@ def words(code: Any, vocabulary: str, currency: str = "USD") -> str:
         return range_label(text)
     if vocabulary == "licence":
         return str(LICENCES.get(text, text))
+    if vocabulary == "legal_limit":
+        return str(LEGAL_LIMITS.get(text, text))
+    if vocabulary == "registry_status":
+        return str(REGISTRY_STATUSES.get(text, text))
     if vocabulary == "yes_no":
         return str(YES_NO.get(text, text))
     if vocabulary == "country":

@@ -13,4 +13,5 @@ registry_search.py  finding entries by licence number, part of a name or a missp
 suggestions.py      the worker's form: the origin country's entries as the worker types
 agency_file.py      the staff agency page: registry facts, history, and the viewer's cases
 demo_lists.py       the synthetic lists `flask demo load` imports (invented agencies)
+public_check.py     the public licence check: a list's public facts only, never complaints
 """

@@ -9,6 +9,8 @@ scope.py                the cases a report covers: the access rule in SQL, and t
 case_figures.py         how many cases, in which status, how fast, stuck, carried by whom
 remedy_figures.py       outcomes, remedies and money recovered
 recruitment_figures.py  fees, recruitment cost and SDG 10.7.1, agencies and corridors
+licences.py             an agency's licence on the day of recruitment, from the registry, in SQL
+regulator.py            the regulator export: agencies, abuses, fees and money per country
 tables.py               the Table every figure returns, and the small-cell rule
 sql.py                  durations, months, percentiles, currency conversion on both databases
 facts.py                report_cases/report_org_cases: the rows computed and written

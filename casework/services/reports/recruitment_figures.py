@@ -3,12 +3,25 @@ the agencies workers complain about, with the fees they charged. Aggregated in S
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, case, func, select
+from sqlalchemy.orm import aliased
 
-from casework.models import Agency, FeePayment
+from casework.models import Agency, FeePayment, RegistryAgency
 from casework.services.reports import rolled, rollups
 from casework.services.reports.case_figures import rows, shared_sum
+from casework.services.reports.licences import (
+    KINDS,
+    LICENSED,
+    NO_AGENCY,
+    UNKNOWN,
+    kind_on,
+    linked_cases,
+    merged_key,
+    status_on,
+)
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import convert, utc_day
 from casework.services.reports.tables import LABEL, MONEY, MONTHS, TEXT, Chart, Column, Table
@@ -60,60 +73,99 @@ def recruitment_cost(scope: Scope) -> Table:
     )
 
 
-def agencies(scope: Scope) -> Table:
-    """The agencies named in most complaints, with the fees workers paid in their cases."""
+def _per_agency(scope: Scope) -> Any:
+    """Complaints per agency row (read from the facts' agency index), before merging."""
     facts = scope.facts
+    return (
+        select(facts.agency_id.label("agency_id"), func.count().label("n"), *shared_sum(scope))
+        .where(*scope.cases())
+        .group_by(facts.agency_id)
+        .subquery()
+    )
+
+
+def agencies(scope: Scope) -> Table:
+    """The agencies named in most complaints, with the fees workers paid in their cases.
+
+    Agencies linked to the same registry entry are one agency, named as the registry names
+    it; "licensed at recruitment" counts the complaints whose agency the registry lists as
+    valid on the day of recruitment (see `licences`)."""
+    facts = scope.facts
+    per_agency = _per_agency(scope)
+    key = merged_key()
+    shared = [func.sum(c).cast(Integer).label(c.key) for c in per_agency.c if c.key == "_shared"]
     ranked = (
         select(
-            facts.agency_id.label("agency_id"),
-            func.count().label("complaints"),
-            *shared_sum(scope),
+            key.label("key"),
+            func.min(Agency.id).label("agency_id"),
+            func.sum(per_agency.c.n).cast(Integer).label("complaints"),
+            *shared,
         )
-        .where(facts.agency_id.is_not(None), *scope.cases())
-        .group_by(facts.agency_id)
-        .order_by(func.count().desc(), facts.agency_id)
+        .select_from(per_agency)
+        .join(Agency, Agency.id == per_agency.c.agency_id)
+        .group_by(key)
+        .order_by(func.sum(per_agency.c.n).desc(), key)
         .limit(TOP_AGENCIES)
         .cte("ranked_agencies")
     )
     day = func.coalesce(FeePayment.paid_on, utc_day(facts.created_at))
     paid = convert(FeePayment.amount_paid, FeePayment.currency, scope.currency, day)
+    ranked_keys = select(ranked.c.key)
     fees = (
         select(
-            facts.agency_id.label("agency_id"),
+            key.label("key"),
             func.count(facts.case_id.distinct()).label("payers"),
             func.sum(paid).label("fees"),
-            func.count().filter(paid.is_(None)).label("no_rate"),
         )
+        .join(Agency, Agency.id == facts.agency_id)
         .join(FeePayment, FeePayment.case_id == facts.case_id)
-        .where(facts.agency_id.in_(select(ranked.c.agency_id)), *scope.cases())
-        .group_by(facts.agency_id)
+        .where(key.in_(ranked_keys), *scope.cases())
+        .group_by(key)
         .subquery()
     )
+    linked = linked_cases(scope, key.in_(ranked_keys))
+    licensed = (
+        select(
+            linked.c.key,
+            func.count()
+            .filter(kind_on(linked.c.registry_id, linked.c.day) == LICENSED)
+            .label("licensed_then"),
+        )
+        .group_by(linked.c.key)
+        .subquery()
+    )
+    named = aliased(Agency)
     query = (
         select(
-            Agency.id.label("_agency_id"),
-            Agency.name.label("agency"),
-            Agency.country.label("country"),
-            (Agency.licence_number != "").label("licensed"),
+            ranked.c.agency_id.label("_agency_id"),
+            func.coalesce(RegistryAgency.name, named.name).label("agency"),
+            func.coalesce(RegistryAgency.country, named.country).label("country"),
+            status_on(RegistryAgency.id, scope.today).label("licence_today"),
             ranked.c.complaints,
+            func.coalesce(licensed.c.licensed_then, 0).label("licensed_then"),
             func.coalesce(fees.c.payers, 0).label("payers"),
             fees.c.fees,
             *([ranked.c._shared] if "_shared" in ranked.c else []),
         )
-        .join(ranked, ranked.c.agency_id == Agency.id)
-        .outerjoin(fees, fees.c.agency_id == Agency.id)
-        .order_by(ranked.c.complaints.desc(), fees.c.fees.desc(), Agency.name)
+        .select_from(ranked)
+        .join(named, named.id == ranked.c.agency_id)
+        .outerjoin(RegistryAgency, RegistryAgency.id == -ranked.c.key)
+        .outerjoin(fees, fees.c.key == ranked.c.key)
+        .outerjoin(licensed, licensed.c.key == ranked.c.key)
+        .order_by(ranked.c.complaints.desc(), fees.c.fees.desc(), "agency")
     )
     found = rows(query)
     for row in found:
-        row["licensed"] = "yes" if row["licensed"] else "no"
+        row["licence_today"] = row["licence_today"] or UNKNOWN
         row["fees"] = None if row["fees"] is None else round(float(row["fees"]), 2)
     return Table(
         "agencies",
         _l("Agencies named in complaints"),
         _l(
-            "The %(count)s agencies named in most complaints, whether they hold a licence, how "
-            "many of their workers recorded payments, and what those workers paid, in "
+            "The %(count)s agencies named in most complaints (agencies matched to the same "
+            "registry entry count as one), their licence today according to the registry, in "
+            "how many complaints the registry shows them licensed on the day of recruitment, "
+            "how many of their workers recorded payments, and what those workers paid, in "
             "%(currency)s at the payment day's rate.",
             count=TOP_AGENCIES,
             currency=scope.currency,
@@ -121,8 +173,9 @@ def agencies(scope: Scope) -> Table:
         [
             Column("agency", _l("Agency"), TEXT),
             Column("country", _l("Country"), LABEL, vocabulary="country"),
-            Column("licensed", _l("Licensed"), LABEL, vocabulary="yes_no"),
+            Column("licence_today", _l("Licence today"), LABEL, vocabulary="registry_status"),
             Column("complaints", _l("Complaints")),
+            Column("licensed_then", _l("Licensed at recruitment")),
             Column("payers", _l("Workers who paid")),
             Column(
                 "fees", _l("Fees paid (%(currency)s)", currency=scope.currency), MONEY, ("payers",)
@@ -134,43 +187,58 @@ def agencies(scope: Scope) -> Table:
 
 
 def agency_licences(scope: Scope) -> Table:
-    """Complaints naming a licensed agency, an unlicensed one, or none."""
-    facts = scope.facts
-    # Counted per agency first (from the agency index), then the agencies' licences looked up.
-    per_agency = (
-        select(facts.agency_id.label("agency_id"), func.count().label("n"), *shared_sum(scope))
-        .where(*scope.cases())
-        .group_by(facts.agency_id)
-        .subquery()
-    )
-    kind = case(
-        (per_agency.c.agency_id.is_(None), "none"),
-        (Agency.licence_number == "", "unlicensed"),
-        else_="licensed",
-    )
+    """Complaints by what the registry says of their agency on the day of recruitment:
+    licensed, not licensed, not known (no registry link, or a history that does not reach
+    back), or no agency named."""
+    # Agencies without a registry link are counted per agency (from the agency index); only
+    # the complaints naming a linked agency are judged one by one, against its history.
+    per_agency = _per_agency(scope)
     shared = [func.sum(c).cast(Integer).label(c.key) for c in per_agency.c if c.key == "_shared"]
-    query = (
+    unlinked_kind = case((per_agency.c.agency_id.is_(None), NO_AGENCY), else_=UNKNOWN)
+    unlinked = (
         select(
-            kind.label("licence"),
+            unlinked_kind.label("licence"),
             func.sum(per_agency.c.n).cast(Integer).label("complaints"),
             *shared,
         )
         .select_from(per_agency)
         .outerjoin(Agency, Agency.id == per_agency.c.agency_id)
-        .group_by(kind)
+        .where(Agency.registry_agency_id.is_(None))
+        .group_by(unlinked_kind)
     )
-    found = {row["licence"]: row for row in rows(query)}
+    linked = linked_cases(scope)
+    kinds = (
+        select(
+            kind_on(linked.c.registry_id, linked.c.day).label("licence"),
+            *([linked.c.shared] if "shared" in linked.c else []),
+        )
+        .select_from(linked)
+        .subquery()
+    )
+    judged = select(
+        kinds.c.licence,
+        func.count().label("complaints"),
+        *([func.sum(kinds.c.shared).label("_shared")] if "shared" in kinds.c else []),
+    ).group_by(kinds.c.licence)
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows(unlinked) + rows(judged):
+        total = found.setdefault(row["licence"], {"licence": row["licence"], "complaints": 0})
+        for name in ("complaints", "_shared"):
+            if name in row:
+                total[name] = total.get(name, 0) + int(row[name] or 0)
     return Table(
         "agency_licences",
         _l("Complaints by agency licence"),
-        _l("Complaints naming a licensed agency, an agency without a licence number, or none."),
+        _l(
+            "Complaints by what the agency registry says of their agency on the day of "
+            "recruitment (the departure date, else the first payment; today when neither is "
+            "known). A licence number the worker typed is not enough: the agency must be "
+            "matched to the registry."
+        ),
         [
             Column("licence", _l("Agency"), LABEL, vocabulary="licence"),
             Column("complaints", _l("Complaints")),
         ],
-        [
-            found.get(key, {"licence": key, "complaints": 0})
-            for key in ("licensed", "unlicensed", "none")
-        ],
+        [found.get(key, {"licence": key, "complaints": 0}) for key in KINDS],
         partition=True,
     )
