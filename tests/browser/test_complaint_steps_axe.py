@@ -1,7 +1,7 @@
 """Every page of the step-by-step complaint in every worker language, checked by axe-core (no
 violations of any impact) and for button contrast (4.5:1, computed in the browser), including
 a step with errors, a step with an unusual answer to confirm and the receipt with its secret;
-the start page, the single-page form, and the follow-up pages (the secret's show/hide and groups of four, a referral
+the start page, the single-page form, the public licence check, and the follow-up pages (the secret's show/hide and groups of four, a referral
 question saying what the place does)."""
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ def _problems(page: Any, where: str) -> list[str]:
     return found + ([f"{where}: low-contrast buttons {faint}"] if faint else [])
 
 
+@pytest.fixture
+def live_server_config() -> dict[str, Any]:
+    """The public licence check on, so that its page is checked too."""
+    return {"PUBLIC_AGENCY_CHECK": True}
+
+
 def test_every_step_passes_axe_and_contrast(live_server: LiveServer, new_context: Any) -> None:
     """One server, every language in turn (a fresh browser context each)."""
     problems: list[str] = []
@@ -70,6 +76,9 @@ def _journey(live_server: LiveServer, new_context: Any, code: str, follow_up: bo
     problems += _problems(page, "start")
     page.goto(live_server.url("/complaint"))  # the single-page form, still offered
     problems += _problems(page, "single-page form")
+    page.goto(live_server.url("/agency-check"))  # when a deployment turns it on
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Is this agency licensed?"))
+    problems += _problems(page, "licence check")
     page.goto(live_server.url("/complaint/steps"))
     expect(page.locator("html")).to_have_attribute("lang", code)
     problems += _problems(page, "language")
