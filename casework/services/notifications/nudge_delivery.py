@@ -11,7 +11,7 @@ Nothing logged carries a number, an address or a text.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -27,6 +27,7 @@ from casework.services.keys.case_keys import CasePurged, case_key, open_text
 from casework.services.notifications import safe_hours
 from casework.services.notifications.mail import MailFailed, MailSettings, SmtpConnection
 from casework.services.notifications.nudges import ADDRESS_FIELD, next_due, normalise_phone
+from casework.services.notifications.outbox import OutboxReport, count_failure
 from casework.services.notifications.sms_gateway import TextFailed, text_sender
 from casework.vocabulary.languages import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -37,13 +38,11 @@ BATCH = 200
 
 
 @dataclass
-class NudgeReport:
+class NudgeReport(OutboxReport):
+    """The outbox's counts (`waiting`: outside safe hours, or no gateway configured), and the
+    nudges queued."""
+
     queued: int = 0
-    sent: int = 0
-    failed: int = 0
-    gave_up: int = 0
-    waiting: int = 0  # outside safe hours, or no gateway configured
-    errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         text = (
@@ -188,14 +187,8 @@ def _failed(
     report: NudgeReport,
     final: bool = False,
 ) -> None:
-    message.attempts = max_attempts if final else message.attempts + 1
-    message.last_error = error[:300]
-    report.failed += 1
-    if error not in report.errors:
-        report.errors.append(error)
-    if message.attempts >= max_attempts:
+    if count_failure(message, error, max_attempts, report, final):
         message.failed_at = now
-        report.gave_up += 1
         log.warning("nudge %d given up: %s", message.id, error)
     else:
         log.warning("nudge %d failed (attempt %d): %s", message.id, message.attempts, error)

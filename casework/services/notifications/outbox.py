@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
@@ -103,6 +104,22 @@ def _send_one(
     log.info("mail %s sent to user %d", message.kind, message.user_id)
 
 
+def count_failure(
+    message: Any, error: str, max_attempts: int, report: OutboxReport, final: bool = False
+) -> bool:
+    """A failed attempt at sending `message` (an e-mail or a nudge), on the message and in the
+    report: True when it is given up (its last attempt, or `final`)."""
+    message.attempts = max_attempts if final else message.attempts + 1
+    message.last_error = error[:300]
+    report.failed += 1
+    if error not in report.errors:
+        report.errors.append(error)
+    gave_up = bool(message.attempts >= max_attempts)
+    if gave_up:
+        report.gave_up += 1
+    return gave_up
+
+
 def _failed(
     message: OutboxMessage,
     error: str,
@@ -110,13 +127,7 @@ def _failed(
     report: OutboxReport,
     final: bool = False,
 ) -> None:
-    message.attempts = max_attempts if final else message.attempts + 1
-    message.last_error = error[:300]
-    report.failed += 1
-    if error not in report.errors:
-        report.errors.append(error)
-    if message.attempts >= max_attempts:
-        report.gave_up += 1
+    if count_failure(message, error, max_attempts, report, final):
         log.warning("mail %s to user %d given up: %s", message.kind, message.user_id, error)
     else:
         log.warning("mail %s to user %d failed: %s", message.kind, message.user_id, error)
