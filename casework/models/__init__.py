@@ -33,6 +33,7 @@ from casework.models.reply_template import ReplyTemplate
 from casework.models.report_case import ReportCase, ReportOrgCase
 from casework.models.saved_view import SavedView
 from casework.models.scheduling import JobRun, SchedulerLease
+from casework.models.site_setting import SiteSetting
 from casework.models.staff_approval import StaffApproval
 from casework.models.staff_session import StaffSession
 from casework.models.submission import Submission
@@ -75,6 +76,7 @@ __all__ = [
     "ReportOrgCase",
     "SavedView",
     "SchedulerLease",
+    "SiteSetting",
     "StaffApproval",
     "StaffSession",
     "StallRule",

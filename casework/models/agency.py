@@ -38,8 +38,15 @@ class Agency(Model):
     )
     match_state: Mapped[str | None] = mapped_column(String(10))  # MATCH_* when linked
     matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Another row this one was merged into (services/agencies/merge.py): its complaints moved
+    # there, and a new complaint naming it this way goes there too. Kept, never deleted, so
+    # the merge can be read back from the audit log and the name still finds the cases.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agencies.id", ondelete="SET NULL")
+    )
 
     registry_agency: Mapped[RegistryAgency | None] = relationship()
+    merged_into: Mapped[Agency | None] = relationship(remote_side=[id])
     candidates: Mapped[list[AgencyMatchCandidate]] = relationship(
         back_populates="agency",
         cascade="all, delete-orphan",

@@ -1,4 +1,5 @@
-"""The public licence check: off unless the deployment turns it on; then anyone can see the
+"""The public licence check: off unless an admin turns it on (or the deployment's default,
+CASEWORK_PUBLIC_AGENCY_CHECK, says so); then anyone can see the
 registry's public facts about an agency (name, licence number, status today, valid until),
 never complaints. Rate limited like the other public pages."""
 
@@ -12,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from casework.extensions import db
+from casework.models import Organisation
 from casework.services.actors import SystemActor
 from casework.services.agencies.lists import read_agency_list
 from casework.services.agencies.registry_import import import_agency_list
@@ -67,6 +69,42 @@ def test_anyone_sees_whether_an_agency_is_licensed_today_and_nothing_about_compl
     assert "No agency on the lists we have is like this." in html
     html = client.post("/agency-check", data={"q": " "}).get_data(as_text=True)
     assert "Write the name of the agency or its licence number." in html
+
+
+def test_an_admin_turns_the_check_on_and_off_and_each_change_is_audited(
+    app: Flask, client: FlaskClient, registry: None, make_org: Any, make_user: Any
+) -> None:
+    from sqlalchemy import select
+
+    from casework.models import AuditEvent
+    from tests.conftest import login
+
+    admin = app.test_client()
+    login(admin, make_user(make_org("casework-admin", ["NP"]), role="admin"))
+    caseworker = app.test_client()
+    login(caseworker, make_user(db.session.get(Organisation, 1), languages=["ne"]))
+    assert "Turn the public licence check on" in admin.get("/admin/agencies").get_data(as_text=True)
+    # nobody but an admin can turn it on
+    assert caseworker.post("/admin/agencies/public-check", data={"turn": "on"}).status_code in (
+        403,
+        404,
+    )
+    assert client.post("/admin/agencies/public-check", data={"turn": "on"}).status_code == 302
+    assert client.get("/agency-check").status_code == 404
+
+    response = admin.post("/admin/agencies/public-check", data={"turn": "on"})
+    assert response.status_code == 302
+    assert "The public licence check is now on." in admin.get("/admin/agencies").get_data(
+        as_text=True
+    )
+    assert client.get("/agency-check").status_code == 200
+    assert 'href="/agency-check"' in client.get("/").get_data(as_text=True)
+    admin.post("/admin/agencies/public-check", data={"turn": "off"})
+    assert client.get("/agency-check").status_code == 404
+    details = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "setting_changed")
+    ).all()
+    assert details == ["on", "off"]
 
 
 def test_searches_are_rate_limited(tmp_path: Path) -> None:

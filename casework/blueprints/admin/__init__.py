@@ -9,6 +9,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 protect(bp, roles=("admin",))
 
 from casework.blueprints.admin import (  # noqa: E402,F401
+    agency_merge_views,
     agency_views,
     pathway_views,
     reference_views,

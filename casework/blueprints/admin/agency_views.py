@@ -22,6 +22,7 @@ from casework.services.agencies.lists import MAX_FILE_BYTES, parse_column_map, r
 from casework.services.agencies.registry_import import import_agency_list
 from casework.services.errors import InvalidInput
 from casework.services.reference.countries import country_rows
+from casework.services.settings.site_settings import PUBLIC_AGENCY_CHECK, is_on, turn
 from casework.services.validation import whole_number
 from casework.staff_session import staff
 from casework.vocabulary.agencies import REGISTRY_STATUS_LABELS
@@ -41,12 +42,25 @@ def _registries_page(
         errors=errors or {},
         typed=typed or {},
         max_mb=MAX_FILE_BYTES // (1024 * 1024),
+        public_check=is_on(PUBLIC_AGENCY_CHECK),
     ), status
 
 
 @bp.get("/agencies")
 def agencies() -> tuple[str, int]:
     return _registries_page()
+
+
+@bp.post("/agencies/public-check")
+def public_check() -> Response:
+    on = request.form.get("turn") == "on"
+    if turn(staff(), PUBLIC_AGENCY_CHECK, on):
+        flash(
+            _("The public licence check is now on.")
+            if on
+            else _("The public licence check is now off.")
+        )
+    return redirect(url_for("admin.agencies"))
 
 
 @bp.post("/agencies/import")

@@ -1,24 +1,24 @@
-"""The public licence check (`/agency-check`), off unless PUBLIC_AGENCY_CHECK is set: anyone
+"""The public licence check (`/agency-check`), off unless an admin turns it on: anyone
 can see whether an agency is licensed today, from the registry's public facts only. The search
 is posted (with the form's CSRF token) so what is typed stays out of URLs and proxies' logs."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from casework.blueprints.intake import bp
 from casework.extensions import limiter
 from casework.services.agencies.public_check import check_agency
 from casework.services.agencies.registry_search import registry_countries
+from casework.services.settings.site_settings import PUBLIC_AGENCY_CHECK, is_on
 from casework.vocabulary.agencies import REGISTRY_STATUS_LABELS
 
 TYPED_LIMIT = 100
 
 
 def _enabled() -> None:
-    # A settings table would let an admin turn it on; without one it is a deployment flag.
-    if not current_app.config.get("PUBLIC_AGENCY_CHECK"):
+    if not is_on(PUBLIC_AGENCY_CHECK):
         abort(404)
 
 

@@ -60,12 +60,13 @@ from casework.services.intake.submissions import receipt as submission_receipt
 from casework.services.intake.web_form import lodge_form_complaint
 from casework.services.referrals.changes import ReferralRefused
 from casework.services.referrals.operations import worker_answers_referral
+from casework.services.settings.site_settings import PUBLIC_AGENCY_CHECK, is_on
 from casework.vocabulary.languages import LANGUAGES
 
 
 @bp.get("/")
 def start() -> str:
-    return render_template("intake/start.html")
+    return render_template("intake/start.html", agency_check=is_on(PUBLIC_AGENCY_CHECK))
 
 
 @bp.get("/language/<code>")

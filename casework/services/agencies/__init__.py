@@ -7,6 +7,7 @@ registry_import.py  applying a list to a country's registry: updates, status his
 matching.py         licence number, taught alias, or fuzzy candidates (rapidfuzz) for an agency
 status.py           an entry's status on a given day, from its history
 panel.py            the case page's agency panel: the entry, status then and today, warnings
+merge.py            names as complaints write them: link one to a list, merge several (audited)
 decisions.py        confirm / reject a candidate, undo a link, accept RA_UNLICENSED (audited)
 entries.py          the admin pages: registries at a glance, finding and editing an entry
 registry_search.py  finding entries by licence number, part of a name or a misspelt name

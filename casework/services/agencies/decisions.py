@@ -9,20 +9,18 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import AgencyMatchCandidate, Case, CaseAbuse, CaseEvent, RegistryAlias, User
+from casework.models import AgencyMatchCandidate, Case, CaseAbuse, CaseEvent, User
 from casework.models import event as ev
-from casework.models.agency import MATCH_CONFIRMED
-from casework.models.columns import utcnow
-from casework.models.registry import ALIAS_CONFIRMED, CANDIDATE, REJECTED
+from casework.models.registry import CANDIDATE, REJECTED
 from casework.services import audit
-from casework.services.agencies.normalise import name_key
+from casework.services.agencies.merge import AGENCY_LINK, link_to_entry
 from casework.services.agencies.panel import UNLICENSED_CODE
 from casework.services.casefile.facts import FACT_LABELS, FACTS_EDITED, shown
 from casework.services.errors import NotFound, NotPermitted
 from casework.services.escalation.deadlines import touch
 from casework.services.keys.case_keys import case_key, seal_event_body
 
-AGENCY_MATCH = "agency_match"
+AGENCY_MATCH = AGENCY_LINK
 
 
 class MatchRefused(NotPermitted):
@@ -48,18 +46,7 @@ def _candidate(case: Case, candidate_id: int) -> AgencyMatchCandidate:
 def confirm_candidate(actor: User, case: Case, candidate_id: int) -> None:
     """Link the case's agency to the candidate's registry entry and teach its name."""
     candidate = _candidate(case, candidate_id)
-    agency = candidate.agency
-    entry = candidate.registry_agency
-    agency.registry_agency = entry
-    agency.match_state = MATCH_CONFIRMED
-    agency.matched_at = utcnow()
-    key = name_key(agency.name)
-    if key and key != entry.name_key and all(a.name_key != key for a in entry.aliases):
-        entry.aliases.append(RegistryAlias(name=agency.name, name_key=key, origin=ALIAS_CONFIRMED))
-    agency.candidates = [c for c in agency.candidates if c.state == REJECTED]
-    audit.record_audit(
-        actor, AGENCY_MATCH, "agency", str(agency.id), f"confirmed registry:{entry.id}"
-    )
+    link_to_entry(actor, candidate.agency, candidate.registry_agency)
     db.session.commit()
 
 

@@ -111,7 +111,11 @@ def rematch_country(country: str) -> int:
     """Match every agency of `country` not yet linked (after an import). Returns how many
     are now linked."""
     agencies = db.session.scalars(
-        select(Agency).where(Agency.country == country, Agency.registry_agency_id.is_(None))
+        select(Agency).where(
+            Agency.country == country,
+            Agency.registry_agency_id.is_(None),
+            Agency.merged_into_id.is_(None),
+        )
     ).all()
     for agency in agencies:
         match_agency(agency)

@@ -215,9 +215,10 @@ def search_conditions(filters: SearchFilters, now: datetime) -> list[ColumnEleme
 
 def _agencies_named(typed: str) -> Any:
     """Agencies whose name contains the typed words (folded as intake folds them) or whose
-    licence number is the one typed. The agencies table is small next to the cases."""
+    licence number is the one typed (a row merged into another stands for that one). The
+    agencies table is small next to the cases."""
     key = " ".join(typed.casefold().split())
-    return select(Agency.id).where(
+    return select(func.coalesce(Agency.merged_into_id, Agency.id)).where(
         or_(
             Agency.name_key.contains(key, autoescape=True),
             func.upper(Agency.licence_number) == typed.strip().upper(),

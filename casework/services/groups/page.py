@@ -50,8 +50,13 @@ class GroupPage:
 
 
 def respondent_name(group: CaseGroup) -> str:
+    """The agency as its licensed-agency list names it when linked, else as the complaints
+    wrote it; or the employer."""
     if group.respondent_kind == cg.AGENCY:
-        return group.agency.name if group.agency else ""
+        if group.agency is None:
+            return ""
+        listed = group.agency.registry_agency
+        return listed.name if listed is not None else group.agency.name
     return group.employer_name
 
 

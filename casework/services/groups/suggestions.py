@@ -7,10 +7,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework.extensions import db
-from casework.models import Agency, Assignment, Case, CaseGroup, CaseGroupMember, User
+from casework.models import (
+    Agency,
+    Assignment,
+    Case,
+    CaseGroup,
+    CaseGroupMember,
+    RegistryAgency,
+    User,
+)
 from casework.models import case_group as cg
 from casework.models.assignment import ACCEPTED
 from casework.services.casefile.lifecycle import OPEN_STATUSES
@@ -38,11 +46,12 @@ def suggest_groups(actor: User) -> list[Suggestion]:
             Case.reference,
             Case.agency_id,
             Agency.registry_agency_id,
-            Agency.name,
+            func.coalesce(RegistryAgency.name, Agency.name),  # the list's name when linked
             Case.employer_name,
         )
         .join(Assignment, Assignment.case_id == Case.id)
         .outerjoin(Agency, Agency.id == Case.agency_id)
+        .outerjoin(RegistryAgency, RegistryAgency.id == Agency.registry_agency_id)
         .where(
             Assignment.organisation_id == actor.organisation_id,
             Assignment.status == ACCEPTED,

@@ -16,6 +16,7 @@ from casework.models import Agency, Case, CaseAbuse, CaseEvent, Complainant, Cou
 from casework.models import event as ev
 from casework.models.columns import utcnow
 from casework.services.agencies.matching import match_agency
+from casework.services.agencies.merge import followed
 from casework.services.assignments.routing import route_case
 from casework.services.escalation.deadlines import refresh_deadlines
 from casework.services.evidence.operations import (
@@ -216,13 +217,14 @@ def _find_or_add_agency(name: str, licence: str, country: str) -> Agency:
         query = query.where(func.upper(Agency.licence_number) == licence.upper())
     else:
         query = query.where(Agency.name_key == name_key, Agency.licence_number == "")
-    agency = db.session.scalars(query.limit(1)).first()
-    if agency is None:
-        agency = Agency(
-            name=name or licence, name_key=name_key, licence_number=licence, country=country
-        )
-        db.session.add(agency)
-        match_agency(agency)  # to the origin country's registry of licensed agencies
+    agency = db.session.scalars(query.order_by(Agency.id).limit(1)).first()
+    if agency is not None:
+        return followed(agency)  # a row an admin merged into another stands for that one
+    agency = Agency(
+        name=name or licence, name_key=name_key, licence_number=licence, country=country
+    )
+    db.session.add(agency)
+    match_agency(agency)  # to the origin country's registry of licensed agencies
     return agency
 
 
