@@ -27,8 +27,8 @@ ENVIRONMENT = {
     "CASEWORK_EVIDENCE_CLEANUP_MINUTES": "age after which `evidence cleanup` removes abandoned "
     "uploads and orphan blobs (default 10; files of a dead writer go at once)",
     "CASEWORK_REQUIRE_2FA": "require TOTP for staff (default on, off in demo mode)",
-    "CASEWORK_PUBLIC_AGENCY_CHECK": "1 turns on the public licence check at /agency-check "
-    "(default off: 404)",
+    "CASEWORK_PUBLIC_AGENCY_CHECK": "1: the public licence check at /agency-check is on until "
+    "an admin turns it off at /admin/agencies (default off: 404)",
     "CASEWORK_DEMO": "demo mode: demo data and relaxed cookie security for http://127.0.0.1",
     "CASEWORK_MAX_FILE_MB": "largest evidence file accepted (default 25)",
     "CASEWORK_MAX_COMPLAINT_MB": "largest complaint with all its files (default 100)",
