@@ -115,7 +115,7 @@ def _consent_to_referral(reference: str) -> None:
     db.session.commit()
 
 
-def _worker_picks_the_listed_agency(page: Any, server: LiveServer, shots: Path) -> str:
+def _worker_picks_the_listed_agency(page: Any, server: LiveServer, shots: Path, check: Any) -> str:
     """On a phone, in English: the Where step's "Find my agency" offers the list's entries;
     she picks hers, and files."""
     page.goto(server.url("/language/en?next=/complaint/step/language"))
@@ -129,6 +129,7 @@ def _worker_picks_the_listed_agency(page: Any, server: LiveServer, shots: Path) 
     expect(choice).to_be_visible()
     expect(page.get_by_label("My agency is not in this list", exact=True)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    check(page, "where step with the list's agencies")
     choice.check()
     page.screenshot(path=str(shots / "agency-phone.png"), full_page=True)
     submit(page, "Next")
@@ -159,7 +160,7 @@ def test_worker_picks_listed_agency_caseworker_confirms_admin_merges_supervisor_
 
     # 1. The worker, on a phone.
     phone = new_context(viewport=PHONE).new_page()
-    filed = _worker_picks_the_listed_agency(phone, server, shots)
+    filed = _worker_picks_the_listed_agency(phone, server, shots, check)
     with server.app.app_context():
         case = db.session.scalars(select(Case).where(Case.reference == filed)).one()
         assert case.agency is not None and case.agency.match_state == "licence"
