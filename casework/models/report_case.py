@@ -44,6 +44,11 @@ class FactColumns:
     # without a join
     abuse_codes: Mapped[str] = mapped_column(Text, default="", server_default="")
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the registry says of the agency on the day of recruitment (the departure date,
+    # else the first payment): licensed / unlicensed / unknown (services/reports/licences.py).
+    # NULL when no agency is named, it is not linked to a registry entry, or the case gives no
+    # day of recruitment (then the report judges it on the day it is read, per agency).
+    licence_then: Mapped[str | None] = mapped_column(String(10))
 
 
 class ReportCase(FactColumns, Model):
@@ -59,7 +64,8 @@ class ReportCase(FactColumns, Model):
     __table_args__ = (
         PrimaryKeyConstraint("case_id"),
         Index("ix_report_cases_month", "created_month", "organisations"),
-        Index("ix_report_cases_agency", "agency_id", "organisations"),
+        # per agency and judgement of its licence, from the index alone
+        Index("ix_report_cases_agency", "agency_id", "licence_then", "organisations"),
         Index("ix_report_cases_created", "created_at"),
         # with the recruitment cost: the SDG 10.7.1 figure per corridor from the index alone
         Index(

@@ -109,6 +109,15 @@ def test_upgrading_to_the_report_facts_fills_them_for_the_cases_there(empty_app:
     gefont.countries, gefont.languages = ["NP"], ["ne", "en"]
     db.session.add(gefont)
     db.session.commit()
+    from casework.services.actors import SystemActor
+    from casework.services.agencies.lists import read_agency_list
+    from casework.services.agencies.registry_import import import_agency_list
+
+    listed = (
+        "licence_number,name,status,status_date\n1234/067/68,Himal Overseas,Suspended,2020-01-01\n"
+    )
+    import_agency_list(SystemActor("test"), "NP", "DoFE", read_agency_list(listed.encode()))
+    db.session.commit()
     lodge_complaint(complaint_payload(), [], "api")  # RA_FEES and FL_DOCS
     lodge_complaint(complaint_payload(abuse_categories=["FL_WAGES"]), [], "api")
     expected = _facts()
@@ -118,12 +127,69 @@ def test_upgrading_to_the_report_facts_fills_them_for_the_cases_there(empty_app:
     with db.engine.begin() as conn:
         conn.execute(text("DELETE FROM report_cases"))  # as 0006 left them: empty
     upgrade(directory=directory)
-    assert _facts() == expected
-    assert sorted(expected[0][0][-1].split()) == ["FL_DOCS", "RA_FEES"]
-
-
-def _facts() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    # Going back to 0006 dropped the registry (0010), so no licence can be judged again.
+    assert _facts(but="licence_then") == _without(expected, "licence_then")
     from casework.services.reports.facts import COLUMNS
+
+    first = dict(zip(COLUMNS, expected[0][0], strict=True))
+    assert sorted(str(first["abuse_codes"]).split()) == ["FL_DOCS", "RA_FEES"]
+
+
+def test_upgrading_to_0013_judges_the_licences_of_the_cases_there(empty_app: Flask) -> None:
+    """Cases naming a registry agency, lodged at head, then taken back to 0012 (no judgement
+    in the facts): `upgrade` judges each on its day of recruitment, as the facts do."""
+    from casework.models import Organisation
+    from casework.services.actors import SystemActor
+    from casework.services.agencies.lists import read_agency_list
+    from casework.services.agencies.registry_import import import_agency_list
+    from casework.services.demo_data import load_reference_data
+    from casework.services.intake.operations import lodge_complaint
+    from casework.services.reports.facts import COLUMNS
+    from tests.conftest import complaint_payload
+
+    directory = str(MIGRATIONS_PATH)
+    upgrade(directory=directory)
+    load_reference_data()
+    gefont = Organisation(slug="gefont", name="GEFONT", kind="union")
+    gefont.countries, gefont.languages = ["NP"], ["ne", "en"]
+    db.session.add(gefont)
+    listed = (
+        "licence_number,name,status,status_date\n"
+        "1234/067/68,Himal Overseas,Suspended,2020-01-01\n"
+        "77/070/71,Gorkha Manpower,Active,2020-01-01\n"
+    )
+    import_agency_list(SystemActor("test"), "NP", "DoFE", read_agency_list(listed.encode()))
+    db.session.commit()
+    lodge_complaint(complaint_payload(), [], "api")  # the suspended agency, a departure date
+    lodge_complaint(
+        complaint_payload(agency={"name": "Gorkha", "licence_number": "77/070/71"}), [], "api"
+    )
+    lodge_complaint(complaint_payload(agency={"name": "Nobody Travels"}), [], "api")
+    expected = _facts()
+    judged = [dict(zip(COLUMNS, row, strict=True))["licence_then"] for row in expected[0]]
+    assert judged == ["unlicensed", "licensed", None]
+    db.session.remove()
+    downgrade(directory=directory, revision="0012")
+    upgrade(directory=directory)
+    assert _facts() == expected
+
+
+Facts = tuple[list[tuple[object, ...]], list[tuple[object, ...]]]
+
+
+def _without(facts: Facts, column: str) -> Facts:
+    from casework.services.reports.facts import COLUMNS
+
+    at = COLUMNS.index(column)
+    cases = [row[:at] + row[at + 1 :] for row in facts[0]]
+    return cases, [row[: at + 1] + row[at + 2 :] for row in facts[1]]  # after organisation_id
+
+
+def _facts(but: str = "") -> Facts:
+    from casework.services.reports.facts import COLUMNS
+
+    if but:
+        return _without(_facts(), but)
 
     with db.engine.connect() as conn:
         cases = conn.execute(
@@ -192,6 +258,15 @@ def test_upgrading_to_0009_fills_the_report_rollups_as_the_app_keeps_them(
     gefont = Organisation(slug="gefont", name="GEFONT", kind="union")
     gefont.countries, gefont.languages = ["NP"], ["ne", "en"]
     db.session.add(gefont)
+    db.session.commit()
+    from casework.services.actors import SystemActor
+    from casework.services.agencies.lists import read_agency_list
+    from casework.services.agencies.registry_import import import_agency_list
+
+    listed = (
+        "licence_number,name,status,status_date\n1234/067/68,Himal Overseas,Suspended,2020-01-01\n"
+    )
+    import_agency_list(SystemActor("test"), "NP", "DoFE", read_agency_list(listed.encode()))
     db.session.commit()
     lodge_complaint(complaint_payload(), [], "api")  # RA_FEES and FL_DOCS
     lodge_complaint(complaint_payload(abuse_categories=["FL_WAGES"]), [], "api")

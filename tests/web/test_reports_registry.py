@@ -110,3 +110,56 @@ def test_a_supervisor_gets_the_same_judgement_of_their_own_cases(
     assert raw(supervisor, "agency_licences") == raw(admin, "agency_licences")
     by_name = {row["agency"]: row for row in raw(supervisor, "agencies")}
     assert by_name["Sunrise Manpower Pvt Ltd"]["licensed_then"] == 1
+
+
+def test_the_judgement_follows_the_registry_the_link_and_the_day_of_recruitment(
+    app: Flask, lodge: Any, make_org: Any, make_user: Any
+) -> None:
+    """The facts judge each licence when they are written: lodged before any list, matched by
+    a later import, moved by a new departure date, undone by unlinking, and always what a
+    fresh computation from the source tables says."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from casework.extensions import db
+    from casework.models import ReportCase
+    from casework.services.agencies.decisions import unlink_agency
+    from casework.services.reports.facts import facts_query
+
+    make_org("gefont", ["NP"], ["ne"])
+    admin = make_user(make_org("platform", [], ["en"]), "admin")
+    sunrise = lodge(
+        agency={"name": "Sunrise Manpower", "licence_number": "1234/067/68"},
+        departure_date="2025-12-10",
+    ).reference
+    lodge(
+        agency={"name": "Gorkha Manpower", "licence_number": "555/070/71"},
+        departure_date="2026-02-01",
+    )
+
+    def kinds() -> dict[str, int]:
+        written = db.session.scalars(select(ReportCase.licence_then).order_by(ReportCase.case_id))
+        fresh = [row[-1] for row in db.session.execute(facts_query())]
+        assert list(written) == fresh  # the listeners kept up
+        found = raw(admin, "agency_licences")
+        return {row["licence"]: row["complaints"] for row in found if row["complaints"]}
+
+    assert kinds() == {"unknown": 2}  # no list yet
+    for source, rows in LISTS:
+        import_agency_list(
+            SystemActor("test"), "NP", source, read_agency_list((HEADER + rows).encode())
+        )
+    assert kinds() == {"licensed": 1, "unlicensed": 1}
+    case = case_by_reference(sunrise)
+    case.departure_date = date(2026, 1, 20)  # she left while the licence was suspended
+    db.session.commit()
+    assert kinds() == {"unlicensed": 2}
+    case.departure_date = None  # and without a day: judged today (valid again since March)
+    for fee in case.fees:
+        fee.paid_on = None
+    db.session.commit()
+    assert case_by_reference(sunrise).agency.registry_agency_id is not None  # type: ignore[union-attr]
+    assert kinds() == {"licensed": 1, "unlicensed": 1}
+    unlink_agency(admin, case)
+    assert kinds() == {"unknown": 1, "unlicensed": 1}

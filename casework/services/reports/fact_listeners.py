@@ -5,13 +5,23 @@ convert its currency."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
-from casework.models import Assignment, Case, CaseAbuse, ExchangeRate, FeePayment, Outcome
+from casework.models import (
+    Agency,
+    Assignment,
+    Case,
+    CaseAbuse,
+    ExchangeRate,
+    FeePayment,
+    Outcome,
+    RegistryStatusChange,
+)
 from casework.services.reports import rollups
 from casework.services.reports.facts import (
     DEADLINES,
@@ -34,6 +44,7 @@ REPORTED: dict[type, frozenset[str]] = {
             "agency_id",
             "actual_wage_amount",
             "actual_wage_currency",
+            "departure_date",  # the day of recruitment, on which the licence is judged
         }
     ),
     Assignment: frozenset(
@@ -45,6 +56,10 @@ REPORTED: dict[type, frozenset[str]] = {
 }
 
 
+# The attributes of a line of a registry entry's history a licence is judged on.
+HISTORY = frozenset({"status", "status_from", "valid_until", "registry_agency_id"})
+
+
 def _changed(obj: object) -> set[str]:
     """The attributes this flush wrote: all but those without uncommitted changes (one set
     difference, at no cost per attribute; an attribute set to its own value counts too, which
@@ -53,12 +68,41 @@ def _changed(obj: object) -> set[str]:
     return set(state.mapper.attrs.keys()).difference(state.unmodified)
 
 
-def _touched(session: Session) -> tuple[set[int], set[int], set[str]]:
+@dataclass
+class _Touched:
+    """What a flush wrote that the facts follow."""
+
+    ids: set[int] = field(default_factory=set)  # cases whose rows need recomputing
+    moved: set[int] = field(default_factory=set)  # cases whose deadlines alone moved
+    currencies: set[str] = field(default_factory=set)  # exchange rates written
+    agencies: set[int] = field(default_factory=set)  # agencies linked or unlinked
+    entries: set[int] = field(default_factory=set)  # registry entries whose history changed
+
+    def any(self) -> bool:
+        return bool(self.ids or self.moved or self.currencies or self.agencies or self.entries)
+
+
+def _licence_sources(session: Session, touched: _Touched) -> None:
+    """Agencies whose registry link changed, and registry entries whose status history
+    changed: the licence their cases were judged on may be another now."""
+    for obj in (*session.new, *session.deleted, *session.dirty):
+        if isinstance(obj, Agency) and obj.id is not None and obj not in session.new:
+            if _changed(obj) & {"registry_agency_id", "registry_agency"}:
+                touched.agencies.add(obj.id)
+        elif isinstance(obj, RegistryStatusChange):
+            if obj in session.dirty and not _changed(obj) & HISTORY:
+                continue
+            entry = obj.registry_agency_id or (obj.registry_agency and obj.registry_agency.id)
+            if entry:
+                touched.entries.add(entry)
+
+
+def _touched(session: Session) -> _Touched:
     """What this flush wrote: cases whose rows need recomputing, cases whose deadlines alone
-    moved, and exchange-rate currencies."""
-    ids: set[int] = set()
-    moved: set[int] = set()
-    currencies: set[str] = set()
+    moved, exchange-rate currencies, and the sources of the cases' licence judgements."""
+    touched = _Touched()
+    ids, moved, currencies = touched.ids, touched.moved, touched.currencies
+    _licence_sources(session, touched)
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, Case):
             if obj.id is not None:
@@ -85,18 +129,31 @@ def _touched(session: Session) -> tuple[set[int], set[int], set[str]]:
             history = get_history(obj, "case_id")
             ids.update(i for i in (*history.deleted, obj.case_id) if i is not None)
     ids.discard(0)
-    return ids, moved - ids, currencies
+    touched.moved = moved - ids
+    return touched
 
 
 def _after_flush(session: Session, _context: Any) -> None:
-    ids, moved, currencies = _touched(session)
-    if not (ids or moved or currencies):
+    touched = _touched(session)
+    if not touched.any():
         return
     connection = session.connection()
-    for currency in sorted(currencies):
+    for currency in sorted(touched.currencies):
         refresh_currency(connection, currency)
+    ids = set(touched.ids)
+    if touched.agencies or touched.entries:
+        ids.update(_cases_judged_by(connection, touched.agencies, touched.entries))
     refresh(connection, ids)
-    copy_deadlines(connection, sorted(moved))
+    copy_deadlines(connection, sorted(touched.moved - ids))
+
+
+def _cases_judged_by(connection: Any, agencies: set[int], entries: set[int]) -> list[int]:
+    """The cases naming these agencies, or an agency linked to these registry entries."""
+    linked = select(Agency.id).where(Agency.registry_agency_id.in_(sorted(entries)))
+    query = select(Case.id).where(
+        or_(Case.agency_id.in_(sorted(agencies)), Case.agency_id.in_(linked))
+    )
+    return list(connection.execute(query).scalars())
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:

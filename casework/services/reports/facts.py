@@ -45,6 +45,7 @@ from casework.models import Assignment, Case, CaseAbuse, FeePayment, Outcome
 from casework.models.assignment import ACCEPTED, DECLINED, DESTINATION, ORIGIN
 from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY, ReportCase, ReportOrgCase
 from casework.services.reports import prebuilt, rollups
+from casework.services.reports.licences import judged_at_write
 from casework.services.reports.sql import (
     convert,
     seconds_between,
@@ -174,6 +175,7 @@ COLUMNS = (
     "claim_deadline",
     "next_deadline_at",
     "abuse_codes",
+    "licence_then",
 )
 
 
@@ -205,6 +207,7 @@ def facts_query(ids: CaseIds = None) -> Select[Any]:
             Case.claim_deadline,
             Case.next_deadline_at,
             func.coalesce(abuses.c.codes, ""),
+            judged_at_write(),
         )
         .outerjoin(assigned, assigned.c.case_id == Case.id)
         .outerjoin(outcomes, outcomes.c.case_id == Case.id)

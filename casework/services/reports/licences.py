@@ -4,7 +4,9 @@ judge every case in one statement.
 
 A case's agency is judged through its registry entry (`Agency.registry_agency_id`), on the
 day of recruitment: the departure date, else the first payment; without either, today (as the
-case page does). A typed licence number alone proves nothing.
+case page does). A typed licence number alone proves nothing. The judgement on the day of
+recruitment is made when the case's facts are written (`judged_at_write`), so a report reads
+it from the facts and consults the registry once per agency, not once per case (`judged`).
 """
 
 from __future__ import annotations
@@ -27,26 +29,30 @@ NO_AGENCY = "none"
 KINDS = (LICENSED, UNLICENSED, UNKNOWN, NO_AGENCY)
 
 
-def recruitment_day(
-    case_id: Expr, today: date, departure: Expr | None = None
-) -> ColumnElement[Any]:
-    """The case's day of recruitment (`casework.services.agencies.panel.recruitment_date`), or
-    `today` when the case gives none. `departure`: the case's departure date column when the
-    query reads the cases table itself (else it is looked up)."""
+def recruitment_day(case_id: Expr, departure: Expr) -> ColumnElement[Any]:
+    """The case's day of recruitment (`casework.services.agencies.panel.recruitment_date`):
+    its departure date, else its first dated payment; NULL when it gives neither."""
     first_payment = (
         select(func.min(FeePayment.paid_on))
         .where(FeePayment.case_id == case_id, FeePayment.paid_on.is_not(None))
-        .correlate_except(FeePayment)  # to the facts, however deep it is nested
+        .correlate_except(FeePayment)
         .scalar_subquery()
     )
-    if departure is None:
-        departure = (
-            select(Case.departure_date)
-            .where(Case.id == case_id)
-            .correlate_except(Case)
-            .scalar_subquery()
-        )
-    return func.coalesce(departure, first_payment, literal(today))
+    return func.coalesce(departure, first_payment)
+
+
+def judged_at_write() -> ColumnElement[Any]:
+    """The facts' `licence_then` of a case, in a query over `cases`: the kind on its day of
+    recruitment when its agency is linked and the day is known, else NULL. Kept current by
+    the facts' listeners (a new day, a new link, a new line of the registry's history)."""
+    registry = (
+        select(Agency.registry_agency_id)
+        .where(Agency.id == Case.agency_id)
+        .correlate_except(Agency)
+        .scalar_subquery()
+    )
+    day = recruitment_day(Case.id, Case.departure_date)
+    return case((and_(registry.is_not(None), day.is_not(None)), kind_on(registry, day)))
 
 
 def status_on(registry_id: Expr, day: Expr | date) -> ColumnElement[Any]:
@@ -94,41 +100,40 @@ def kind_on(registry_id: Expr, day: Expr) -> ColumnElement[str]:
     return func.coalesce(then, literal(UNKNOWN))
 
 
-def linked_cases(scope: Scope, *where: ColumnElement[bool]) -> Any:
-    """The report's cases whose agency is linked to a registry entry: case id, agency id,
-    merged key (`merged_key`), registry entry, day of recruitment and (for supervisors) the
-    shared flag. Materialised, so each case's day is looked up once, however often the
-    judging reads it."""
-    if scope.covers_every_case:
-        # An admin's report on every case: one sequential read of the cases table, which
-        # holds the departure date (looking each case up from the facts costs ~6x more).
-        every = select(
-            Case.id.label("case_id"),
-            Case.agency_id.label("agency_id"),
-            merged_key().label("key"),
-            Agency.registry_agency_id.label("registry_id"),
-            recruitment_day(Case.id, scope.today, Case.departure_date).label("day"),
-        ).join(Agency, Agency.id == Case.agency_id + 0)  # a scan of cases, not its agency index
-        return (
-            every.where(Agency.registry_agency_id.is_not(None), *where)
-            .cte("linked_cases")
-            .prefix_with("MATERIALIZED")
-        )
+def judged(scope: Scope) -> Any:
+    """The report's cases naming a linked agency, counted per agency and judgement: agency
+    id, merged key (`merged_key`), registry entry, `licence` (LICENSED, UNLICENSED or
+    UNKNOWN), `n` and (for supervisors) `_shared`. The facts hold the judgement on the day of
+    recruitment; cases without such a day are judged on `scope.today`, once per agency. One
+    pass over the facts' agency index, whatever the caseload: the registry is read per group."""
+    # here, not at the top: the facts (which this module serves) are below the figures
+    from casework.services.reports.case_figures import shared_sum
+
     facts = scope.facts
-    shared = scope.shared()
+    per = (
+        select(
+            facts.agency_id.label("agency_id"),
+            facts.licence_then.label("licence_then"),
+            func.count().label("n"),
+            *shared_sum(scope),
+        )
+        .where(facts.agency_id.is_not(None), *scope.cases())
+        .group_by(facts.agency_id, facts.licence_then)
+        .subquery("per_judgement")
+    )
+    today = kind_on(Agency.registry_agency_id, literal(scope.today))
     return (
         select(
-            facts.case_id.label("case_id"),
-            facts.agency_id.label("agency_id"),
+            per.c.agency_id,
             merged_key().label("key"),
             Agency.registry_agency_id.label("registry_id"),
-            recruitment_day(facts.case_id, scope.today).label("day"),
-            *([] if shared is None else [case((shared, 1), else_=0).label("shared")]),
+            func.coalesce(per.c.licence_then, today).label("licence"),
+            per.c.n,
+            *([per.c._shared] if "_shared" in per.c else []),
         )
-        .join(Agency, Agency.id == facts.agency_id)
-        .where(Agency.registry_agency_id.is_not(None), *scope.cases(), *where)
-        .cte("linked_cases")
-        .prefix_with("MATERIALIZED")
+        .join(Agency, Agency.id == per.c.agency_id)
+        .where(Agency.registry_agency_id.is_not(None))
+        .subquery("judged")
     )
 
 

@@ -17,8 +17,7 @@ from casework.services.reports.licences import (
     LICENSED,
     NO_AGENCY,
     UNKNOWN,
-    kind_on,
-    linked_cases,
+    judged,
     merged_key,
     status_on,
 )
@@ -123,15 +122,17 @@ def agencies(scope: Scope) -> Table:
         .group_by(key)
         .subquery()
     )
-    linked = linked_cases(scope, key.in_(ranked_keys))
+    judgements = judged(scope)
     licensed = (
         select(
-            linked.c.key,
-            func.count()
-            .filter(kind_on(linked.c.registry_id, linked.c.day) == LICENSED)
+            judgements.c.key,
+            func.sum(judgements.c.n)
+            .filter(judgements.c.licence == LICENSED)
+            .cast(Integer)
             .label("licensed_then"),
         )
-        .group_by(linked.c.key)
+        .where(judgements.c.key.in_(ranked_keys))
+        .group_by(judgements.c.key)
         .subquery()
     )
     named = aliased(Agency)
@@ -206,22 +207,18 @@ def agency_licences(scope: Scope) -> Table:
         .where(Agency.registry_agency_id.is_(None))
         .group_by(unlinked_kind)
     )
-    linked = linked_cases(scope)
-    kinds = (
-        select(
-            kind_on(linked.c.registry_id, linked.c.day).label("licence"),
-            *([linked.c.shared] if "shared" in linked.c else []),
-        )
-        .select_from(linked)
-        .subquery()
-    )
-    judged = select(
-        kinds.c.licence,
-        func.count().label("complaints"),
-        *([func.sum(kinds.c.shared).label("_shared")] if "shared" in kinds.c else []),
-    ).group_by(kinds.c.licence)
+    judgements = judged(scope)
+    linked = select(
+        judgements.c.licence,
+        func.sum(judgements.c.n).cast(Integer).label("complaints"),
+        *(
+            [func.sum(judgements.c._shared).cast(Integer).label("_shared")]
+            if "_shared" in judgements.c
+            else []
+        ),
+    ).group_by(judgements.c.licence)
     found: dict[str, dict[str, Any]] = {}
-    for row in rows(unlinked) + rows(judged):
+    for row in rows(unlinked) + rows(linked):
         total = found.setdefault(row["licence"], {"licence": row["licence"], "complaints": 0})
         for name in ("complaints", "_shared"):
             if name in row:

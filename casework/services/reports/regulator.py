@@ -32,8 +32,7 @@ from casework.services.reports.case_figures import rows
 from casework.services.reports.licences import (
     LICENSED,
     UNKNOWN,
-    kind_on,
-    linked_cases,
+    judged,
     merged_key,
     status_on,
 )
@@ -86,15 +85,15 @@ def _agencies(scope: Scope) -> Table:
         .group_by(picked.c.key)
         .subquery()
     )
-    linked = linked_cases(scope)
+    judgements = judged(scope)
     licensed = (
         select(
-            linked.c.key,
-            func.count()
-            .filter(kind_on(linked.c.registry_id, linked.c.day) == LICENSED)
+            judgements.c.key,
+            func.sum(judgements.c.n)
+            .filter(judgements.c.licence == LICENSED)
             .label("licensed_then"),
         )
-        .group_by(linked.c.key)
+        .group_by(judgements.c.key)
         .subquery()
     )
     day = func.coalesce(FeePayment.paid_on, utc_day(picked.c.created_at))
