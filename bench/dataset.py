@@ -233,6 +233,68 @@ def insert_agencies(
     return by_country
 
 
+def insert_registry(now: datetime, rng: random.Random) -> int:
+    """A licensed-agency list for every origin country: an entry for each agency with a
+    licence number, linked to it, with a status history of one to three lines over the three
+    years the cases span (valid since 2022; a third suspended, cancelled or expired for a
+    while). Returns the number of entries."""
+    from casework.extensions import db
+    from casework.models import Agency, RegistryAgency, RegistryStatusChange
+
+    with db.engine.begin() as conn:
+        agencies = conn.execute(
+            Agency.__table__.select().where(Agency.__table__.c.licence_number != "")
+        ).all()
+        entries, history = [], []
+        for agency in agencies:
+            start = date(2022, 1, 1) + timedelta(days=rng.randrange(365))
+            lines = [("valid", start)]
+            if rng.random() < 0.33:
+                stopped = start + timedelta(days=rng.randrange(200, 900))
+                lines.append((rng.choice(("suspended", "cancelled", "expired")), stopped))
+                if rng.random() < 0.5:
+                    lines.append(("valid", stopped + timedelta(days=rng.randrange(30, 200))))
+            entries.append(
+                {
+                    "id": agency.id,
+                    "country": agency.country,
+                    "licence_number": agency.licence_number,
+                    "licence_key": agency.licence_number.replace("/", ""),
+                    "name": agency.name,
+                    "name_key": agency.name_key,
+                    "status": lines[-1][0],
+                    "status_date": lines[-1][1],
+                    "valid_until": None,
+                    "address": "",
+                    "phone": "",
+                    "representative": "",
+                    "source": "bench list",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            history += [
+                {
+                    "registry_agency_id": agency.id,
+                    "status": status,
+                    "status_from": since,
+                    "valid_until": None,
+                    "source": "bench list",
+                    "recorded_at": now,
+                }
+                for status, since in lines
+            ]
+        conn.execute(RegistryAgency.__table__.insert(), entries)
+        conn.execute(RegistryStatusChange.__table__.insert(), history)
+        table = Agency.__table__
+        conn.execute(
+            table.update()
+            .where(table.c.licence_number != "")
+            .values(registry_agency_id=table.c.id, match_state="licence", matched_at=now)
+        )
+    return len(entries)
+
+
 # --- cases ------------------------------------------------------------------------------------
 class CaseMix:
     """The rows of the bulk tables, case by case, with explicit ids from 1 in each table.

@@ -66,6 +66,7 @@ from dataset import (
     analyze,
     create_staff,
     insert_agencies,
+    insert_registry,
     load_cases,
     organisations,
     prepare_database,
@@ -305,6 +306,7 @@ def build(app: Any, cases: int, seed: int = 20260) -> Fixture:
         add_monthly_rates(now)
         staff = create_staff(organisations(), PASSWORD, admin=True)
         agencies = insert_agencies(now, random.Random(11), unlicensed_every=3)
+        insert_registry(now, random.Random(12))  # the licensed ones are on their country's list
         mix = ReportCases(seed, now, staff, agencies)
         counts = load_cases(mix, cases, chunk=CHUNK, drop_indexes=True)
         # The load bypassed the ORM, so no flush kept the report facts: compute them all,
@@ -477,6 +479,36 @@ def report(label: str, pages: list[Page]) -> None:
         )
 
 
+def figure_times(app: Any, fixture: Fixture, runs: int, shown: int = 8) -> None:
+    """Each figure of the report on its own (no page, no threads), for the admin and the
+    supervisor: the slowest `shown` by median of `runs`, so a page's time can be read."""
+    from sqlalchemy import select
+
+    from casework.extensions import db
+    from casework.models import User
+    from casework.services.reports import FIGURES, ReportFilters, Scope
+
+    with app.app_context():
+        for email in (fixture.admin, fixture.supervisor):
+            user = db.session.scalars(select(User).where(User.email == email)).one()
+            scope = Scope.for_actor(user, ReportFilters())
+            timed = []
+            for name, figure in FIGURES.items():
+                samples = []
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    figure(scope)
+                    samples.append(time.perf_counter() - started)
+                timed.append((statistics.median(samples), name))
+            slowest = ", ".join(
+                f"{name} {t:.2f}" for t, name in sorted(timed, reverse=True)[:shown]
+            )
+            print(
+                f"  figures alone, {user.role}: total {sum(t for t, _ in timed):.2f} s; {slowest}"
+            )
+        db.session.remove()
+
+
 def _app(url: str, instance: Path) -> Any:
     from casework import create_app
 
@@ -512,6 +544,7 @@ def run_backend(backend: str, url: str, folder: Path, args: argparse.Namespace) 
     for old, new in zip(before, after, strict=True):
         ratio = statistics.median(new.samples) / statistics.median(old.samples)
         print(f"  {old.name:<34} rollups/facts p50 ratio {ratio:5.2f}")
+    figure_times(app, fixture, args.runs)
     if not args.proposed_indexes:
         return
     seconds = add_proposed_indexes(app)
