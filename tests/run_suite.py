@@ -38,7 +38,11 @@ def _start(label: str, env: dict[str, str], extra: list[str], folder: Path) -> _
     """Start one pytest run in the background, its output going to a file."""
     report = folder / f"{label}.xml"
     output = (folder / f"{label}.log").open("w")
-    command = [sys.executable, "-m", "pytest", "-q", f"--junitxml={report}", *extra, *sys.argv[1:]]
+    command = [
+        *(sys.executable, "-m", "pytest", "-q", f"--junitxml={report}", "--durations=15"),
+        *extra,
+        *sys.argv[1:],
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     print(f"started: {label}", flush=True)
     return _Run(label, process, report, folder / f"{label}.log", output)

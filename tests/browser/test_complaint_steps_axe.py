@@ -1,6 +1,7 @@
 """Every page of the step-by-step complaint in every worker language, checked by axe-core (no
 violations of any impact) and for button contrast (4.5:1, computed in the browser), including
-a step with errors, a step with an unusual answer to confirm and the receipt with its secret;
+a step with errors, the "Where" step offering the licensed agencies of the worker's country, a
+step with an unusual answer to confirm and the receipt with its secret;
 the start page, the single-page form, the public licence check, and the follow-up pages (the secret's show/hide and groups of four, a referral
 question saying what the place does)."""
 
@@ -88,6 +89,12 @@ def _journey(live_server: LiveServer, new_context: Any, code: str, follow_up: bo
     problems += _problems(page, "where with errors")
     page.select_option("#origin_country", "NP")
     page.select_option("#destination_country", "QA")
+    # "Find my agency": Nepal's list (the demo list in the reference data) offers its entries
+    page.locator("details.more > summary").click()
+    page.fill("#agency_name", "himal overseas")
+    press("Find my agency")
+    expect(page.locator("#agency-found input[type=radio]").first).to_be_visible()
+    problems += _problems(page, "where with the list's agencies")
     press("Next")
     page.fill("#narrative", "The agent kept my passport.")
     today = date.today()
