@@ -53,7 +53,21 @@ def live_server_config() -> dict[str, Any]:
 
 
 def test_every_step_passes_axe_and_contrast(live_server: LiveServer, new_context: Any) -> None:
-    """One server, every language in turn (a fresh browser context each)."""
+    """One server, every language in turn (a fresh browser context each), with Nepal's list of
+    licensed agencies for the "Where" step to offer."""
+    from casework.services.actors import SystemActor
+    from casework.services.agencies.lists import read_agency_list
+    from casework.services.agencies.registry_import import import_agency_list
+
+    listed = (
+        "licence_number,name,status\n"
+        "1234/067/68,Himal Overseas Manpower Pvt. Ltd.,Active\n"
+        "1101/070/71,Himal Sky Overseas,Suspended\n"
+    )
+    with live_server.app.app_context():
+        import_agency_list(SystemActor("test"), "NP", "DoFE", read_agency_list(listed.encode()))
+        db.session.commit()
+        db.session.remove()
     problems: list[str] = []
     for code in LANGUAGES:
         problems += _journey(live_server, new_context, code, follow_up=True)
@@ -89,7 +103,7 @@ def _journey(live_server: LiveServer, new_context: Any, code: str, follow_up: bo
     problems += _problems(page, "where with errors")
     page.select_option("#origin_country", "NP")
     page.select_option("#destination_country", "QA")
-    # "Find my agency": Nepal's list (the demo list in the reference data) offers its entries
+    # "Find my agency": Nepal's list offers its entries
     page.locator("details.more > summary").click()
     page.fill("#agency_name", "himal overseas")
     press("Find my agency")
