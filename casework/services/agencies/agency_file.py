@@ -23,7 +23,7 @@ from casework.models import Agency, Case, Outcome, RegistryAgency, RegistryStatu
 from casework.models.columns import utcnow
 from casework.models.referral import OPEN_REFERRAL_STATUSES
 from casework.services.agencies.status import status_on
-from casework.services.casefile.access import Access, case_access
+from casework.services.casefile.access import Access, case_access, could_see
 from casework.services.errors import NotFound
 
 LISTED = 200  # cases listed on the page, newest first; the sums cover every visible case
@@ -107,11 +107,13 @@ def agency_file(actor: User, entry_id: int) -> AgencyFile:
 
 def _visible_cases(actor: User, entry_id: int) -> list[Case]:
     """Every case whose agency is linked to the entry, kept only if `case_access` lets the
-    actor open it (facts at least), newest first."""
+    actor open it (facts at least), newest first. Only the cases the actor could see are
+    loaded to be checked (`could_see`), not every case naming the agency."""
+    narrowed = could_see(actor)
     cases = db.session.scalars(
         select(Case)
         .join(Agency, Case.agency_id == Agency.id)
-        .where(Agency.registry_agency_id == entry_id)
+        .where(Agency.registry_agency_id == entry_id, *([] if narrowed is None else [narrowed]))
         .options(
             selectinload(Case.assignments),
             selectinload(Case.abuses),

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select
 
 from casework.extensions import db
-from casework.models import Case, User
+from casework.models import Assignment, Case, User
 from casework.models.assignment import ACCEPTED, LIVE, OFFERED
 from casework.services.errors import CaseNotFound, NotPermitted
 
@@ -28,6 +28,21 @@ def covers_case(user: User, case: Case) -> bool:
     return case.origin_country in countries or (
         case.consent_cross_border and case.destination_country in countries
     )
+
+
+def could_see(actor: User) -> ColumnElement[bool] | None:
+    """A SQL condition every case `actor` may see meets (it lets through more: `case_access`
+    still decides case by case), so that a list of cases need not load every case to check
+    it; None when no condition narrows it (admins see the facts of every case)."""
+    if actor.role == "admin":
+        return None
+    live = Assignment.status.in_(tuple(LIVE))
+    own = exists().where(
+        Assignment.case_id == Case.id, Assignment.organisation_id == actor.organisation_id, live
+    )
+    if actor.role == "supervisor":  # or an unrouted case in a country they cover
+        return or_(own, ~exists().where(Assignment.case_id == Case.id, live))
+    return own
 
 
 def case_access(actor: User, case: Case) -> Access:
