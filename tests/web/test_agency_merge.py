@@ -18,6 +18,7 @@ from casework.models import Agency, AuditEvent, Organisation, ReportCase
 from casework.services.actors import SystemActor
 from casework.services.agencies.lists import read_agency_list
 from casework.services.agencies.registry_import import import_agency_list
+from casework.services.assignments.operations import accept_offer
 from tests.conftest import case_by_reference, login
 
 NP_LIST = (
@@ -97,6 +98,14 @@ def test_admin_merges_three_names_into_one_and_new_complaints_follow(
     assert "Pvt Ltd" not in page and re.search(
         rf'id="agency-{keep.id}".*?<td class="num">4</td>', page
     )
+    # The moved case's timeline says so, as for any change of the facts.
+    caseworker = make_user(gefont(), languages=["ne"])
+    moved_case = case_by_reference(named["sunrise gama manpower"][0])
+    accept_offer(caseworker, moved_case, moved_case.assignments[0].id)
+    desk = app.test_client()
+    login(desk, caseworker)
+    timeline = _text(desk.get(f"/cases/{moved_case.reference}"))
+    assert "Agency: sunrise gama manpower → Sunrise Gamma" in timeline
     audited = db.session.scalars(
         select(AuditEvent.detail).where(AuditEvent.action == "agency_merge")
     ).all()

@@ -14,6 +14,7 @@ audit log's ids stay readable. Each link and merge is audited."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
@@ -173,10 +174,13 @@ def merge_agencies(actor: Actor, keep_id: int, merged_ids: list[int]) -> MergeRe
         keep.matched_at = utcnow()
         keep.candidates = [c for c in keep.candidates if c.state == REJECTED]
     moved = 0
+    told: list[tuple[Case, Any, str]] = []  # each moved case's timeline event, sealed below
     for agency in merged:
         cases = db.session.scalars(select(Case).where(Case.agency_id == agency.id)).all()
         for case in cases:
             case.agency = keep  # through the ORM: the report facts follow in this transaction
+            if case.purged_at is None:  # a purged case has no key left to seal with
+                told.append((case, _timeline_event(actor, case), agency.name))
         groups = db.session.scalars(select(CaseGroup).where(CaseGroup.agency_id == agency.id))
         for group in groups:
             group.agency_id = keep.id
@@ -196,8 +200,39 @@ def merge_agencies(actor: Actor, keep_id: int, merged_ids: list[int]) -> MergeRe
             str(keep.id),
             f"merged agency:{agency.id} ({len(cases)} complaints) into agency:{keep.id}",
         )
+    db.session.flush()  # once for every case: the events get their ids, the facts follow
+    _seal(told, keep.name)
     db.session.commit()
     return MergeResult(keep, len(merged), moved)
+
+
+def _timeline_event(actor: Actor, case: Case) -> Any:
+    """A change of the facts on the case's timeline, like an edit of the agency's name; its
+    body is sealed with the case key once flushed (`_seal`)."""
+    from casework.models import CaseEvent
+    from casework.models import event as ev
+    from casework.services.actors import actor_user_id
+    from casework.services.casefile.facts import FACTS_EDITED  # here: facts reaches us via intake
+
+    event = CaseEvent(
+        kind=FACTS_EDITED,
+        visibility=ev.PARTNERS,
+        actor_kind="staff" if actor_user_id(actor) else "system",
+        actor_user_id=actor_user_id(actor),
+        organisation_id=getattr(actor, "organisation_id", None),
+        detail="changed: agency_name (merged)",
+    )
+    case.events.append(event)
+    return event
+
+
+def _seal(told: list[tuple[Case, Any, str]], after: str) -> None:
+    from casework.services.casefile.facts import FACT_LABELS
+    from casework.services.keys.case_keys import case_key, seal_event_body
+
+    for case, event, before in told:
+        text = f"{FACT_LABELS['agency_name']}: {before} → {after}"
+        seal_event_body(case_key(case), case, event, text)
 
 
 def followed(agency: Agency) -> Agency:
