@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, inspect, or_, select
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
@@ -28,6 +28,7 @@ from casework.services.reports.facts import (
     copy_deadlines,
     refresh,
     refresh_currency,
+    rejudge_licences,
 )
 
 # The attributes a report row is computed from, per model: a flush that changes none of them
@@ -140,20 +141,10 @@ def _after_flush(session: Session, _context: Any) -> None:
     connection = session.connection()
     for currency in sorted(touched.currencies):
         refresh_currency(connection, currency)
-    ids = set(touched.ids)
-    if touched.agencies or touched.entries:
-        ids.update(_cases_judged_by(connection, touched.agencies, touched.entries))
-    refresh(connection, ids)
-    copy_deadlines(connection, sorted(touched.moved - ids))
-
-
-def _cases_judged_by(connection: Any, agencies: set[int], entries: set[int]) -> list[int]:
-    """The cases naming these agencies, or an agency linked to these registry entries."""
-    linked = select(Agency.id).where(Agency.registry_agency_id.in_(sorted(entries)))
-    query = select(Case.id).where(
-        or_(Case.agency_id.in_(sorted(agencies)), Case.agency_id.in_(linked))
-    )
-    return list(connection.execute(query).scalars())
+    refresh(connection, touched.ids)
+    copy_deadlines(connection, sorted(touched.moved))
+    if touched.agencies or touched.entries:  # after the refresh: it judges from the same state
+        rejudge_licences(connection, touched.agencies, touched.entries)
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:

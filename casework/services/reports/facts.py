@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from casework.models import Assignment, Case, CaseAbuse, FeePayment, Outcome
+from casework.models import Agency, Assignment, Case, CaseAbuse, FeePayment, Outcome
 from casework.models.assignment import ACCEPTED, DECLINED, DESTINATION, ORIGIN
 from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY, ReportCase, ReportOrgCase
 from casework.services.reports import prebuilt, rollups
@@ -290,6 +290,23 @@ def refresh_currency(connection: Connection, currency: str) -> None:
     )
     # As a list: statements for a list of ids are compiled once (prebuilt.py), not per call.
     refresh(connection, connection.execute(affected).scalars().all())
+
+
+def rejudge_licences(connection: Connection, agencies: set[int], entries: set[int]) -> None:
+    """After agencies were linked or unlinked, or registry entries' histories changed: the
+    licence judgement of the cases naming those agencies (or an agency linked to those
+    entries), and nothing else, since nothing else in the facts or the rollups depends on the
+    registry. Two set-based statements, however many cases: an import of a national list
+    does not recompute every case's facts."""
+    linked = select(Agency.id).where(Agency.registry_agency_id.in_(sorted(entries)))
+    concerned = select(Case.id).where(
+        or_(Case.agency_id.in_(sorted(agencies)), Case.agency_id.in_(linked))
+    )
+    for table in FACT_TABLES:
+        judged = select(judged_at_write()).where(Case.id == table.c.case_id).scalar_subquery()
+        connection.execute(
+            update(table).where(table.c.case_id.in_(concerned)).values(licence_then=judged)
+        )
 
 
 def copy_deadlines(connection: Connection, case_ids: list[int]) -> None:
