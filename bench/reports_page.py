@@ -509,6 +509,37 @@ def figure_times(app: Any, fixture: Fixture, runs: int, shown: int = 8) -> None:
         db.session.remove()
 
 
+def rejudge_time(app: Any) -> None:
+    """What a list import changing every entry of Nepal's registry costs the facts: the licence
+    judgement of every case naming a Nepali agency rewritten (facts.rejudge_licences), in one
+    transaction, rolled back afterwards so the figures above stay comparable."""
+    from sqlalchemy import func, select
+
+    from casework.extensions import db
+    from casework.models import Agency, Case, RegistryAgency
+    from casework.services.reports.facts import rejudge_licences
+
+    with app.app_context():
+        entries = set(
+            db.session.scalars(select(RegistryAgency.id).where(RegistryAgency.country == "NP"))
+        )
+        linked = select(Agency.id).where(Agency.registry_agency_id.in_(entries))
+        cases = db.session.scalar(
+            select(func.count()).select_from(Case).where(Case.agency_id.in_(linked))
+        )
+        with db.engine.connect() as conn:
+            transaction = conn.begin()
+            started = time.perf_counter()
+            rejudge_licences(conn, set(), entries)
+            seconds = time.perf_counter() - started
+            transaction.rollback()
+        print(
+            f"  registry change: {len(entries):,} Nepali entries, the judgement of {cases:,} "
+            f"cases rewritten in {seconds:.1f} s"
+        )
+        db.session.remove()
+
+
 def _app(url: str, instance: Path) -> Any:
     from casework import create_app
 
@@ -545,6 +576,7 @@ def run_backend(backend: str, url: str, folder: Path, args: argparse.Namespace) 
         ratio = statistics.median(new.samples) / statistics.median(old.samples)
         print(f"  {old.name:<34} rollups/facts p50 ratio {ratio:5.2f}")
     figure_times(app, fixture, args.runs)
+    rejudge_time(app)
     if not args.proposed_indexes:
         return
     seconds = add_proposed_indexes(app)
