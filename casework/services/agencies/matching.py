@@ -131,12 +131,18 @@ def has_registry(country: str) -> bool:
 
 
 def _by_licence(agency: Agency) -> RegistryAgency | None:
-    key = licence_key(agency.licence_number)
+    return entry_by_licence(agency.country, agency.licence_number)
+
+
+def entry_by_licence(country: str, licence: str) -> RegistryAgency | None:
+    """The country's registry entry with this licence number, written in any script or
+    punctuation; None when there is none (or nothing was written)."""
+    key = licence_key(licence)
     if not key:
         return None
     return db.session.scalars(
         select(RegistryAgency).where(
-            RegistryAgency.country == agency.country, RegistryAgency.licence_key == key
+            RegistryAgency.country == country, RegistryAgency.licence_key == key
         )
     ).first()
 

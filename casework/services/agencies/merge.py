@@ -35,7 +35,8 @@ from casework.models.columns import utcnow
 from casework.models.registry import ALIAS_CONFIRMED, REJECTED
 from casework.services import audit
 from casework.services.actors import Actor
-from casework.services.agencies.normalise import licence_key, name_key
+from casework.services.agencies.matching import entry_by_licence
+from casework.services.agencies.normalise import name_key
 from casework.services.errors import InvalidInput, NotFound
 
 AGENCY_MERGE = "agency_merge"
@@ -133,7 +134,11 @@ def link_agency(actor: Actor, agency_id: int, entry_id: int | None, licence: str
     agency = db.session.get(Agency, agency_id)
     if agency is None or agency.merged_into_id is not None:
         raise NotFound(f"agency {agency_id}")
-    entry = db.session.get(RegistryAgency, entry_id) if entry_id else _by_licence(agency, licence)
+    entry = (
+        db.session.get(RegistryAgency, entry_id)
+        if entry_id
+        else entry_by_licence(agency.country, licence)
+    )
     if entry is None or entry.country != agency.country:
         raise InvalidInput({"entry": _l("Choose an agency from this country's list.")})
     if agency.registry_agency_id is not None:
@@ -242,17 +247,6 @@ def followed(agency: Agency) -> Agency:
         agency = agency.merged_into
         seen.add(agency.id)
     return agency
-
-
-def _by_licence(agency: Agency, licence: str) -> RegistryAgency | None:
-    key = licence_key(licence)
-    if not key:
-        return None
-    return db.session.scalars(
-        select(RegistryAgency).where(
-            RegistryAgency.country == agency.country, RegistryAgency.licence_key == key
-        )
-    ).first()
 
 
 def _teach(entry: RegistryAgency, name: str) -> None:
