@@ -160,16 +160,19 @@ def _pending_handovers(actor: User) -> int:
     keeps the case until they accept): the case is one case, not two, in "All of my
     organisation". Only pending offers are read, not the organisation's every assignment."""
     replaced = aliased(Assignment)
-    pending = (
-        select(func.count())
-        .select_from(Assignment)
-        .join(replaced, replaced.id == Assignment.replaces_id)
-        .where(
-            Assignment.organisation_id == actor.organisation_id,
-            Assignment.status == OFFERED,
-            replaced.organisation_id == actor.organisation_id,
-            replaced.status.in_(LIVE),
-        )
+    still_live = exists().where(
+        replaced.id == Assignment.replaces_id,
+        replaced.organisation_id == actor.organisation_id,
+        replaced.status.in_(LIVE),
+    )
+    # Written so the database starts from the organisation's few pending handovers and looks
+    # each replaced assignment up by its key: as a join, PostgreSQL started from the other
+    # side, every live assignment of the organisation (~130 ms a page at 1,000,000 cases).
+    pending = select(func.count()).where(
+        Assignment.organisation_id == actor.organisation_id,
+        Assignment.status == OFFERED,
+        Assignment.replaces_id.is_not(None),
+        still_live,
     )
     return int(db.session.scalar(pending) or 0)
 
