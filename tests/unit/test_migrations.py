@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from casework import MIGRATIONS_PATH
 from casework.extensions import db
@@ -94,13 +94,14 @@ def test_every_migration_goes_up_and_down(empty_app: Flask) -> None:
     assert set(inspect(db.engine).get_table_names()) == tables_at_head
 
 
-def test_upgrading_to_the_report_facts_fills_them_for_the_cases_there(empty_app: Flask) -> None:
-    """A database with cases (lodged at head, then taken back to before the facts of 0007)
-    comes out of `upgrade` with every case's facts, per case and per organisation."""
+def _gefont_at_head(agency_list: str = "") -> str:
+    """Upgrade to head with the reference data and GEFONT covering Nepal (and Nepal's list of
+    licensed agencies, when given); returns the migrations folder."""
     from casework.models import Organisation
+    from casework.services.actors import SystemActor
+    from casework.services.agencies.lists import read_agency_list
+    from casework.services.agencies.registry_import import import_agency_list
     from casework.services.demo_data import load_reference_data
-    from casework.services.intake.operations import lodge_complaint
-    from tests.conftest import complaint_payload
 
     directory = str(MIGRATIONS_PATH)
     upgrade(directory=directory)
@@ -108,16 +109,21 @@ def test_upgrading_to_the_report_facts_fills_them_for_the_cases_there(empty_app:
     gefont = Organisation(slug="gefont", name="GEFONT", kind="union")
     gefont.countries, gefont.languages = ["NP"], ["ne", "en"]
     db.session.add(gefont)
+    if agency_list:
+        import_agency_list(
+            SystemActor("test"), "NP", "DoFE", read_agency_list(agency_list.encode())
+        )
     db.session.commit()
-    from casework.services.actors import SystemActor
-    from casework.services.agencies.lists import read_agency_list
-    from casework.services.agencies.registry_import import import_agency_list
+    return directory
 
-    listed = (
-        "licence_number,name,status,status_date\n1234/067/68,Himal Overseas,Suspended,2020-01-01\n"
-    )
-    import_agency_list(SystemActor("test"), "NP", "DoFE", read_agency_list(listed.encode()))
-    db.session.commit()
+
+def test_upgrading_to_the_report_facts_fills_them_for_the_cases_there(empty_app: Flask) -> None:
+    """A database with cases (lodged at head, then taken back to before the facts of 0007)
+    comes out of `upgrade` with every case's facts, per case and per organisation."""
+    from casework.services.intake.operations import lodge_complaint
+    from tests.conftest import complaint_payload
+
+    directory = _gefont_at_head()
     lodge_complaint(complaint_payload(), [], "api")  # RA_FEES and FL_DOCS
     lodge_complaint(complaint_payload(abuse_categories=["FL_WAGES"]), [], "api")
     expected = _facts()
@@ -138,28 +144,15 @@ def test_upgrading_to_the_report_facts_fills_them_for_the_cases_there(empty_app:
 def test_upgrading_to_0013_judges_the_licences_of_the_cases_there(empty_app: Flask) -> None:
     """Cases naming a registry agency, lodged at head, then taken back to 0012 (no judgement
     in the facts): `upgrade` judges each on its day of recruitment, as the facts do."""
-    from casework.models import Organisation
-    from casework.services.actors import SystemActor
-    from casework.services.agencies.lists import read_agency_list
-    from casework.services.agencies.registry_import import import_agency_list
-    from casework.services.demo_data import load_reference_data
     from casework.services.intake.operations import lodge_complaint
     from casework.services.reports.facts import COLUMNS
     from tests.conftest import complaint_payload
 
-    directory = str(MIGRATIONS_PATH)
-    upgrade(directory=directory)
-    load_reference_data()
-    gefont = Organisation(slug="gefont", name="GEFONT", kind="union")
-    gefont.countries, gefont.languages = ["NP"], ["ne", "en"]
-    db.session.add(gefont)
-    listed = (
+    directory = _gefont_at_head(
         "licence_number,name,status,status_date\n"
         "1234/067/68,Himal Overseas,Suspended,2020-01-01\n"
         "77/070/71,Gorkha Manpower,Active,2020-01-01\n"
     )
-    import_agency_list(SystemActor("test"), "NP", "DoFE", read_agency_list(listed.encode()))
-    db.session.commit()
     lodge_complaint(complaint_payload(), [], "api")  # the suspended agency, a departure date
     lodge_complaint(
         complaint_payload(agency={"name": "Gorkha", "licence_number": "77/070/71"}), [], "api"
@@ -247,31 +240,17 @@ def test_upgrading_to_0009_fills_the_report_rollups_as_the_app_keeps_them(
 ) -> None:
     """The rollups 0009 computes for the cases already there equal the ones the app keeps
     current as it lodges them (for every organisation and for each, per abuse code)."""
-    from casework.models import Organisation
-    from casework.services.demo_data import load_reference_data
     from casework.services.intake.operations import lodge_complaint
     from tests.conftest import complaint_payload
 
-    directory = str(MIGRATIONS_PATH)
-    upgrade(directory=directory)
-    load_reference_data()
-    gefont = Organisation(slug="gefont", name="GEFONT", kind="union")
-    gefont.countries, gefont.languages = ["NP"], ["ne", "en"]
-    db.session.add(gefont)
-    db.session.commit()
-    from casework.services.actors import SystemActor
-    from casework.services.agencies.lists import read_agency_list
-    from casework.services.agencies.registry_import import import_agency_list
-
-    listed = (
-        "licence_number,name,status,status_date\n1234/067/68,Himal Overseas,Suspended,2020-01-01\n"
-    )
-    import_agency_list(SystemActor("test"), "NP", "DoFE", read_agency_list(listed.encode()))
-    db.session.commit()
+    directory = _gefont_at_head()
     lodge_complaint(complaint_payload(), [], "api")  # RA_FEES and FL_DOCS
     lodge_complaint(complaint_payload(abuse_categories=["FL_WAGES"]), [], "api")
     kept = _rollups()
     assert {row[1] for row in kept} == {"", "RA_FEES", "FL_DOCS", "FL_WAGES"}
+    from casework.models import Organisation
+
+    gefont = db.session.scalars(select(Organisation).where(Organisation.slug == "gefont")).one()
     assert {row[0] for row in kept} == {0, gefont.id}
     db.session.remove()
     downgrade(directory=directory, revision="0008")

@@ -24,6 +24,7 @@ from casework.models.columns import utcnow
 from casework.models.referral import OPEN_REFERRAL_STATUSES
 from casework.services.agencies.status import status_on
 from casework.services.casefile.access import Access, case_access, could_see
+from casework.services.casefile.outcomes import claimed_by_currency
 from casework.services.errors import NotFound
 
 LISTED = 200  # cases listed on the page, newest first; the sums cover every visible case
@@ -130,15 +131,10 @@ def _line(case: Case) -> CaseLine:
     fees: Money = defaultdict(Decimal)
     for fee in case.fees:
         fees[fee.currency] += fee.amount_paid
-    claimed: Money = defaultdict(Decimal)
     recovered: Money = defaultdict(Decimal)
     for outcome in case.outcomes:
-        if outcome.currency is None:
-            continue
-        if outcome.amount_claimed is not None:
-            claimed[outcome.currency] += outcome.amount_claimed
         got = recovered_amount(outcome)
-        if got is not None:
+        if got is not None and outcome.currency is not None:
             recovered[outcome.currency] += got
     return CaseLine(
         reference=case.reference,
@@ -146,7 +142,7 @@ def _line(case: Case) -> CaseLine:
         received=case.created_at,
         abuse_codes=case.abuse_codes,
         fees_paid=dict(fees),
-        claimed=dict(claimed),
+        claimed=claimed_by_currency(case),
         recovered=dict(recovered),
         open_referrals=[
             (r.forum_kind, r.status) for r in case.referrals if r.status in OPEN_REFERRAL_STATUSES

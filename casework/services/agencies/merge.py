@@ -66,7 +66,13 @@ def named_agencies(country: str, query: str = "", unlinked_only: bool = False) -
     """A country's agencies as complaints name them (merged rows left out): rows not linked to
     the registry first, then by how many complaints name them; `query` is part of the name or
     the licence number. At most PAGE_SIZE rows."""
-    complaints = select(Case.agency_id, func.count().label("n")).group_by(Case.agency_id).subquery()
+    of_country = select(Agency.id).where(Agency.country == country.upper())
+    complaints = (
+        select(Case.agency_id, func.count().label("n"))
+        .where(Case.agency_id.in_(of_country))  # the country's complaints, not every one
+        .group_by(Case.agency_id)
+        .subquery()
+    )
     statement = (
         select(Agency, func.coalesce(complaints.c.n, 0))
         .outerjoin(complaints, complaints.c.agency_id == Agency.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +18,15 @@ from casework.services.validation import FieldReader
 from casework.vocabulary.outcomes import MONEY_KINDS, OUTCOMES
 
 MONEY_FIELDS = ("amount_claimed", "amount", "amount_enforced")
+
+
+def claimed_by_currency(case: Case) -> dict[str, Decimal]:
+    """What the case's outcomes claimed for the worker, added up per currency."""
+    claimed: dict[str, Decimal] = defaultdict(Decimal)
+    for outcome in case.outcomes:
+        if outcome.amount_claimed is not None and outcome.currency:
+            claimed[outcome.currency] += outcome.amount_claimed
+    return dict(claimed)
 
 
 def record_outcome(actor: User, case: Case, data: dict[str, Any], expected_version: int) -> Outcome:

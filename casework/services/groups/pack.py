@@ -19,6 +19,7 @@ from casework.models import Case, CaseGroup, Referral, User
 from casework.models.columns import utcnow
 from casework.models.referral import DECLINED_BY_WORKER
 from casework.services import audit
+from casework.services.casefile.outcomes import claimed_by_currency
 from casework.services.casefile.reading import read_identity
 from casework.services.casefile.recruitment_cost import recruitment_cost
 from casework.services.groups.access import member_cases
@@ -73,14 +74,14 @@ def build_joint_pack(actor: User, group: CaseGroup, forum_kind: str | None) -> J
             f"group {group.id} joint pack" + (" with identity" if share else ""),
         )
         identity = (read_identity(actor, case) or {}) if share else None
-        claimed: dict[str, Decimal] = {}
-        for outcome in case.outcomes:
-            if outcome.amount_claimed is not None and outcome.currency:
-                claimed[outcome.currency] = (
-                    claimed.get(outcome.currency, Decimal(0)) + outcome.amount_claimed
-                )
         workers.append(
-            PackWorker(number, case, identity, recruitment_cost(case).paid_by_currency, claimed)
+            PackWorker(
+                number,
+                case,
+                identity,
+                recruitment_cost(case).paid_by_currency,
+                claimed_by_currency(case),
+            )
         )
     audit.record_audit(
         actor,

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from casework.extensions import db
 from casework.models import Case, CaseGroup, CaseGroupMember, User
 from casework.models import case_group as cg
 from casework.services.casefile.access import Access, case_access
+from casework.services.casefile.outcomes import claimed_by_currency
 from casework.services.casefile.recruitment_cost import recruitment_cost
 from casework.services.groups.notes import GroupNoteView, group_notes
 from casework.services.groups.suggestions import Suggestion, suggest_groups
@@ -81,14 +81,6 @@ def groups_page(actor: User) -> GroupsPage:
     )
 
 
-def _claimed(case: Case) -> dict[str, Decimal]:
-    claimed: dict[str, Decimal] = defaultdict(Decimal)
-    for outcome in case.outcomes:
-        if outcome.amount_claimed is not None and outcome.currency:
-            claimed[outcome.currency] += outcome.amount_claimed
-    return dict(claimed)
-
-
 def group_page(actor: User, group: CaseGroup) -> GroupPage:
     members = []
     for member in group.members:
@@ -100,7 +92,7 @@ def group_page(actor: User, group: CaseGroup) -> GroupPage:
                 member.case,
                 access,
                 recruitment_cost(member.case).paid_by_currency if facts else {},
-                _claimed(member.case) if facts else {},
+                claimed_by_currency(member.case) if facts else {},
             )
         )
     return GroupPage(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select
 
 from casework.models import Agency, Case, FeePayment, RegistryStatusChange
 from casework.models.registry import EXPIRED, VALID
@@ -135,6 +135,23 @@ def judged(scope: Scope) -> Any:
         .where(Agency.registry_agency_id.is_not(None))
         .subquery("judged")
     )
+
+
+def licensed_then(scope: Scope, keys: Any = None) -> Any:
+    """Per merged key (`merged_key`), how many of the report's cases were licensed on the day
+    of recruitment (`licensed_then`), from `judged`; only the keys in `keys` (a select of
+    them) when given."""
+    judgements = judged(scope)
+    counted = select(
+        judgements.c.key,
+        func.sum(judgements.c.n)
+        .filter(judgements.c.licence == LICENSED)
+        .cast(Integer)
+        .label("licensed_then"),
+    )
+    if keys is not None:
+        counted = counted.where(judgements.c.key.in_(keys))
+    return counted.group_by(judgements.c.key).subquery()
 
 
 def merged_key() -> ColumnElement[int]:

@@ -14,10 +14,10 @@ from casework.services.reports import rolled, rollups
 from casework.services.reports.case_figures import rows, shared_sum
 from casework.services.reports.licences import (
     KINDS,
-    LICENSED,
     NO_AGENCY,
     UNKNOWN,
     judged,
+    licensed_then,
     merged_key,
     status_on,
 )
@@ -122,19 +122,7 @@ def agencies(scope: Scope) -> Table:
         .group_by(key)
         .subquery()
     )
-    judgements = judged(scope)
-    licensed = (
-        select(
-            judgements.c.key,
-            func.sum(judgements.c.n)
-            .filter(judgements.c.licence == LICENSED)
-            .cast(Integer)
-            .label("licensed_then"),
-        )
-        .where(judgements.c.key.in_(ranked_keys))
-        .group_by(judgements.c.key)
-        .subquery()
-    )
+    licensed = licensed_then(scope, ranked_keys)
     named = aliased(Agency)
     query = (
         select(

@@ -30,9 +30,8 @@ from casework.services import audit
 from casework.services.errors import InvalidInput
 from casework.services.reports.case_figures import rows
 from casework.services.reports.licences import (
-    LICENSED,
     UNKNOWN,
-    judged,
+    licensed_then,
     merged_key,
     status_on,
 )
@@ -85,17 +84,7 @@ def _agencies(scope: Scope) -> Table:
         .group_by(picked.c.key)
         .subquery()
     )
-    judgements = judged(scope)
-    licensed = (
-        select(
-            judgements.c.key,
-            func.sum(judgements.c.n)
-            .filter(judgements.c.licence == LICENSED)
-            .label("licensed_then"),
-        )
-        .group_by(judgements.c.key)
-        .subquery()
-    )
+    licensed = licensed_then(scope)
     day = func.coalesce(FeePayment.paid_on, utc_day(picked.c.created_at))
     paid = convert(FeePayment.amount_paid, FeePayment.currency, scope.currency, day)
     fees = (
