@@ -9,10 +9,13 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
 import stat
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +31,7 @@ from casework.extensions import db
 from casework.models import AuditEvent, OutboxMessage
 from casework.models.audit import SCHEME_HMAC, SCHEME_SHA256
 from casework.models.columns import utcnow
-from casework.services.audit.anchors import read_anchors
+from casework.services.audit.anchors import FLUSH_SECONDS, Head, publish, read_anchors
 from casework.services.audit.chain import GENESIS, legacy_digest
 from casework.services.audit.key import AuditKeyError
 from casework.services.notifications.digests import build_daily_digests
@@ -276,6 +279,27 @@ def test_anchor_lines_from_several_processes_never_interleave(tmp_path: Path) ->
     assert {a.position for a in read_anchors([str(anchors)])} == {
         digit * 1000 + n for digit in range(1, 5) for n in range(200)
     }
+
+
+def test_anchor_lines_reach_the_disk_within_a_second_without_the_request_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anchors = tmp_path / "anchors.log"
+    synced: list[tuple[str, str]] = []  # (thread name, file) of each fsync
+    real_fsync = os.fsync
+
+    def watched_fsync(fd: int) -> None:
+        synced.append((threading.current_thread().name, os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", watched_fsync)
+    publish(Head(1, "a" * 64, "f" * 16, str(anchors)))
+    assert ANCHOR.match(anchors.read_text(encoding="ascii"))  # written before publish returns
+    assert not [s for s in synced if s[0] == threading.current_thread().name]
+    deadline = time.monotonic() + 3 * FLUSH_SECONDS
+    while (("audit-anchor-fsync", str(anchors)) not in synced) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert ("audit-anchor-fsync", str(anchors)) in synced
 
 
 @pytest.fixture

@@ -169,8 +169,13 @@ def test_a_search_counts_no_further_than_its_cap(
     assert "2 cases found" in few  # a full first page is counted: two, not "more than"
     one = desk["client"].get("/cases/?tab=org_all&destination=MY").get_data(as_text=True)
     assert "1 case found" in one  # fits on the first page: no count needed
+    # The tabs are counted the same way: their counts are on every queue page.
     plain = desk["client"].get("/cases/?tab=org_all").get_data(as_text=True)
-    assert "4 cases" in plain  # a tab without a search is counted in full
+    assert "More than 3 cases found" in plain and "Page 1 of 2" in plain
+    assert re.search(r'class="current">[^<]+<span class="badge">3\+</span>', plain)
+    monkeypatch.setattr(queues, "COUNT_CAP", 4)
+    plain = desk["client"].get("/cases/?tab=org_all").get_data(as_text=True)
+    assert "4 cases" in plain and '<span class="badge">4</span>' in plain
 
 
 def test_search_stays_within_what_the_actor_may_see(

@@ -1,8 +1,12 @@
 """Anchors: the audit chain's head (position and MAC), published outside the database after
 every commit that adds audit events.
 
-Each head is appended as one line to an append-only file (`AUDIT_ANCHOR_PATH`, 0600, fsynced)
-and written to the log (logger `casework.audit.anchor`). With several app nodes each appends to
+Each head is appended as one line to an append-only file (`AUDIT_ANCHOR_PATH`, 0600) and written
+to the log (logger `casework.audit.anchor`). The line is written before the request answers; the
+file is fsynced by a background thread within `FLUSH_SECONDS` (an fsync costs 2-20 ms, and every
+page that reads a story or an identity adds a head). A power cut can therefore lose the newest
+second of anchor lines: `audit verify` then checks against the older ones, which still pin
+everything before them, and the log stream holds the lost lines too. With several app nodes each appends to
 its own file, and the shared log stream holds them all. A line carries no personal data:
 
     2026-12-02T21:00:00Z audit-anchor v1 pos=1042 mac=<64 hex> key=<16 hex>
@@ -14,9 +18,12 @@ export works as well as the anchor file).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,9 +63,57 @@ def remember_head(session: Session, head: Head) -> None:
     session.info[_PENDING] = head
 
 
+FLUSH_SECONDS = 1.0
+
+
+class _Flusher:
+    """fsyncs the anchor files written since the last pass, once per `FLUSH_SECONDS`, on a
+    daemon thread started by the first write in each process (a fork does not inherit it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._dirty: set[str] = set()
+        self._wake = threading.Event()
+        self._pid = 0
+
+    def mark(self, path: str) -> None:
+        with self._lock:
+            self._dirty.add(path)
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="audit-anchor-fsync", daemon=True).start()
+        self._wake.set()
+
+    def flush(self) -> None:
+        """fsync every file written since the last pass (also called at exit)."""
+        with self._lock:
+            paths, self._dirty = self._dirty, set()
+        for path in paths:
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as error:
+                log.error("could not fsync the audit anchors in %s: %s", path, error.strerror)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            self.flush()
+            time.sleep(FLUSH_SECONDS)  # at most one fsync per file per period
+
+
+_flusher = _Flusher()
+atexit.register(_flusher.flush)
+
+
 def publish(head: Head) -> None:
-    """Write the head to the log and append it to the anchor file. The transaction has already
-    committed, so a failure here is logged, never raised (the log line still stands)."""
+    """Write the head to the log and append it to the anchor file (fsynced within
+    `FLUSH_SECONDS`). The transaction has already committed, so a failure here is logged, never
+    raised (the log line still stands)."""
     log.info("%s", head.text())
     if not head.path:
         return
@@ -70,11 +125,12 @@ def publish(head: Head) -> None:
         fd = os.open(head.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(fd, line)
-            os.fsync(fd)
         finally:
             os.close(fd)
     except OSError as error:
         log.error("could not append the audit anchor to %s: %s", head.path, error.strerror)
+        return
+    _flusher.mark(head.path)
 
 
 def _after_commit(session: Session) -> None:

@@ -127,8 +127,17 @@ class QueuePage:
     total: int
     page: int
     pages: int
-    counts: dict[str, int]
-    more: bool = False  # a search found more than COUNT_CAP cases: `total` is COUNT_CAP
+    counts: dict[str, int]  # per tab, at most COUNT_CAP + 1 (shown as "more than COUNT_CAP")
+    more: bool = False  # more than COUNT_CAP cases: `total` is COUNT_CAP
+
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
+
+    def badge(self, tab: str) -> int | None:
+        """The tab's count, or None when it holds more than COUNT_CAP cases."""
+        count = self.counts.get(tab, 0)
+        return None if count > COUNT_CAP else count
 
 
 def _tab_condition(actor: User, tab: str) -> object:
@@ -181,16 +190,8 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
     tabs = available_tabs(actor)
     if tab not in tabs:
         tab = tabs[0]
-    counts = {
-        name: int(
-            db.session.scalar(
-                select(func.count()).select_from(Assignment).where(_tab_condition(actor, name))  # type: ignore[arg-type]
-            )
-            or 0
-        )
-        for name in tabs
-    }
-    if "org_all" in counts:
+    counts = {name: _tab_count(actor, name) for name in tabs}
+    if "org_all" in counts and counts["org_all"] <= COUNT_CAP:
         counts["org_all"] -= _pending_handovers(actor)
     if tab in ("offered", "mine"):
         # A caseworker's own tabs are small: take their assignments first, then the cases.
@@ -216,7 +217,7 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
     more = False
     rows: Sequence[Any] | None = None
     if filtered is base:  # no filter: the tab's count is the total
-        total = counts[tab]
+        more, total = counts[tab] > COUNT_CAP, min(counts[tab], COUNT_CAP)
     else:
         rows = db.session.execute(ordered).all() if filters.page <= 1 else None
         if rows is not None and len(rows) < PAGE_SIZE:
@@ -245,6 +246,14 @@ def _with_assignments(actor: User, tab: str, rows: Sequence[Any]) -> list[Any]:
         ):
             found.setdefault(case_id, (assignment_id, status, side))
     return [(row[0], *found.get(row[0].id, (None, None, None))) for row in rows]
+
+
+def _tab_count(actor: User, tab: str) -> int:
+    """The tab's live assignments, counted no further than COUNT_CAP + 1: an organisation's
+    "All" tab holds a quarter of every case, and counting 270,000 of them on every queue page
+    cost 40-55 ms at 1,000,000 cases (PostgreSQL) for a number nobody pages through."""
+    held = select(Assignment.id).where(_tab_condition(actor, tab)).limit(COUNT_CAP + 1)  # type: ignore[arg-type]
+    return int(db.session.scalar(select(func.count()).select_from(held.subquery())) or 0)
 
 
 def _count(query: Select[Any]) -> int:

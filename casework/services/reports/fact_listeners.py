@@ -74,6 +74,7 @@ class _Touched:
     """What a flush wrote that the facts follow."""
 
     ids: set[int] = field(default_factory=set)  # cases whose rows need recomputing
+    created: set[int] = field(default_factory=set)  # cases inserted by this flush (no rows yet)
     moved: set[int] = field(default_factory=set)  # cases whose deadlines alone moved
     currencies: set[str] = field(default_factory=set)  # exchange rates written
     agencies: set[int] = field(default_factory=set)  # agencies linked or unlinked
@@ -108,6 +109,8 @@ def _touched(session: Session) -> _Touched:
         if isinstance(obj, Case):
             if obj.id is not None:
                 ids.add(obj.id)
+                if obj in session.new:
+                    touched.created.add(obj.id)
         elif isinstance(obj, tuple(REPORTED)):
             ids.add(getattr(obj, "case_id", None) or 0)
         elif isinstance(obj, ExchangeRate) and obj.currency:
@@ -141,7 +144,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     connection = session.connection()
     for currency in sorted(touched.currencies):
         refresh_currency(connection, currency)
-    refresh(connection, touched.ids)
+    refresh(connection, touched.ids, created=touched.created)
     copy_deadlines(connection, sorted(touched.moved))
     if touched.agencies or touched.entries:  # after the refresh: it judges from the same state
         rejudge_licences(connection, touched.agencies, touched.entries)
