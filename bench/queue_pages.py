@@ -29,7 +29,7 @@ body byte. Pages, interleaved round-robin after a warm-up:
   mine           GET /cases/?tab=mine                                         (caseworker)
   mine filtered  GET /cases/?tab=mine&status=in_progress&abuse=RA_FEES&sort=deadline
   org_all        GET /cases/?tab=org_all                                      (supervisor)
-  org_all p.50   GET /cases/?tab=org_all&page=50                              (supervisor)
+  org_all p.40   GET /cases/?tab=org_all&page=40: the last page the tab lists  (supervisor)
   triage         GET /cases/triage                                            (supervisor)
   search: …      GET /cases/?tab=org_all&<fields> (SEARCHES: a whole reference, part of an
                  agency's name, the start of an employer's name, any open flag received in the
@@ -95,6 +95,8 @@ from gunicorn_server import (
     stop_after,
 )
 from machine_facts import print_machine_facts
+
+from casework.services.casefile.queues import COUNT_CAP, PAGE_SIZE
 
 BUDGET_MS = 100.0
 BENCH_PASSWORD = "queue-bench-password-2026"  # noqa: S105 - throwaway staff in a temp database
@@ -532,7 +534,10 @@ def _pages(port: int, fixture: Fixture) -> list[Page]:
     caseworker.login(fixture.caseworker)
     supervisor.login(fixture.supervisor)
     filtered = "/cases/?tab=mine&status=in_progress&abuse=RA_FEES&sort=deadline"
-    far = min(50, -(-fixture.counts["org live"] // 25))  # page 50, if there are 50 pages
+    # The last page a supervisor can reach: the tab lists no more than COUNT_CAP cases (40
+    # pages of 25) and asks for a search beyond that.
+    last = COUNT_CAP // PAGE_SIZE
+    far = min(last, -(-fixture.counts["org live"] // PAGE_SIZE))
     return [
         Page("SELECT 1 (baseline)", anonymous, [SELECT1_PATH], b"1"),
         Page("queue: mine", caseworker, ["/cases/?tab=mine"], LISTED, "caseworker"),

@@ -213,13 +213,12 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
         base = select(Case, null(), null(), null()).where(held)
     filtered = _apply_filters(base, filters)
     order = SORTS.get(filters.sort, SORTS["newest"])
-    ordered = filtered.order_by(order, Case.id.desc()).limit(PAGE_SIZE)
     more = False
     rows: Sequence[Any] | None = None
     if filtered is base:  # no filter: the tab's count is the total
         more, total = counts[tab] > COUNT_CAP, min(counts[tab], COUNT_CAP)
     else:
-        rows = db.session.execute(ordered).all() if filters.page <= 1 else None
+        rows = _page_of(filtered, order, 0) if filters.page <= 1 else None
         if rows is not None and len(rows) < PAGE_SIZE:
             total = len(rows)  # a search that fits on its first page needs no count
         else:
@@ -228,10 +227,24 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     if rows is None or page > 1:
-        rows = db.session.execute(ordered.offset((page - 1) * PAGE_SIZE)).all()
+        rows = _page_of(filtered, order, (page - 1) * PAGE_SIZE)
     if tab not in ("offered", "mine"):
         rows = _with_assignments(actor, tab, rows)
     return QueuePage(tab, _rows(rows), total, page, pages, counts, more)
+
+
+def _page_of(query: Select[Any], order: Any, offset: int) -> list[Any]:
+    """A page of `query`'s rows (a Case, then three assignment columns) in two steps: the
+    page's keys, sorted and cut with only the key and the sort column in hand, then the page's
+    cases by primary key. Sorting every match's whole row (SQLite sorts what it selects) cost
+    150-300 ms for a search matching 20,000 cases out of 1,000,000."""
+    keys = query.with_only_columns(Case.id, *list(query.selected_columns)[-3:])
+    found = db.session.execute(
+        keys.order_by(order, Case.id.desc()).limit(PAGE_SIZE).offset(offset)
+    ).all()
+    ids = [row[0] for row in found]
+    cases = {case.id: case for case in db.session.scalars(select(Case).where(Case.id.in_(ids)))}
+    return [(cases[row[0]], *row[1:]) for row in found if row[0] in cases]
 
 
 def _with_assignments(actor: User, tab: str, rows: Sequence[Any]) -> list[Any]:
@@ -291,9 +304,7 @@ def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     order = SORTS.get(filters.sort, SORTS["newest"])
-    rows = db.session.execute(
-        query.order_by(order, Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    rows = _page_of(query, order, (page - 1) * PAGE_SIZE)
     return QueuePage("triage", _rows(rows), total, page, pages, {"triage": total}, more)
 
 
