@@ -205,3 +205,48 @@ def test_search_by_corridor_code_language_status_flag_and_date(desk: dict[str, A
     _by_date_received(desk)
     _by_flag(desk)
     _by_status(desk)  # last: it changes a case
+
+
+def test_a_search_too_long_to_count_still_shows_its_pages(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As at 1,000,000 cases, when counting every match would take longer than the page.
+    monkeypatch.setattr(queues, "count_within", lambda *_args, **_kwargs: None)
+    monkeypatch.setattr(queues, "PAGE_SIZE", 2)
+    client = desk["client"]
+    first = client.get("/cases/?tab=org_all&origin=NP").get_data(as_text=True)
+    assert "More than 2 cases found: add to the search to narrow it." in first
+    assert len(re.findall(r'href="/cases/CW-', first)) == 2
+    assert "Page 1 of" not in first  # no count, so no number of pages is invented
+    assert re.search(r'<a href="[^"]*page=2[^"]*">Next</a>', first.replace("&amp;", "&"))
+    second = client.get("/cases/?tab=org_all&origin=NP&page=2").get_data(as_text=True)
+    listed = set(re.findall(r'href="/cases/(CW-[2-9A-Z]{4}-[2-9A-Z]{4})"', first))
+    listed_after = set(re.findall(r'href="/cases/(CW-[2-9A-Z]{4}-[2-9A-Z]{4})"', second))
+    assert len(listed_after) == 2 and not listed & listed_after  # the next two, no repeats
+    assert "4 cases found" in second  # the last page: everything was seen, so it is counted
+    past = client.get("/cases/?tab=org_all&origin=NP&page=9").get_data(as_text=True)
+    assert len(re.findall(r'href="/cases/CW-', past)) == 2  # an old link: the first page
+
+
+def test_a_count_over_its_time_budget_is_abandoned_and_the_page_goes_on(
+    app: Flask, desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import select, text
+
+    from casework.models import Case
+    from casework.services.casefile import bounded_count
+
+    everything = select(Case)
+    with app.test_request_context():
+        assert bounded_count.count_within(everything, 1000) == 4
+        assert bounded_count.count_within(everything, 2) == 3  # cap + 1: "more than 2"
+        if db.engine.dialect.name == "postgresql":
+            slow = everything.where(text("pg_sleep(0.02) IS NOT NULL"))
+            assert bounded_count.count_within(slow, 1000, seconds=0.005) is None
+            assert db.session.scalar(text("SHOW statement_timeout")) == "0"  # not left behind
+        else:
+            monkeypatch.setattr(bounded_count, "_SQLITE_STEPS", 1)
+            assert bounded_count.count_within(everything, 1000, seconds=0.0) is None
+        # The page's transaction goes on: the next statements answer as before.
+        assert len(db.session.scalars(select(Case.reference)).all()) == 4
+        assert bounded_count.count_within(everything, 1000, seconds=5) == 4

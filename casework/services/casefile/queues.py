@@ -34,6 +34,7 @@ from casework.models import (
 )
 from casework.models.assignment import ACCEPTED, LIVE, OFFERED
 from casework.models.columns import utcnow
+from casework.services.casefile.bounded_count import count_within
 from casework.services.casefile.case_time import Due, due
 from casework.services.casefile.search import SearchFilters, search_conditions
 from casework.services.errors import NotPermitted
@@ -128,7 +129,8 @@ class QueuePage:
     page: int
     pages: int
     counts: dict[str, int]  # per tab, at most COUNT_CAP + 1 (shown as "more than COUNT_CAP")
-    more: bool = False  # more than COUNT_CAP cases: `total` is COUNT_CAP
+    more: bool = False  # more cases than `total`: past COUNT_CAP, or past what was seen
+    counted: bool = True  # False: counting gave up (bounded_count); `pages` ends after this one
 
     @property
     def cap(self) -> int:
@@ -213,38 +215,71 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
         base = select(Case, null(), null(), null()).where(held)
     filtered = _apply_filters(base, filters)
     order = SORTS.get(filters.sort, SORTS["newest"])
-    more = False
-    rows: Sequence[Any] | None = None
     if filtered is base:  # no filter: the tab's count is the total
         more, total = counts[tab] > COUNT_CAP, min(counts[tab], COUNT_CAP)
+        page = _clamp(filters.page, total)
+        rows, _ = _page_of(filtered, order, page)
+        counted = True
     else:
-        rows = _page_of(filtered, order, 0) if filters.page <= 1 else None
-        if rows is not None and len(rows) < PAGE_SIZE:
-            total = len(rows)  # a search that fits on its first page needs no count
-        else:
-            total = _count(filtered)
-            more, total = total > COUNT_CAP, min(total, COUNT_CAP)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, filters.page), pages)
-    if rows is None or page > 1:
-        rows = _page_of(filtered, order, (page - 1) * PAGE_SIZE)
+        rows, total, page, more, counted = _search_page(filtered, order, filters.page)
+    pages = _pages(total, counted)
     if tab not in ("offered", "mine"):
         rows = _with_assignments(actor, tab, rows)
-    return QueuePage(tab, _rows(rows), total, page, pages, counts, more)
+    return QueuePage(tab, _rows(rows), total, page, pages, counts, more, counted)
 
 
-def _page_of(query: Select[Any], order: Any, offset: int) -> list[Any]:
-    """A page of `query`'s rows (a Case, then three assignment columns) in two steps: the
-    page's keys, sorted and cut with only the key and the sort column in hand, then the page's
-    cases by primary key. Sorting every match's whole row (SQLite sorts what it selects) cost
-    150-300 ms for a search matching 20,000 cases out of 1,000,000."""
+def _clamp(page: int, total: int) -> int:
+    return min(max(1, page), max(1, -(-total // PAGE_SIZE)))
+
+
+def _pages(total: int, counted: bool) -> int:
+    """Pages to offer: those `total` fills; uncounted, one more (its rows were seen to exist),
+    within the COUNT_CAP cases a list shows."""
+    pages = max(1, -(-total // PAGE_SIZE)) + (0 if counted else 1)
+    return min(pages, _last_page())
+
+
+def _last_page() -> int:
+    return -(-COUNT_CAP // PAGE_SIZE)
+
+
+def _search_page(
+    query: Select[Any], order: Any, asked: int
+) -> tuple[list[Any], int, int, bool, bool]:
+    """A search's page: (rows, total, page, more, counted). The page is found first; the
+    matches are counted (within a time budget, no further than COUNT_CAP) only when they do
+    not all fit on the pages seen so far."""
+    page = min(max(1, asked), _last_page())
+    rows, further = _page_of(query, order, page)
+    if not rows and page > 1:  # past the end (an old link): the first page instead
+        page = 1
+        rows, further = _page_of(query, order, page)
+    seen = (page - 1) * PAGE_SIZE + len(rows)
+    if not further:
+        return rows, seen, page, False, True
+    total = count_within(query, COUNT_CAP)
+    if total is None:  # too many to count in time: what was seen, and a next page
+        return rows, seen, page, True, False
+    more, total = total > COUNT_CAP, min(total, COUNT_CAP)
+    return rows, total, page, more, True
+
+
+def _page_of(query: Select[Any], order: Any, page: int) -> tuple[list[Any], bool]:
+    """Page `page` of `query`'s rows (a Case, then three assignment columns), and whether any
+    row follows it. Two steps: the page's keys, sorted and cut with only the key and the sort
+    column in hand, then the page's cases by primary key. Sorting every match's whole row
+    (SQLite sorts what it selects) cost 150-300 ms for a search matching 20,000 cases out of
+    1,000,000."""
     keys = query.with_only_columns(Case.id, *list(query.selected_columns)[-3:])
     found = db.session.execute(
-        keys.order_by(order, Case.id.desc()).limit(PAGE_SIZE).offset(offset)
+        keys.order_by(order, Case.id.desc())
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
+    further, found = len(found) > PAGE_SIZE, found[:PAGE_SIZE]
     ids = [row[0] for row in found]
     cases = {case.id: case for case in db.session.scalars(select(Case).where(Case.id.in_(ids)))}
-    return [(cases[row[0]], *row[1:]) for row in found if row[0] in cases]
+    return [(cases[row[0]], *row[1:]) for row in found if row[0] in cases], further
 
 
 def _with_assignments(actor: User, tab: str, rows: Sequence[Any]) -> list[Any]:
@@ -269,14 +304,6 @@ def _tab_count(actor: User, tab: str) -> int:
     return int(db.session.scalar(select(func.count()).select_from(held.subquery())) or 0)
 
 
-def _count(query: Select[Any]) -> int:
-    """How many rows `query` gives, counting no further than COUNT_CAP + 1: a search over an
-    organisation's hundreds of thousands of cases says "more than 1,000" instead of counting
-    them all (the count, not the page of rows, was the slow part)."""
-    capped = query.with_only_columns(Case.id).limit(COUNT_CAP + 1).subquery()
-    return int(db.session.scalar(select(func.count()).select_from(capped)) or 0)
-
-
 def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
     """Cases with no live assignment: for admins all of them, for supervisors those in the
     countries their organisation covers (the destination only with cross-border consent).
@@ -298,14 +325,19 @@ def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
             )
         )
     query = _apply_filters(query, filters)
-    total = _count(query) if filters.searching else _count_all(query)
-    more = total > COUNT_CAP
-    total = min(total, COUNT_CAP) if more else total
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, filters.page), pages)
     order = SORTS.get(filters.sort, SORTS["newest"])
-    rows = _page_of(query, order, (page - 1) * PAGE_SIZE)
-    return QueuePage("triage", _rows(rows), total, page, pages, {"triage": total}, more)
+    if filters.searching:
+        rows, total, page, more, counted = _search_page(query, order, filters.page)
+    else:
+        total = _count_all(query)
+        more, total = total > COUNT_CAP, min(total, COUNT_CAP)
+        page = _clamp(filters.page, total)
+        rows, _ = _page_of(query, order, page)
+        counted = True
+    pages = _pages(total, counted)
+    return QueuePage(
+        "triage", _rows(rows), total, page, pages, {"triage": total + more}, more, counted
+    )
 
 
 def _count_all(query: Select[Any]) -> int:
