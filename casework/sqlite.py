@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 
 # SQLite gives the -wal and -shm files the main file's mode, so a private main file keeps them
@@ -35,10 +36,23 @@ def private_database_file(database: str | None) -> None:
             side.chmod(0o600)
 
 
+def _from_hint(_compiler: Any, _table: Any, text: str | None) -> str | None:
+    return text
+
+
+def render_index_hints() -> None:
+    """Let `select(...).with_hint(Case, "INDEXED BY ix_...", "sqlite")` reach SQLite:
+    SQLAlchemy's SQLite compiler drops table hints (its base class renders none), and a search
+    reads along the index of its order this way (services/casefile/time_budget.py). Only
+    statements that carry a SQLite hint change."""
+    SQLiteCompiler.get_from_hint_text = _from_hint  # type: ignore[method-assign,assignment]
+
+
 def configure_sqlite(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
     private_database_file(engine.url.database)
+    render_index_hints()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

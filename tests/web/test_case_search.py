@@ -234,19 +234,46 @@ def test_a_count_over_its_time_budget_is_abandoned_and_the_page_goes_on(
     from sqlalchemy import select, text
 
     from casework.models import Case
-    from casework.services.casefile import bounded_count
+    from casework.services.casefile import time_budget
 
     everything = select(Case)
     with app.test_request_context():
-        assert bounded_count.count_within(everything, 1000) == 4
-        assert bounded_count.count_within(everything, 2) == 3  # cap + 1: "more than 2"
+        assert time_budget.count_within(everything, 1000) == 4
+        assert time_budget.count_within(everything, 2) == 3  # cap + 1: "more than 2"
         if db.engine.dialect.name == "postgresql":
             slow = everything.where(text("pg_sleep(0.02) IS NOT NULL"))
-            assert bounded_count.count_within(slow, 1000, seconds=0.005) is None
+            assert time_budget.count_within(slow, 1000, seconds=0.005) is None
             assert db.session.scalar(text("SHOW statement_timeout")) == "0"  # not left behind
         else:
-            monkeypatch.setattr(bounded_count, "_SQLITE_STEPS", 1)
-            assert bounded_count.count_within(everything, 1000, seconds=0.0) is None
+            monkeypatch.setattr(time_budget, "_SQLITE_STEPS", 1)
+            assert time_budget.count_within(everything, 1000, seconds=0.0) is None
         # The page's transaction goes on: the next statements answer as before.
         assert len(db.session.scalars(select(Case.reference)).all()) == 4
-        assert bounded_count.count_within(everything, 1000, seconds=5) == 4
+        assert time_budget.count_within(everything, 1000, seconds=5) == 4
+
+
+def test_sqlite_reads_a_search_along_its_orders_index_and_falls_back_in_time(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import event
+
+    from casework.services.casefile import time_budget
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's planner weighs the walk itself")
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        walked = _found(desk["client"], "origin=NP&sort=oldest")
+        assert any("FROM cases INDEXED BY ix_cases_created_at" in s for s in seen)
+        # A walk over its budget is abandoned: the planner's own plan finds the same cases.
+        monkeypatch.setattr(time_budget, "WALK_SECONDS", 0.0)
+        monkeypatch.setattr(time_budget, "_SQLITE_STEPS", 1)
+        assert _found(desk["client"], "origin=NP&sort=oldest") == walked
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(walked) == 4
