@@ -52,7 +52,7 @@ SORTS: dict[str, ColumnElement[Any]] = {
     "newest": Case.created_at.desc(),
     "oldest": Case.created_at.asc(),
     "activity": Case.last_activity_at.asc(),  # longest silent first
-    "deadline": Case.next_deadline_at.asc(),
+    "deadline": Case.next_deadline_at.asc().nulls_last(),  # SQLite puts NULL first otherwise
 }
 SORT_INDEXES = {  # the index each order can be read along (time_budget.ordered_walk)
     "newest": "ix_cases_created_at",
