@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale
@@ -64,7 +65,13 @@ def select_locale() -> str:
 
 
 def babel_locale() -> Locale:
-    return Locale.parse(current_language().babel_locale)
+    return _parsed(current_language().babel_locale)
+
+
+@lru_cache(maxsize=64)
+def _parsed(identifier: str) -> Locale:
+    """Locale.parse reads CLDR data on every call: a queue page names 70 countries."""
+    return Locale.parse(identifier)
 
 
 def format_datetime_local(value: datetime) -> str:

@@ -250,6 +250,7 @@ def test_a_count_over_its_time_budget_is_abandoned_and_the_page_goes_on(
         # The page's transaction goes on: the next statements answer as before.
         assert len(db.session.scalars(select(Case.reference)).all()) == 4
         assert time_budget.count_within(everything, 1000, seconds=5) == 4
+        assert time_budget.count_within(everything, 1000, seconds=None) == 4  # no budget
 
 
 def test_sqlite_reads_a_search_along_its_orders_index_and_falls_back_in_time(

@@ -36,7 +36,7 @@ from casework.models.assignment import ACCEPTED, LIVE, OFFERED
 from casework.models.columns import utcnow
 from casework.services.casefile.case_time import Due, due
 from casework.services.casefile.search import SearchFilters, search_conditions
-from casework.services.casefile.time_budget import count_within, ordered_walk
+from casework.services.casefile.time_budget import COUNT_SECONDS, count_within, ordered_walk
 from casework.services.errors import NotPermitted
 from casework.services.escalation.deadlines import CLAIM_RULE
 from casework.vocabulary.abuse import ABUSE_QUESTIONS
@@ -226,8 +226,10 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
         rows, _ = _page_of(filtered, order, page)
         counted = True
     else:
-        walk = SORT_INDEXES.get(filters.sort) if tab not in ("offered", "mine") else None
-        rows, total, page, more, counted = _search_page(filtered, order, filters.page, walk)
+        own = tab in ("offered", "mine")  # a caseworker's few hundred cases at most
+        walk = None if own else SORT_INDEXES.get(filters.sort)
+        budget = None if own else COUNT_SECONDS
+        rows, total, page, more, counted = _search_page(filtered, order, filters.page, walk, budget)
     pages = _pages(total, counted)
     if tab not in ("offered", "mine"):
         rows = _with_assignments(actor, tab, rows)
@@ -250,7 +252,7 @@ def _last_page() -> int:
 
 
 def _search_page(
-    query: Select[Any], order: Any, asked: int, walk: str | None
+    query: Select[Any], order: Any, asked: int, walk: str | None, budget: float | None
 ) -> tuple[list[Any], int, int, bool, bool]:
     """A search's page: (rows, total, page, more, counted). The page is found first; the
     matches are counted (within a time budget, no further than COUNT_CAP) only when they do
@@ -263,7 +265,7 @@ def _search_page(
     seen = (page - 1) * PAGE_SIZE + len(rows)
     if not further:
         return rows, seen, page, False, True
-    total = count_within(query, COUNT_CAP)
+    total = count_within(query, COUNT_CAP, budget)
     if total is None:  # too many to count in time: what was seen, and a next page
         return rows, seen, page, True, False
     more, total = total > COUNT_CAP, min(total, COUNT_CAP)
@@ -338,7 +340,9 @@ def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
     query = _apply_filters(query, filters)
     order = SORTS.get(filters.sort, SORTS["newest"])
     if filters.searching:
-        rows, total, page, more, counted = _search_page(query, order, filters.page, None)
+        rows, total, page, more, counted = _search_page(
+            query, order, filters.page, None, COUNT_SECONDS
+        )
     else:
         total = _count_all(query)
         more, total = total > COUNT_CAP, min(total, COUNT_CAP)
