@@ -271,6 +271,9 @@ def test_sqlite_reads_a_search_along_its_orders_index_and_falls_back_in_time(
     try:
         walked = _found(desk["client"], "origin=NP&sort=oldest")
         assert any("FROM cases INDEXED BY ix_cases_created_at" in s for s in seen)
+        seen.clear()
+        assert _found(desk["client"], f"reference={desk['april']}") == {desk["april"]}
+        assert not any("INDEXED BY" in s for s in seen)  # one case: its own index finds it
         # A walk over its budget is abandoned: the planner's own plan finds the same cases.
         monkeypatch.setattr(time_budget, "WALK_SECONDS", 0.0)
         monkeypatch.setattr(time_budget, "_SQLITE_STEPS", 1)

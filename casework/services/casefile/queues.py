@@ -227,7 +227,8 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
         counted = True
     else:
         own = tab in ("offered", "mine")  # a caseworker's few hundred cases at most
-        walk = None if own else SORT_INDEXES.get(filters.sort)
+        # A reference names one case (or the few starting with it): its index finds them at once.
+        walk = None if own or filters.reference else SORT_INDEXES.get(filters.sort)
         budget = None if own else COUNT_SECONDS
         rows, total, page, more, counted = _search_page(filtered, order, filters.page, walk, budget)
     pages = _pages(total, counted)
