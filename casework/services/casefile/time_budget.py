@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from casework.extensions import db
 from casework.models import Case
 
-COUNT_SECONDS = 0.02  # counting a search's matches
+COUNT_SECONDS = 0.01  # counting a search's matches: quickly, or not at all
 WALK_SECONDS = 0.04  # SQLite: walking the order's index for a page of matches
 _SQLITE_STEPS = 2000  # virtual-machine steps between two looks at the clock (~0.1 ms)
 
