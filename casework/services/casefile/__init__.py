@@ -10,6 +10,7 @@ lifecycle.py   the table of allowed status changes and who may make them
 outcomes.py    recording what a case achieved
 queues.py      caseworker queues: tabs, filters, sorting, pagination, counts
 search.py      the queue's search fields: a query string read and checked, then SQL conditions
+time_budget.py a search's count (and SQLite's walk along the order's index) within a time budget
 saved_views.py a staff member's named searches, theirs alone
 bulk.py        supervisors' bulk reassign / transfer / status change, case by case through
                the one permission check and the single-case services
