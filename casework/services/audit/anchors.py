@@ -1,13 +1,14 @@
 """Anchors: the audit chain's head (position and MAC), published outside the database after
 every commit that adds audit events.
 
-Each head is appended as one line to an append-only file (`AUDIT_ANCHOR_PATH`, 0600) and written
-to the log (logger `casework.audit.anchor`). The line is written before the request answers; the
-file is fsynced by a background thread within `FLUSH_SECONDS` (an fsync costs 2-20 ms, and every
-page that reads a story or an identity adds a head). A power cut can therefore lose the newest
-second of anchor lines: `audit verify` then checks against the older ones, which still pin
-everything before them, and the log stream holds the lost lines too. With several app nodes each appends to
-its own file, and the shared log stream holds them all. A line carries no personal data:
+Each head is appended as one line to an append-only file (`AUDIT_ANCHOR_PATH`, 0600) and
+written to the log (logger `casework.audit.anchor`). The line is written before the request
+answers; the file is fsynced by a background thread within `FLUSH_SECONDS` (an fsync costs
+2-20 ms, and every page that reads a story or an identity adds a head). A power cut can
+therefore lose the newest second of anchor lines: `audit verify` then checks against the older
+ones, which still pin everything before them, and the log stream holds the lost lines too. With
+several app nodes each appends to its own file, and the shared log stream holds them all. A
+line carries no personal data:
 
     2026-12-02T21:00:00Z audit-anchor v1 pos=1042 mac=<64 hex> key=<16 hex>
 

@@ -48,6 +48,7 @@ PAGE_SIZE = 25
 COUNT_CAP = 1000  # a search counts this many matches at most (then says "more than")
 
 TABS = ("offered", "mine", "org_unassigned", "org_all")
+OWN_TABS = TABS[:2]  # a caseworker's own: a few hundred cases at most
 SORTS: dict[str, ColumnElement[Any]] = {
     "newest": Case.created_at.desc(),
     "oldest": Case.created_at.asc(),
@@ -200,7 +201,8 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
     counts = {name: _tab_count(actor, name) for name in tabs}
     if "org_all" in counts and counts["org_all"] <= COUNT_CAP:
         counts["org_all"] -= _pending_handovers(actor)
-    if tab in ("offered", "mine"):
+    own = tab in OWN_TABS
+    if own:
         # A caseworker's own tabs are small: take their assignments first, then the cases.
         # (Left to itself PostgreSQL walks every case newest-first looking for them.)
         mine = (
@@ -221,24 +223,16 @@ def queue_page(actor: User, tab: str, filters: QueueFilters) -> QueuePage:
     filtered = _apply_filters(base, filters)
     order = SORTS.get(filters.sort, SORTS["newest"])
     if filtered is base:  # no filter: the tab's count is the total
-        more, total = counts[tab] > COUNT_CAP, min(counts[tab], COUNT_CAP)
-        page = _clamp(filters.page, total)
-        rows, _ = _page_of(filtered, order, page)
-        counted = True
+        rows, total, page, more, counted = _listed_page(filtered, order, filters.page, counts[tab])
     else:
-        own = tab in ("offered", "mine")  # a caseworker's few hundred cases at most
         # A reference names one case (or the few starting with it): its index finds them at once.
         walk = None if own or filters.reference else SORT_INDEXES.get(filters.sort)
         budget = None if own else COUNT_SECONDS
         rows, total, page, more, counted = _search_page(filtered, order, filters.page, walk, budget)
     pages = _pages(total, counted)
-    if tab not in ("offered", "mine"):
+    if not own:
         rows = _with_assignments(actor, tab, rows)
     return QueuePage(tab, _rows(rows), total, page, pages, counts, more, counted)
-
-
-def _clamp(page: int, total: int) -> int:
-    return min(max(1, page), max(1, -(-total // PAGE_SIZE)))
 
 
 def _pages(total: int, counted: bool) -> int:
@@ -250,6 +244,17 @@ def _pages(total: int, counted: bool) -> int:
 
 def _last_page() -> int:
     return -(-COUNT_CAP // PAGE_SIZE)
+
+
+def _listed_page(
+    query: Select[Any], order: Any, asked: int, count: int
+) -> tuple[list[Any], int, int, bool, bool]:
+    """A list's page when nothing is searched, like `_search_page`: `count` is the list's size,
+    counted no further than COUNT_CAP + 1."""
+    more, total = count > COUNT_CAP, min(count, COUNT_CAP)
+    page = min(max(1, asked), _pages(total, counted=True))
+    rows, _ = _page_of(query, order, page)
+    return rows, total, page, more, True
 
 
 def _search_page(
@@ -345,15 +350,11 @@ def triage_page(actor: User, filters: QueueFilters) -> QueuePage:
             query, order, filters.page, None, COUNT_SECONDS
         )
     else:
-        total = _count_all(query)
-        more, total = total > COUNT_CAP, min(total, COUNT_CAP)
-        page = _clamp(filters.page, total)
-        rows, _ = _page_of(query, order, page)
-        counted = True
+        rows, total, page, more, counted = _listed_page(
+            query, order, filters.page, _count_all(query)
+        )
     pages = _pages(total, counted)
-    return QueuePage(
-        "triage", _rows(rows), total, page, pages, {"triage": total + more}, more, counted
-    )
+    return QueuePage("triage", _rows(rows), total, page, pages, {"triage": total}, more, counted)
 
 
 def _count_all(query: Select[Any]) -> int:

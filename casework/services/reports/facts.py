@@ -236,11 +236,14 @@ def _org_rows(ids: CaseIds) -> Select[Any]:
 
 # A write's statements, named for prebuilt.py: the old rows out; each case's new row in, then
 # again once per organisation holding it.
-_WRITES: tuple[tuple[str, Callable[[CaseIds], Any]], ...] = (
+_Write = tuple[str, Callable[[CaseIds], Any]]
+_DELETES: tuple[_Write, ...] = (
     *(
         (f"facts-delete-{t.name}", lambda ids, t=t: delete(t).where(*_only(t.c.case_id, ids)))
         for t in FACT_TABLES
     ),
+)
+_INSERTS: tuple[_Write, ...] = (
     ("facts-insert", lambda ids: insert(FACT_TABLES[0]).from_select(COLUMNS, facts_query(ids))),
     (
         "facts-insert-org",
@@ -256,9 +259,7 @@ def _write(connection: Connection, ids: CaseIds, *, created: bool = False) -> No
     nothing to take out of the groups or delete (a lodging saves three statements)."""
     if ids is not None and not created:  # the groups follow: these cases out, then in again
         rollups.subtract(connection, ids)
-    for name, build in _WRITES:
-        if created and name.startswith("facts-delete-"):
-            continue
+    for name, build in _INSERTS if created else (*_DELETES, *_INSERTS):
         if isinstance(ids, list):  # the flush's case: compiled once (prebuilt.py)
             connection.execute(prebuilt.for_ids(connection, name, build), {"ids": ids})
         else:
