@@ -37,7 +37,8 @@ class Assignment(Model):
         Index("ix_assignments_user_status", "user_id", "status"),
         # with the case id: an organisation's cases (a supervisor's report) from the index alone
         Index("ix_assignments_org_status_case", "organisation_id", "status", "case_id"),
-        Index("ix_assignments_case_status", "case_id", "status"),
+        # with the organisation: whether it holds a case, from the index alone (queue walks)
+        Index("ix_assignments_case_status_org", "case_id", "status", "organisation_id"),
         # an organisation's offers nobody in it took yet (the queue's unassigned tab and count)
         Index("ix_assignments_org_status_user", "organisation_id", "status", "user_id"),
         # the offers waiting for an answer, a few among every assignment ever made

@@ -52,7 +52,7 @@ class Case(Model):
     consent_share_partners: Mapped[bool] = mapped_column(default=False)
     consent_cross_border: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(10), default="web")  # web / api / demo
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -75,6 +75,8 @@ class Case(Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
+        # The queue's order (newest first, then id), walked from the index alone.
+        Index("ix_cases_created_at_id", "created_at", "id"),
         Index(
             "ix_cases_triage_created",
             "created_at",

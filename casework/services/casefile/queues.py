@@ -56,8 +56,8 @@ SORTS: dict[str, ColumnElement[Any]] = {
     "deadline": Case.next_deadline_at.asc().nulls_last(),  # SQLite puts NULL first otherwise
 }
 SORT_INDEXES = {  # the index each order can be read along (time_budget.ordered_walk)
-    "newest": "ix_cases_created_at",
-    "oldest": "ix_cases_created_at",
+    "newest": "ix_cases_created_at_id",
+    "oldest": "ix_cases_created_at_id",
     "deadline": "ix_cases_next_deadline_at",
 }
 
