@@ -25,7 +25,6 @@ context:
 from __future__ import annotations
 
 import os
-
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping
