@@ -29,11 +29,16 @@ counting figures read from the rollup; the ratio of the two p50s is printed per 
 `--proposed-indexes`, the indexes in PROPOSED_INDEXES are then added, ANALYZE again, and the
 pages measured again: the figures say what those indexes buy.
 
+While the pages are measured, another process lodges complaints through the real intake
+service at a steady `--intake-rate` (2 a second by default; bench/steady_intake.py), on the same
+database and cores: the report is read while intake is busy. What it lodged, and the CPU it
+took, is printed with the figures.
+
 The rollup's cost to lodging a complaint is measured by bench/rollup_cost.py.
 
     .venv/bin/python bench/reports_page.py [--cases 1000000] [--runs 3]
                                            [--backend both|sqlite|postgresql]
-                                           [--proposed-indexes]
+                                           [--proposed-indexes] [--intake-rate 2]
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ from dataset import (
     organisations,
     prepare_database,
 )
+from steady_intake import steady_intake
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -79,6 +85,9 @@ for folder in (str(REPO_DIR), str(BENCH_DIR)):
         sys.path.insert(0, folder)
 
 BUDGET_S = 2.0
+# Complaints a second lodged beside the measurement (bench/steady_intake.py): 7,200 an hour,
+# more than a federation's busiest day brings in an hour.
+INTAKE_RATE = 2.0
 PASSWORD = "reports-bench-password-2026"  # noqa: S105 - throwaway staff in a temp database
 CHUNK = 20_000
 
@@ -568,9 +577,11 @@ def run_backend(backend: str, url: str, folder: Path, args: argparse.Namespace) 
     print(
         f"  report workers (threads, one connection each): {app.config.get('REPORT_WORKERS') or min(4, os.cpu_count() or 1)}"
     )
-    before = measure(app, fixture, args.runs, rollups=False)
+    with steady_intake(url, folder / "instance", args.intake_rate) as intake:
+        before = measure(app, fixture, args.runs, rollups=False)
+        after = measure(app, fixture, args.runs, rollups=True)
+    print(f"  measured under a steady {intake.summary()}")
     report("figures from the facts (before report_rollups)", before)
-    after = measure(app, fixture, args.runs, rollups=True)
     report("counting figures from report_rollups", after)
     for old, new in zip(before, after, strict=True):
         ratio = statistics.median(new.samples) / statistics.median(old.samples)
@@ -593,6 +604,12 @@ def main() -> int:
     parser.add_argument("--backend", choices=("both", "sqlite", "postgresql"), default="both")
     parser.add_argument(
         "--proposed-indexes", action="store_true", help="then measure with PROPOSED_INDEXES too"
+    )
+    parser.add_argument(
+        "--intake-rate",
+        type=float,
+        default=INTAKE_RATE,
+        help=f"complaints lodged a second while the pages are measured ({INTAKE_RATE}; 0: none)",
     )
     args = parser.parse_args()
     logging.getLogger("casework").setLevel(logging.WARNING)
