@@ -143,6 +143,7 @@ __all__ = [
     "Scope",
     "Table",
     "build_report",
+    "compute",
     "export_table",
     "report_table",
 ]
