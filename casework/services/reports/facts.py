@@ -304,7 +304,10 @@ def rejudge_licences(connection: Connection, agencies: set[int], entries: set[in
     licence judgement of the cases naming those agencies (or an agency linked to those
     entries), and nothing else, since nothing else in the facts or the rollups depends on the
     registry. Two set-based statements, however many cases: an import of a national list
-    does not recompute every case's facts."""
+    does not recompute every case's facts. Only rows whose judgement changes are written: a
+    newer list changes a few statuses, and on PostgreSQL every row written is a new row version
+    in each of the table's indexes (rewriting all 153,468 judgements of Nepal's cases at
+    1,000,000 cases took 20-37 s)."""
     linked = select(Agency.id).where(Agency.registry_agency_id.in_(sorted(entries)))
     concerned = select(Case.id).where(
         or_(Case.agency_id.in_(sorted(agencies)), Case.agency_id.in_(linked))
@@ -312,7 +315,9 @@ def rejudge_licences(connection: Connection, agencies: set[int], entries: set[in
     for table in FACT_TABLES:
         judged = select(judged_at_write()).where(Case.id == table.c.case_id).scalar_subquery()
         connection.execute(
-            update(table).where(table.c.case_id.in_(concerned)).values(licence_then=judged)
+            update(table)
+            .where(table.c.case_id.in_(concerned), table.c.licence_then.is_distinct_from(judged))
+            .values(licence_then=judged)
         )
 
 
