@@ -5,9 +5,10 @@ measuring one but the database and the instance folder) that builds the producti
 same database and key ring and lodges one complaint every 1/rate seconds through the real intake
 service (`lodge_complaint`, as the API does: routing, deadlines, sealed narrative and identity,
 argon2id of the follow-up secret, report facts and rollups in the same transaction). It keeps to
-its schedule rather than to a fixed pause, so a slow lodging is caught up, never silently
-dropped; what it managed is reported on exit: complaints lodged, failures, the rate achieved and
-the CPU the process used.
+a schedule rather than pausing between complaints, so a slow lodging is made up for when the
+next ones are quicker; when the machine cannot keep up, the rate achieved says so. What it
+managed is reported on exit: complaints lodged, failures, the rate achieved and the CPU the
+process used.
 
     with steady_intake(url, instance, rate=2.0) as intake:
         ...measure...
