@@ -241,6 +241,7 @@ def test_a_count_over_its_time_budget_is_abandoned_and_the_page_goes_on(
         assert time_budget.count_within(everything, 1000) == 4
         assert time_budget.count_within(everything, 2) == 3  # cap + 1: "more than 2"
         if db.engine.dialect.name == "postgresql":
+            assert db.session.scalar(text("SHOW statement_timeout")) == "0"  # nor after a count
             slow = everything.where(text("pg_sleep(0.02) IS NOT NULL"))
             assert time_budget.count_within(slow, 1000, seconds=0.005) is None
             assert db.session.scalar(text("SHOW statement_timeout")) == "0"  # not left behind

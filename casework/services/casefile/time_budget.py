@@ -12,9 +12,9 @@ SQLite's planner, for its part, starts a search from the filter's index and sort
 stopping after a page takes a few milliseconds; `ordered_walk` tries that walk first, within a
 budget, so a search that matches almost nothing falls back to the planner's choice.
 
-PostgreSQL: the statement runs under `SET LOCAL statement_timeout` inside a savepoint, so a
-cancelled statement leaves the page's transaction usable and the timeout ends with the
-savepoint. SQLite: a progress handler interrupts the statement (an interrupted SELECT does not
+PostgreSQL: the statement (a read) runs under `SET LOCAL statement_timeout` inside a savepoint
+that is then rolled back, so a cancelled statement leaves the page's transaction usable and the
+timeout ends with the savepoint. SQLite: a progress handler interrupts the statement (an interrupted SELECT does not
 touch the transaction). Other databases run the statement without a budget.
 """
 
@@ -74,15 +74,15 @@ def _on_postgresql(
     try:
         # A whole number of milliseconds, formatted here: SET takes no bound parameters.
         connection.execute(text(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}"))
-        rows = connection.execute(statement).all()
+        return connection.execute(statement).all()
     except DBAPIError as error:
-        savepoint.rollback()  # also undoes the SET LOCAL
         if getattr(error.orig, "sqlstate", None) == "57014":  # query_canceled
             return None
         raise
-    connection.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
-    savepoint.commit()
-    return rows
+    finally:
+        # The statement only reads: rolling its savepoint back, whatever happened, undoes the
+        # SET LOCAL too (one statement, where releasing it needed a reset first).
+        savepoint.rollback()
 
 
 def _on_sqlite(
