@@ -8,6 +8,10 @@ With BARE_ARGON2="time_cost,memory_kib,parallelism" it also hashes a fresh rando
 argon2id at that cost, as casework does for every complaint: a second, informational baseline
 that separates the deliberate cost of the follow-up secret from the rest of the intake.
 
+With BARE_SLOTS=N the hash and the insert wait for one of N slots per process, as casework's
+lodging does (casework/services/intake/admission.py): the same admission control on the
+least work, to tell what the slots gain from what the rest of casework costs.
+
 With BARE_DATABASE_URL (postgresql://…) it inserts into PostgreSQL instead. A multipart body
 (a `complaint` JSON part and `evidence` files, as casework's API takes) is read in full; the
 files are dropped.
@@ -17,6 +21,7 @@ files are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -99,6 +104,9 @@ def create_app() -> Flask:
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
         )
 
+    slots = int(os.environ.get("BARE_SLOTS", "0"))
+    gate = threading.BoundedSemaphore(slots) if slots else contextlib.nullcontext()
+
     def connection() -> Any:
         # One per process and thread (gthread workers): a connection never crosses a fork.
         if getattr(local, "pid", None) != os.getpid():
@@ -118,17 +126,22 @@ def create_app() -> Flask:
         payload = _payload()
         if payload is None:
             abort(400)
+        with gate:
+            secret, row_id = _insert(payload)
+        return jsonify(id=row_id, secret=secret), 201
+
+    def _insert(payload: dict[str, Any]) -> tuple[str, int]:
         secret = f"{secrets.randbelow(10**16):016d}"
         if hasher is not None:
             payload = {**payload, "secret_hash": hasher.hash(secret)}
         body = json.dumps(payload, ensure_ascii=False)
         if database_url:
             row = connection().execute(PG_INSERT, (datetime.now(UTC), body)).fetchone()
-            return jsonify(id=row[0], secret=secret), 201
+            return secret, int(row[0])
         cursor = connection().execute(
             "INSERT INTO complaint (created_at, body) VALUES (?, ?)",
             (datetime.now(UTC).isoformat(), body),
         )
-        return jsonify(id=cursor.lastrowid, secret=secret), 201
+        return secret, int(cursor.lastrowid or 0)
 
     return app

@@ -37,6 +37,10 @@ ENVIRONMENT = {
     "unreachable, limited requests are refused with 503)",
     "CASEWORK_LOG_FORMAT": "'json': one JSON object per log line with a request id (make serve "
     "sets it); default plain text",
+    "CASEWORK_INTAKE_CONCURRENCY": "complaints lodged at once per process; more wait for a "
+    "free slot (default 3; raise it when the database or object store is far away)",
+    "CASEWORK_INTAKE_QUEUE_SECONDS": "how long a complaint waits for a free slot before it is "
+    "refused with 503, nothing kept (default 30)",
     "CASEWORK_PROXY_COUNT": "number of trusted reverse proxies setting X-Forwarded-For (default 0)",
     "CASEWORK_QUICK_EXIT_URL": "where the quick-exit button goes (default a weather search)",
     "CASEWORK_SECURE_COOKIES": "send cookies only over HTTPS (default on, off in demo mode)",
@@ -151,6 +155,9 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "RATELIMIT_STORAGE_URI": os.environ.get("CASEWORK_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_KEY_PREFIX": "casework",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Lodging is CPU-bound: a few at a time per process (services/intake/admission.py).
+        "INTAKE_CONCURRENCY": int(os.environ.get("CASEWORK_INTAKE_CONCURRENCY", "3")),
+        "INTAKE_QUEUE_SECONDS": float(os.environ.get("CASEWORK_INTAKE_QUEUE_SECONDS", "30")),
         "PROXY_COUNT": int(os.environ.get("CASEWORK_PROXY_COUNT", "0")),
         "QUICK_EXIT_URL": os.environ.get(
             "CASEWORK_QUICK_EXIT_URL", "https://www.google.com/search?q=weather"

@@ -27,6 +27,7 @@ from casework.services.evidence.operations import (
 )
 from casework.services.followup.secret import hash_secret, new_secret
 from casework.services.intake import submissions
+from casework.services.intake.admission import lodging_slot
 from casework.services.intake.complaint import ComplaintInput, ContactInput, parse_complaint
 from casework.services.intake.plausibility import Unusual, unusual_answers
 from casework.services.intake.references import new_reference
@@ -74,37 +75,54 @@ def lodge_complaint(
 
     With `ask_about_unusual` (the web form until the worker confirms), unusual answers (see
     `plausibility`) raise `Unusual` with nothing stored.
+
+    The work waits for one of the process's lodging slots (see `admission`); if none frees in
+    time, `DependencyUnavailable` is raised with nothing stored.
     """
     try:
-        complaint = parse_complaint(payload, known_country_codes())
-        if ask_about_unusual and isinstance(payload, Mapping):
-            unusual = unusual_answers(complaint, payload)
-            if unusual:
-                raise Unusual(unusual)
-        body = ""
-        if submission_token is not None:
-            body = submissions.body_hash(complaint, uploads)
-            earlier = submissions.replay(submission_token, holder, body)
-            if earlier is not None:  # the same submission again: the same receipt
-                case, secret = earlier
-                return LodgedComplaint(case.reference, secret, case.status, case.language)
-        try:
-            return _lodge(complaint, uploads, source, (submission_token, holder, body))
-        except IntegrityError:
-            if submission_token is None:
-                raise
-            # A double tap whose first request committed while this one was being stored:
-            # this one was rolled back; answer the first one's receipt.
-            earlier = submissions.replay(submission_token, holder, body)
-            if earlier is None:
-                raise
-            case, secret = earlier
-            return LodgedComplaint(case.reference, secret, case.status, case.language)
+        with lodging_slot():  # its body already read: a slow upload waits outside
+            return _checked_and_lodged(
+                payload, uploads, source, submission_token, holder, ask_about_unusual
+            )
     finally:
         # Whatever happened, no uploaded temporary file outlives the call (committed ones
         # have already moved into the store).
         for _, incoming in uploads:
             incoming.discard()
+
+
+def _checked_and_lodged(
+    payload: object,
+    uploads: Sequence[tuple[str, IncomingFile]],
+    source: str,
+    submission_token: str | None,
+    holder: str,
+    ask_about_unusual: bool,
+) -> LodgedComplaint:
+    complaint = parse_complaint(payload, known_country_codes())
+    if ask_about_unusual and isinstance(payload, Mapping):
+        unusual = unusual_answers(complaint, payload)
+        if unusual:
+            raise Unusual(unusual)
+    body = ""
+    if submission_token is not None:
+        body = submissions.body_hash(complaint, uploads)
+        earlier = submissions.replay(submission_token, holder, body)
+        if earlier is not None:  # the same submission again: the same receipt
+            case, secret = earlier
+            return LodgedComplaint(case.reference, secret, case.status, case.language)
+    try:
+        return _lodge(complaint, uploads, source, (submission_token, holder, body))
+    except IntegrityError:
+        if submission_token is None:
+            raise
+        # A double tap whose first request committed while this one was being stored:
+        # this one was rolled back; answer the first one's receipt.
+        earlier = submissions.replay(submission_token, holder, body)
+        if earlier is None:
+            raise
+        case, secret = earlier
+        return LodgedComplaint(case.reference, secret, case.status, case.language)
 
 
 def _lodge(
