@@ -43,6 +43,9 @@ class FactColumns:
     # the case's abuse codes between spaces, " RA_FEES RA_PASSPORT ": the abuse filter
     # without a join
     abuse_codes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # the codes of the case's recorded outcomes between spaces (a code may repeat), from which
+    # the outcome groups are counted (ReportOutcomeRollup)
+    outcome_codes: Mapped[str] = mapped_column(Text, default="", server_default="")
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the registry says of the agency on the day of recruitment (the departure date,
     # else the first payment): licensed / unlicensed / unknown (services/reports/licences.py).
@@ -149,7 +152,31 @@ EVERY_ORGANISATION = 0
 ANY_ABUSE = ""
 
 
-class ReportRollup(Model):
+class GroupColumns:
+    """What every rollup's groups are keyed on (see ReportRollup)."""
+
+    organisation_id: Mapped[int] = mapped_column(autoincrement=False)
+    abuse_code: Mapped[str] = mapped_column(String(20))
+    created_month: Mapped[str] = mapped_column(String(7))
+    origin_country: Mapped[str] = mapped_column(String(2))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    shared: Mapped[int] = mapped_column(autoincrement=False)
+
+
+def _group_key(*more: str) -> PrimaryKeyConstraint:
+    """A rollup's primary key: the group columns, `more` before the shared flag."""
+    return PrimaryKeyConstraint(
+        "organisation_id",
+        "abuse_code",
+        "created_month",
+        "origin_country",
+        "destination_country",
+        *more,
+        "shared",
+    )
+
+
+class ReportRollup(GroupColumns, Model):
     """The report facts added up per group: how many cases (and how many measurable SDG 10.7.1
     workers, and the sum of their months of earnings) per organisation, abuse code, month of
     the complaint, corridor, status, outcome state and shared flag.
@@ -168,29 +195,28 @@ class ReportRollup(Model):
     """
 
     __tablename__ = "report_rollups"
-    __table_args__ = (
-        PrimaryKeyConstraint(
-            "organisation_id",
-            "abuse_code",
-            "created_month",
-            "origin_country",
-            "destination_country",
-            "status",
-            "outcome_state",
-            "shared",
-        ),
-        {"sqlite_with_rowid": False},
-    )
+    __table_args__ = (_group_key("status", "outcome_state"), {"sqlite_with_rowid": False})
 
-    organisation_id: Mapped[int] = mapped_column(autoincrement=False)
-    abuse_code: Mapped[str] = mapped_column(String(20))
-    created_month: Mapped[str] = mapped_column(String(7))
-    origin_country: Mapped[str] = mapped_column(String(2))
-    destination_country: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(20))
     outcome_state: Mapped[int] = mapped_column(autoincrement=False)
-    shared: Mapped[int] = mapped_column(autoincrement=False)
     cases: Mapped[int] = mapped_column(default=0)
     # workers with a recruitment cost (`recruitment_months` not null), and its sum
     measured: Mapped[int] = mapped_column(default=0)
     months_sum: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ReportOutcomeRollup(GroupColumns, Model):
+    """The cases with each outcome code, per organisation, abuse code, month of the complaint,
+    corridor and shared flag: the outcomes figure without walking the outcomes.
+
+    Kept as `ReportRollup` is (casework.services.reports.rollups), from the facts'
+    `outcome_codes`: a case with two outcome codes is in the groups of both, once each however
+    many outcomes of a code it has. `organisation_id`, `abuse_code` and `shared` mean what they
+    mean there.
+    """
+
+    __tablename__ = "report_outcome_rollups"
+    __table_args__ = (_group_key("outcome_code"), {"sqlite_with_rowid": False})
+
+    outcome_code: Mapped[str] = mapped_column(String(30))
+    cases: Mapped[int] = mapped_column(default=0)

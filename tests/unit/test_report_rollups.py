@@ -1,4 +1,5 @@
-"""`report_rollups` stays equal to the groups of a fresh computation from the source tables,
+"""`report_rollups` and `report_outcome_rollups` stay equal to the groups of a fresh computation
+from the source tables,
 whatever sequence of case changes came before; and the figures read from it equal the figures
 read from the facts.
 
@@ -25,8 +26,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from casework.extensions import db
-from casework.models import Assignment, Case, ExchangeRate, User
-from casework.models.report_case import ReportRollup
+from casework.models import Assignment, Case, ExchangeRate, Outcome, User
+from casework.models.report_case import ReportOutcomeRollup, ReportRollup
 from casework.services.assignments.operations import accept_offer, decline_offer
 from casework.services.casefile.lifecycle import change_status
 from casework.services.casefile.outcomes import record_outcome
@@ -42,7 +43,7 @@ CORRIDORS = (("NP", "QA"), ("NP", "AE"), ("PH", "QA"))
 ABUSES = ("RA_FEES", "FL_DOCS", "FL_WAGES", "RA_NO_JOB")
 STATUSES = ("triaged", "in_progress", "resolved", "closed", "withdrawn")
 OUTCOMES = ("OUT_MONEY_RECOVERED", "OUT_LICENCE_ACTION", "OUT_WITHDRAWN")
-ROLLED = ("summary", "new_cases", "open_by_status", "remedy_rate", "recruitment_cost")
+ROLLED = ("summary", "new_cases", "open_by_status", "remedy_rate", "recruitment_cost", "outcomes")
 
 lodging = st.tuples(
     st.just("lodge"),
@@ -94,6 +95,7 @@ def _empty() -> None:
     for table in _case_tables():
         db.session.execute(delete(table))
     db.session.execute(delete(ReportRollup.__table__))
+    db.session.execute(delete(ReportOutcomeRollup.__table__))
     db.session.commit()
 
 
@@ -160,8 +162,9 @@ def _apply(step: tuple[Any, ...], people: dict[str, User], lodge: Any) -> None:
         db.session.rollback()  # a step the rules refuse changes nothing
 
 
-def _fresh_groups() -> dict[tuple[Any, ...], tuple[int, int, float]]:
-    """The groups computed from the source tables, not from the stored facts."""
+def _fresh_rows() -> list[tuple[int, dict[str, Any]]]:
+    """Each case's facts computed afresh from the source tables (not the stored facts), under
+    every organisation (0) and under each organisation holding it."""
     fresh = {
         row[0]: dict(zip(COLUMNS, row, strict=True)) for row in db.session.execute(facts_query())
     }
@@ -172,10 +175,42 @@ def _fresh_groups() -> dict[tuple[Any, ...], tuple[int, int, float]]:
             )
         )
     )
-    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, 0, 0.0])
     rows = [(0, facts) for facts in fresh.values()]
-    rows += [(organisation, fresh[case_id]) for organisation, case_id in held]
-    for organisation, f in rows:
+    return rows + [(organisation, fresh[case_id]) for organisation, case_id in held]
+
+
+def _fresh_outcome_groups() -> dict[tuple[Any, ...], int]:
+    """The cases per outcome code and group, from the outcomes table itself."""
+    codes: dict[int, set[str]] = defaultdict(set)
+    for case_id, code in db.session.execute(select(Outcome.case_id, Outcome.code)):
+        codes[case_id].add(code)
+    groups: dict[tuple[Any, ...], int] = defaultdict(int)
+    for organisation, f in _fresh_rows():
+        for abuse in [""] + [c for c in f["abuse_codes"].split() if c in ABUSE_CODES]:
+            for outcome in codes[f["case_id"]]:
+                key = (
+                    organisation,
+                    abuse,
+                    f["created_month"],
+                    f["origin_country"],
+                    f["destination_country"],
+                    outcome,
+                    int(f["organisations"] > 1),
+                )
+                groups[key] += 1
+    return dict(groups)
+
+
+def _stored_outcome_groups() -> dict[tuple[Any, ...], int]:
+    table = ReportOutcomeRollup.__table__
+    found = db.session.execute(select(table).where(table.c.cases != 0)).mappings()
+    return {tuple(row[k] for k in rollups.OUTCOME_KEYS): row["cases"] for row in found}
+
+
+def _fresh_groups() -> dict[tuple[Any, ...], tuple[int, int, float]]:
+    """The groups computed from the source tables, not from the stored facts."""
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, 0, 0.0])
+    for organisation, f in _fresh_rows():
         codes = [""] + [c for c in f["abuse_codes"].split() if c in ABUSE_CODES]
         for code in codes:
             key = (
@@ -212,6 +247,7 @@ def _assert_groups_current() -> None:
     for key, (n, measured, months) in fresh.items():
         assert stored[key][:2] == (n, measured), key
         assert stored[key][2] == pytest.approx(months, abs=1e-9), key
+    assert _stored_outcome_groups() == _fresh_outcome_groups()
 
 
 def _scopes(people: dict[str, User]) -> list[Scope]:
@@ -254,6 +290,8 @@ def _tables(scope: Scope) -> dict[str, Any]:
         ("accept", 2),
         ("status", 0, "in_progress"),
         ("outcome", 0, "OUT_MONEY_RECOVERED"),
+        ("outcome", 0, "OUT_LICENCE_ACTION"),
+        ("outcome", 2, "OUT_WITHDRAWN"),
         ("status", 0, "resolved"),
         ("rate", "NPR", 50),
     ]
@@ -281,9 +319,13 @@ def test_refresh_facts_rebuilds_the_rollups(
 ) -> None:
     lodge(abuse_categories=["RA_FEES"])
     lodge(origin_country="PH", fees=[], actual_monthly_wage=None)
-    db.session.execute(delete(ReportRollup.__table__))  # lost, or loaded around the app
+    first = _cases()[0]
+    db.session.add(Outcome(case_id=first.id, code="OUT_DOCS_RETURNED"))
     db.session.commit()
-    assert _stored_groups() == {}
+    db.session.execute(delete(ReportRollup.__table__))  # lost, or loaded around the app
+    db.session.execute(delete(ReportOutcomeRollup.__table__))
+    db.session.commit()
+    assert _stored_groups() == {} and _stored_outcome_groups() == {}
     result = runner.invoke(args=["reports", "refresh-facts"])
     assert result.exit_code == 0, result.output
     _assert_groups_current()
@@ -309,6 +351,9 @@ def test_a_deleted_case_leaves_its_groups(world: dict[str, User], lodge: Any) ->
     lodge(abuse_categories=["RA_FEES"])
     kept = lodge(origin_country="PH", fees=[], actual_monthly_wage=None).reference
     gone = next(case for case in _cases() if case.reference != kept)
+    db.session.add(Outcome(case_id=gone.id, code="OUT_AWARD"))
+    db.session.commit()
+    assert _stored_outcome_groups()  # its outcome is counted, until the case goes
     db.session.delete(gone)
     db.session.commit()
     _assert_groups_current()

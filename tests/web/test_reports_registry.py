@@ -125,7 +125,7 @@ def test_the_judgement_follows_the_registry_the_link_and_the_day_of_recruitment(
     from casework.extensions import db
     from casework.models import ReportCase
     from casework.services.agencies.decisions import unlink_agency
-    from casework.services.reports.facts import facts_query
+    from casework.services.reports.facts import COLUMNS, facts_query
 
     make_org("gefont", ["NP"], ["ne"])
     admin = make_user(make_org("platform", [], ["en"]), "admin")
@@ -140,7 +140,8 @@ def test_the_judgement_follows_the_registry_the_link_and_the_day_of_recruitment(
 
     def kinds() -> dict[str, int]:
         written = db.session.scalars(select(ReportCase.licence_then).order_by(ReportCase.case_id))
-        fresh = [row[-1] for row in db.session.execute(facts_query())]
+        at = COLUMNS.index("licence_then")
+        fresh = [row[at] for row in db.session.execute(facts_query())]
         assert list(written) == fresh  # the listeners kept up
         found = raw(admin, "agency_licences")
         return {row["licence"]: row["complaints"] for row in found if row["complaints"]}

@@ -105,10 +105,15 @@ def _assignments(ids: CaseIds) -> Any:
 
 
 def _outcomes(ids: CaseIds) -> Any:
-    """Per case with outcomes: REMEDY when one is a remedy for the worker, else OUTCOME."""
+    """Per case with outcomes: REMEDY when one is a remedy for the worker, else OUTCOME; and
+    the outcomes' codes between spaces."""
     state = case((Outcome.code.in_(REMEDIES), REMEDY), else_=OUTCOME)
     return (
-        select(Outcome.case_id.label("case_id"), func.max(state).label("state"))
+        select(
+            Outcome.case_id.label("case_id"),
+            func.max(state).label("state"),
+            spaced_list(Outcome.code).label("codes"),
+        )
         .where(*_only(Outcome.case_id, ids))
         .group_by(Outcome.case_id)
         .subquery("outcomes")
@@ -176,6 +181,7 @@ COLUMNS = (
     "next_deadline_at",
     "abuse_codes",
     "licence_then",
+    "outcome_codes",
 )
 
 
@@ -208,6 +214,7 @@ def facts_query(ids: CaseIds = None) -> Select[Any]:
             Case.next_deadline_at,
             func.coalesce(abuses.c.codes, ""),
             judged_at_write(),
+            func.coalesce(outcomes.c.codes, ""),
         )
         .outerjoin(assigned, assigned.c.case_id == Case.id)
         .outerjoin(outcomes, outcomes.c.case_id == Case.id)

@@ -51,7 +51,7 @@ def outcomes_by_code(scope: Scope) -> Table:
         _l("Outcomes by code"),
         _l("Cases with each recorded outcome. A case can have several outcomes."),
         [Column("code", _l("Outcome"), LABEL, vocabulary="outcome"), Column("cases", _l("Cases"))],
-        rows(query),
+        rolled.outcomes(scope) if rollups.serves(scope) else rows(query),
         chart=Chart("bars", "code", ("cases",)),
     )
 

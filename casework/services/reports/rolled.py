@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select
 
 from casework.extensions import db
 from casework.models.report_case import OUTCOME, REMEDY
-from casework.services.reports.rollups import cube, shared_cases, total
+from casework.services.reports.rollups import cube, outcome_cube, shared_cases, total
 from casework.services.reports.scope import Scope
 from casework.vocabulary.status import (
     AWAITING_WORKER,
@@ -96,6 +96,18 @@ def remedy_rate(scope: Scope) -> list[dict[str, Any]]:
         _count(c.c, c.c.outcome_state == REMEDY).label("remedied"),
         *shared_cases(c, scope),
     ).where(c.c.outcome_state >= OUTCOME)
+    return _rows(query)
+
+
+def outcomes(scope: Scope) -> list[dict[str, Any]]:
+    """Per outcome code: the cases with it, most first."""
+    c = outcome_cube(scope)
+    cases = total(c.c.cases)
+    query = (
+        select(c.c.outcome_code.label("code"), cases.label("cases"), *shared_cases(c, scope))
+        .group_by(c.c.outcome_code)
+        .order_by(cases.desc(), c.c.outcome_code)
+    )
     return _rows(query)
 
 

@@ -11,6 +11,10 @@ and
   in the same transaction as the facts, by upserts of the few groups those cases touch;
 - `rebuild` recomputes every group from the facts (`flask reports refresh-facts`).
 
+`report_outcome_rollups` is kept the same way, from the facts' outcome codes: the cases with
+each outcome code per organisation, abuse code, month, corridor and shared flag
+(`outcome_cube(scope)`, what the outcomes figure reads).
+
 `cube(scope)` is what the counting figures read: the groups of the report's cases, from the
 rollup for every whole month the report covers and from the facts, grouped the same way, for
 a month the date filter cuts in two. `serves(scope)` says whether the filters allow it (the
@@ -21,6 +25,8 @@ reports read the facts as before).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -47,33 +53,77 @@ from casework.models.report_case import (
     EVERY_ORGANISATION,
     ReportCase,
     ReportOrgCase,
+    ReportOutcomeRollup,
     ReportRollup,
 )
 from casework.services.reports import prebuilt
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import contains_word
 from casework.vocabulary.abuse import ABUSE_CODES
+from casework.vocabulary.outcomes import OUTCOMES
 
-KEYS = (
-    "organisation_id",
-    "abuse_code",
-    "created_month",
-    "origin_country",
-    "destination_country",
-    "status",
-    "outcome_state",
-    "shared",
-)
-MEASURES = ("cases", "measured", "months_sum")
 ROLLUP = ReportRollup.__table__
+# A group's key: organisation_id, abuse_code, created_month, origin_country,
+# destination_country, status, outcome_state, shared.
+KEYS = tuple(column.name for column in ROLLUP.primary_key.columns)
+MEASURES = ("cases", "measured", "months_sum")
+# The outcome groups (ReportOutcomeRollup), the cases with each outcome code: the same key
+# without status and outcome state, with the outcome code.
+OUTCOME_ROLLUP = ReportOutcomeRollup.__table__
+OUTCOME_KEYS = tuple(column.name for column in OUTCOME_ROLLUP.primary_key.columns)
+
+
+def _vocabulary(codes: Any, name: str) -> Any:
+    """Codes as a constant table of one column, `code`."""
+    return union_all(
+        *[select(literal(code, String(30)).label("code")) for code in sorted(codes)]
+    ).subquery(name)
 
 
 def _codes() -> Any:
     """The abuse codes as a constant table (the vocabulary: a code outside it is not rolled
     up, and a report filtered on one reads the facts)."""
-    return union_all(
-        *[select(literal(code, String(20)).label("code")) for code in sorted(ABUSE_CODES)]
-    ).subquery("codes")
+    return _vocabulary(ABUSE_CODES, "codes")
+
+
+def _outcome_codes() -> Any:
+    """The outcome codes as a constant table (services only record codes of the vocabulary)."""
+    return _vocabulary(OUTCOMES, "outcome_codes")
+
+
+def _fact_tables() -> tuple[tuple[Any, Any], ...]:
+    """Each facts table with the organisation its rows are grouped under."""
+    return (
+        (ReportCase.__table__, literal(EVERY_ORGANISATION, Integer)),
+        (ReportOrgCase.__table__, ReportOrgCase.__table__.c.organisation_id),
+    )
+
+
+def _shared(c: Any) -> Any:
+    return case((c.organisations > 1, 1), else_=0).label("shared")
+
+
+def _per_abuse(
+    table: Any, organisation: Any, columns: list[Any], ids: Any, joins: tuple[Any, ...] = ()
+) -> list[Select[Any]]:
+    """A facts table's rows with `columns` (after `joins`, each a (target, on) pair), once for
+    any abuse and once per abuse code of the case, under `organisation`."""
+    c = table.c
+    only = [] if ids is None else [prebuilt.among(c.case_id, ids)]
+    codes = _codes()
+    every = select(
+        organisation.label("organisation_id"),
+        literal(ANY_ABUSE, String(20)).label("abuse_code"),
+        *columns,
+    ).select_from(table)
+    per_code = (
+        select(organisation.label("organisation_id"), codes.c.code.label("abuse_code"), *columns)
+        .select_from(table)
+        .join(codes, contains_word(c.abuse_codes, codes.c.code))
+    )
+    for target, on in joins:
+        every, per_code = every.join(target, on), per_code.join(target, on)
+    return [every.where(*only), per_code.where(*only)]
 
 
 def _contributions(ids: Any) -> CompoundSelect[Any]:
@@ -81,10 +131,7 @@ def _contributions(ids: Any) -> CompoundSelect[Any]:
     the every-case row, each once for any abuse and once per abuse code), with the group's
     key columns and the row's recruitment cost (`months`)."""
     parts = []
-    for table, organisation in (
-        (ReportCase.__table__, literal(EVERY_ORGANISATION, Integer)),
-        (ReportOrgCase.__table__, ReportOrgCase.__table__.c.organisation_id),
-    ):
+    for table, organisation in _fact_tables():
         c = table.c
         columns = [
             c.created_month,
@@ -92,65 +139,97 @@ def _contributions(ids: Any) -> CompoundSelect[Any]:
             c.destination_country,
             c.status,
             c.outcome_state,
-            case((c.organisations > 1, 1), else_=0).label("shared"),
+            _shared(c),
             c.recruitment_months.label("months"),
         ]
-        only = [] if ids is None else [prebuilt.among(c.case_id, ids)]
-        parts.append(
-            select(
-                organisation.label("organisation_id"),
-                literal(ANY_ABUSE, String(20)).label("abuse_code"),
-                *columns,
-            ).where(*only)
-        )
-        codes = _codes()
-        parts.append(
-            select(
-                organisation.label("organisation_id"), codes.c.code.label("abuse_code"), *columns
-            )
-            .select_from(table)
-            .join(codes, contains_word(c.abuse_codes, codes.c.code))
-            .where(*only)
-        )
+        parts += _per_abuse(table, organisation, columns, ids)
+    return union_all(*parts)
+
+
+def _outcome_contributions(ids: Any) -> CompoundSelect[Any]:
+    """One row per fact row, outcome code of its case and group it belongs to (once for any
+    abuse and once per abuse code, as `_contributions`)."""
+    parts = []
+    for table, organisation in _fact_tables():
+        c = table.c
+        outcomes = _outcome_codes()
+        columns = [
+            c.created_month,
+            c.origin_country,
+            c.destination_country,
+            _shared(c),
+            outcomes.c.code.label("outcome_code"),
+        ]
+        with_outcome = (outcomes, contains_word(c.outcome_codes, outcomes.c.code))
+        parts += _per_abuse(table, organisation, columns, ids, (with_outcome,))
     return union_all(*parts)
 
 
 def _grouped(ids: Any, sign: int) -> Select[Any]:
     rows = _contributions(ids).subquery("contributions")
-    keys = [rows.c[key] for key in KEYS]
-    # `WHERE true`: SQLite reads an upsert's SELECT unambiguously only with a WHERE clause.
-    grouped = (
+    return _in_key_order(
+        ids,
         select(
-            *keys,
+            *[rows.c[key] for key in KEYS],
             (func.count() * sign).label("cases"),
             (func.count(rows.c.months) * sign).label("measured"),
             (func.coalesce(func.sum(rows.c.months), 0.0).cast(Float) * sign).label("months_sum"),
-        )
-        .where(true())
-        .group_by(*keys)
+        ),
+        KEYS,
     )
+
+
+def _outcomes_grouped(ids: Any, sign: int) -> Select[Any]:
+    rows = _outcome_contributions(ids).subquery("contributions")
+    counted = select(*[rows.c[key] for key in OUTCOME_KEYS], (func.count() * sign).label("cases"))
+    return _in_key_order(ids, counted, OUTCOME_KEYS)
+
+
+def _in_key_order(ids: Any, counted: Select[Any], keys: tuple[str, ...]) -> Select[Any]:
+    # `WHERE true`: SQLite reads an upsert's SELECT unambiguously only with a WHERE clause.
+    columns = [counted.selected_columns[key] for key in keys]
+    grouped = counted.where(true()).group_by(*columns)
     # An upsert locks its groups (PostgreSQL) in the order of its rows: always the key order,
     # so two transactions moving the same groups wait for each other, never deadlock.
-    return grouped if ids is None else grouped.order_by(*keys)
+    return grouped if ids is None else grouped.order_by(*columns)
 
 
-def _statement(connection: Connection, ids: Any, sign: int) -> Any:
+@dataclass(frozen=True)
+class _Rollup:
+    name: str
+    table: Any
+    keys: tuple[str, ...]
+    measures: tuple[str, ...]
+    grouped: Callable[[Any, int], Select[Any]]  # (case ids, +1 or -1) -> keys and measures
+
+
+_ROLLUPS = (
+    _Rollup("rollups", ROLLUP, KEYS, MEASURES, _grouped),
+    _Rollup("outcome-rollups", OUTCOME_ROLLUP, OUTCOME_KEYS, ("cases",), _outcomes_grouped),
+)
+
+
+def _statement(connection: Connection, ids: Any, sign: int, rollup: _Rollup) -> Any:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ROLLUP).from_select([*KEYS, *MEASURES], _grouped(ids, sign))
+    table = rollup.table
+    statement = dialect.insert(table).from_select(
+        [*rollup.keys, *rollup.measures], rollup.grouped(ids, sign)
+    )
     return statement.on_conflict_do_update(
-        index_elements=list(KEYS),
-        set_={name: ROLLUP.c[name] + statement.excluded[name] for name in MEASURES},
+        index_elements=list(rollup.keys),
+        set_={name: table.c[name] + statement.excluded[name] for name in rollup.measures},
     )
 
 
 def _upsert(connection: Connection, ids: Any, sign: int) -> None:
-    if isinstance(ids, list | tuple):
-        if ids:  # as text compiled once (prebuilt.py): a statement object cost 10-30 ms a flush
-            build = functools.partial(_statement, connection, sign=sign)
-            upsert = prebuilt.for_ids(connection, f"rollups-upsert{sign:+d}", build)
-            connection.execute(upsert, {"ids": list(ids)})
-        return
-    connection.execute(_statement(connection, ids, sign))
+    for rollup in _ROLLUPS:
+        if isinstance(ids, list | tuple):
+            if ids:  # as text compiled once (prebuilt.py): a statement object cost 10-30 ms
+                build = functools.partial(_statement, connection, sign=sign, rollup=rollup)
+                upsert = prebuilt.for_ids(connection, f"{rollup.name}-upsert{sign:+d}", build)
+                connection.execute(upsert, {"ids": list(ids)})
+            continue
+        connection.execute(_statement(connection, ids, sign, rollup))
 
 
 def subtract(connection: Connection, ids: Any) -> None:
@@ -166,8 +245,10 @@ def add(connection: Connection, ids: Any) -> None:
 
 def rebuild(connection: Connection) -> None:
     """Every group recomputed from the facts."""
-    connection.execute(delete(ROLLUP))
-    connection.execute(insert(ROLLUP).from_select([*KEYS, *MEASURES], _grouped(None, 1)))
+    for rollup in _ROLLUPS:
+        connection.execute(delete(rollup.table))
+        columns = [*rollup.keys, *rollup.measures]
+        connection.execute(insert(rollup.table).from_select(columns, rollup.grouped(None, 1)))
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -211,13 +292,11 @@ def _whole_months(scope: Scope) -> tuple[str | None, str | None, list[str]]:
     return first, last, sorted(set(cut))
 
 
-def cube(scope: Scope) -> Any:
-    """The groups of the report's cases (see the module docstring), as a subquery with the
-    columns created_month, origin_country, destination_country, status, outcome_state, shared,
-    cases, measured and months_sum. Groups at zero are left out."""
+def _groups_of(scope: Scope, r: Any) -> tuple[list[Any], list[str]]:
+    """The conditions that keep a rollup's groups (columns `r`) to the report's whole months,
+    and the months the date filter cuts in two (to be read from the facts)."""
     f = scope.filters
     organisation = scope.organisation
-    r = ROLLUP.c
     where = [
         r.organisation_id == (EVERY_ORGANISATION if organisation is None else organisation),
         r.abuse_code == (f.abuse or ANY_ABUSE),
@@ -232,6 +311,15 @@ def cube(scope: Scope) -> Any:
         where.append(r.created_month >= first)
     if last is not None:
         where.append(r.created_month <= last)
+    return where, cut
+
+
+def cube(scope: Scope) -> Any:
+    """The groups of the report's cases (see the module docstring), as a subquery with the
+    columns created_month, origin_country, destination_country, status, outcome_state, shared,
+    cases, measured and months_sum. Groups at zero are left out."""
+    r = ROLLUP.c
+    where, cut = _groups_of(scope, r)
     names = ("created_month", "origin_country", "destination_country", "status", "outcome_state")
     rolled = select(*[r[name] for name in names], r.shared, *[r[m] for m in MEASURES]).where(*where)
     if not cut:
@@ -254,6 +342,29 @@ def cube(scope: Scope) -> Any:
     return union_all(rolled, edges).subquery("cube")
 
 
+def outcome_cube(scope: Scope) -> Any:
+    """The outcome groups of the report's cases, as a subquery with the columns outcome_code,
+    shared and cases (from the rollup for whole months, from the facts for a month the date
+    filter cuts in two). Groups at zero are left out."""
+    r = OUTCOME_ROLLUP.c
+    where, cut = _groups_of(scope, r)
+    rolled = select(r.outcome_code, r.shared, r.cases).where(*where)
+    if not cut:
+        return rolled.subquery("outcome_cube")
+    facts, codes = scope.facts, _outcome_codes()
+    shared = case((facts.organisations > 1, 1), else_=0)
+    edges = (
+        select(
+            codes.c.code.label("outcome_code"), shared.label("shared"), func.count().label("cases")
+        )
+        .select_from(facts)
+        .join(codes, contains_word(facts.outcome_codes, codes.c.code))
+        .where(facts.created_month.in_(cut), *scope.cases())
+        .group_by(codes.c.code, shared)
+    )
+    return union_all(rolled, edges).subquery("outcome_cube")
+
+
 def total(column: Any) -> Any:
     """A whole-number sum (PostgreSQL sums integers as numeric)."""
     return func.sum(column).cast(Integer)
@@ -268,4 +379,13 @@ def shared_cases(cube_: Any, scope: Scope, column: str = "cases") -> list[Any]:
     return [total(case((c.shared == 1, c[column]), else_=0)).label("_shared")]
 
 
-__all__ = ["add", "cube", "rebuild", "serves", "shared_cases", "subtract", "total"]
+__all__ = [
+    "add",
+    "cube",
+    "outcome_cube",
+    "rebuild",
+    "serves",
+    "shared_cases",
+    "subtract",
+    "total",
+]
