@@ -323,9 +323,10 @@ def build(app: Any, cases: int, seed: int = 20260) -> Fixture:
         facts_started = time.perf_counter()
         with db.engine.begin() as conn:
             refresh_all(conn)
-            counts["report_rollups"] = conn.execute(
-                text("SELECT count(*) FROM report_rollups WHERE cases > 0")
-            ).scalar_one()
+            for table in ("report_rollups", "report_outcome_rollups"):
+                counts[table] = conn.execute(
+                    text(f"SELECT count(*) FROM {table} WHERE cases > 0")  # noqa: S608
+                ).scalar_one()
         facts_seconds = time.perf_counter() - facts_started
         analyze()
         db.session.remove()
