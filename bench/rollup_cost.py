@@ -1,4 +1,4 @@
-"""What keeping `report_rollups` and `report_outcome_rollups` current adds to lodging a
+"""What keeping `report_rollups` and `report_code_rollups` current adds to lodging a
 complaint (budget: ratio <= 1.1).
 
 The database is the outcome-report bench's (bench/reports_page.py, `--cases`, SQLite or
@@ -105,7 +105,7 @@ def lodge_blocks(app: Any, lodgings: int, block: int) -> dict[bool, list[tuple[f
                 lodge_complaint(dict(PAYLOAD), [], source="api")
             rolled = sum("_rollups" in s for s in seen)
             print(f"  rollup {'on ' if mode else 'off'}: {len(seen)} statements a lodging"
-                  f" ({rolled} on report_rollups and report_outcome_rollups)")  # fmt: skip
+                  f" ({rolled} on report_rollups and report_code_rollups)")  # fmt: skip
         for start in range(0, lodgings, block):
             mode = (start // block) % 2 == 0
             with _rollup_writes(mode):

@@ -44,7 +44,7 @@ class FactColumns:
     # without a join
     abuse_codes: Mapped[str] = mapped_column(Text, default="", server_default="")
     # the codes of the case's recorded outcomes between spaces (a code may repeat), from which
-    # the outcome groups are counted (ReportOutcomeRollup)
+    # the outcome groups are counted (ReportCodeRollup)
     outcome_codes: Mapped[str] = mapped_column(Text, default="", server_default="")
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the registry says of the agency on the day of recruitment (the departure date,
@@ -205,18 +205,23 @@ class ReportRollup(GroupColumns, Model):
     months_sum: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-class ReportOutcomeRollup(GroupColumns, Model):
-    """The cases with each outcome code, per organisation, abuse code, month of the complaint,
-    corridor and shared flag: the outcomes figure without walking the outcomes.
+class ReportCodeRollup(GroupColumns, Model):
+    """How many cases have each code of a measure, per organisation, abuse code, month of the
+    complaint, corridor and shared flag: figures that count cases per code without walking
+    the cases.
 
-    Kept as `ReportRollup` is (casework.services.reports.rollups), from the facts'
-    `outcome_codes`: a case with two outcome codes is in the groups of both, once each however
-    many outcomes of a code it has. `organisation_id`, `abuse_code` and `shared` mean what they
-    mean there.
+    - measure "outcome": the case's outcome codes (the facts' `outcome_codes`); a case with two
+      codes is in the groups of both, once each however many outcomes of a code it has.
+    - measure "wait": the range of whole days to the first acceptance (the response spread,
+      casework.services.reports.wait_ranges); a case not yet accepted is in none.
+
+    Kept as `ReportRollup` is (casework.services.reports.rollups), from the facts alone.
+    `organisation_id`, `abuse_code` and `shared` mean what they mean there.
     """
 
-    __tablename__ = "report_outcome_rollups"
-    __table_args__ = (_group_key("outcome_code"), {"sqlite_with_rowid": False})
+    __tablename__ = "report_code_rollups"
+    __table_args__ = (_group_key("measure", "code"), {"sqlite_with_rowid": False})
 
-    outcome_code: Mapped[str] = mapped_column(String(30))
+    measure: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(30))
     cases: Mapped[int] = mapped_column(default=0)

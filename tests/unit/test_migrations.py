@@ -270,11 +270,13 @@ def _rollups() -> list[tuple[object, ...]]:
     return [tuple(r) for r in rows]
 
 
-def test_upgrading_to_0015_fills_the_outcome_codes_and_their_rollups(empty_app: Flask) -> None:
-    """Cases with outcomes (one with two codes, one with the same code twice), taken back to
-    0014 (no outcome codes in the facts, no outcome rollups): `upgrade` gives the facts and
-    the outcome groups the app keeps current."""
-    from casework.models import Case, Outcome
+def test_upgrading_to_0015_fills_the_outcome_codes_and_the_code_rollups(empty_app: Flask) -> None:
+    """Cases with outcomes (one with two codes, one with the same code twice) and one accepted
+    after a day and a half, taken back to 0014 (no outcome codes in the facts, no code
+    rollups): `upgrade` gives the facts and the code groups the app keeps current."""
+    from datetime import timedelta
+
+    from casework.models import Assignment, Case, Outcome
     from casework.services.intake.operations import lodge_complaint
     from casework.services.reports.facts import COLUMNS
     from tests.conftest import complaint_payload
@@ -282,54 +284,60 @@ def test_upgrading_to_0015_fills_the_outcome_codes_and_their_rollups(empty_app: 
     directory = _gefont_at_head()
     for abuses in (["RA_FEES", "FL_DOCS"], ["FL_WAGES"], ["RA_FEES"]):
         lodge_complaint(complaint_payload(abuse_categories=abuses), [], "api")
-    first, second, _ = db.session.scalars(select(Case.id).order_by(Case.id)).all()
+    first, second, third = db.session.scalars(select(Case).order_by(Case.id)).all()
     for case_id, code in (
-        (first, "OUT_MONEY_RECOVERED"),
-        (first, "OUT_LICENCE_ACTION"),
-        (second, "OUT_AWARD"),
-        (second, "OUT_AWARD"),
+        (first.id, "OUT_MONEY_RECOVERED"),
+        (first.id, "OUT_LICENCE_ACTION"),
+        (second.id, "OUT_AWARD"),
+        (second.id, "OUT_AWARD"),
     ):
         db.session.add(Outcome(case_id=case_id, code=code))
+    offer = db.session.scalars(select(Assignment).where(Assignment.case_id == third.id)).first()
+    assert offer is not None
+    offer.status, offer.responded_at = "accepted", third.created_at + timedelta(hours=36)
     db.session.commit()
-    expected, kept = _facts(), _outcome_rollups()
+    expected, kept = _facts(), _code_rollups()
     codes = [dict(zip(COLUMNS, row, strict=True))["outcome_codes"] for row in expected[0]]
     assert [sorted(str(c).split()) for c in codes] == [
         ["OUT_LICENCE_ACTION", "OUT_MONEY_RECOVERED"],
         ["OUT_AWARD", "OUT_AWARD"],
         [],
     ]
-    every_case = {row[1:7]: row[7] for row in kept if row[0] == 0}
+    every_case = {row[1:8]: row[8] for row in kept if row[0] == 0}
     month = str(dict(zip(COLUMNS, expected[0][0], strict=True))["created_month"])
     assert every_case == {
-        ("", month, "NP", "QA", 0, "OUT_AWARD"): 1,  # once, however many outcomes of a code
-        ("", month, "NP", "QA", 0, "OUT_LICENCE_ACTION"): 1,
-        ("", month, "NP", "QA", 0, "OUT_MONEY_RECOVERED"): 1,
-        ("FL_DOCS", month, "NP", "QA", 0, "OUT_LICENCE_ACTION"): 1,
-        ("FL_DOCS", month, "NP", "QA", 0, "OUT_MONEY_RECOVERED"): 1,
-        ("FL_WAGES", month, "NP", "QA", 0, "OUT_AWARD"): 1,
-        ("RA_FEES", month, "NP", "QA", 0, "OUT_LICENCE_ACTION"): 1,
-        ("RA_FEES", month, "NP", "QA", 0, "OUT_MONEY_RECOVERED"): 1,
+        # once, however many outcomes of a code
+        ("", month, "NP", "QA", "outcome", "OUT_AWARD", 0): 1,
+        ("", month, "NP", "QA", "outcome", "OUT_LICENCE_ACTION", 0): 1,
+        ("", month, "NP", "QA", "outcome", "OUT_MONEY_RECOVERED", 0): 1,
+        ("", month, "NP", "QA", "wait", "d1", 0): 1,  # accepted after a day and a half
+        ("FL_DOCS", month, "NP", "QA", "outcome", "OUT_LICENCE_ACTION", 0): 1,
+        ("FL_DOCS", month, "NP", "QA", "outcome", "OUT_MONEY_RECOVERED", 0): 1,
+        ("FL_WAGES", month, "NP", "QA", "outcome", "OUT_AWARD", 0): 1,
+        ("RA_FEES", month, "NP", "QA", "outcome", "OUT_LICENCE_ACTION", 0): 1,
+        ("RA_FEES", month, "NP", "QA", "outcome", "OUT_MONEY_RECOVERED", 0): 1,
+        ("RA_FEES", month, "NP", "QA", "wait", "d1", 0): 1,
     }
     assert len(kept) == 2 * len(every_case)  # and the same again for GEFONT, which holds all
     db.session.remove()
     downgrade(directory=directory, revision="0014")
     with db.engine.connect() as conn:
-        assert "report_outcome_rollups" not in inspect(conn).get_table_names()
+        assert "report_code_rollups" not in inspect(conn).get_table_names()
     upgrade(directory=directory)
     # The codes may come in another order (neither aggregate is ordered): the same words.
     assert _facts(but="outcome_codes") == _without(expected, "outcome_codes")
     again = [dict(zip(COLUMNS, row, strict=True))["outcome_codes"] for row in _facts()[0]]
     assert [sorted(str(c).split()) for c in again] == [sorted(str(c).split()) for c in codes]
-    assert _outcome_rollups() == kept
+    assert _code_rollups() == kept
 
 
-def _outcome_rollups() -> list[tuple[object, ...]]:
+def _code_rollups() -> list[tuple[object, ...]]:
     with db.engine.connect() as conn:
         rows = conn.execute(
             text(
                 "SELECT organisation_id, abuse_code, created_month, origin_country, "
-                "destination_country, shared, outcome_code, cases FROM report_outcome_rollups "
-                "WHERE cases > 0 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+                "destination_country, measure, code, shared, cases FROM report_code_rollups "
+                "WHERE cases > 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
             )
         ).all()
     return [tuple(r) for r in rows]

@@ -1,4 +1,4 @@
-"""`report_rollups` and `report_outcome_rollups` stay equal to the groups of a fresh computation
+"""`report_rollups` and `report_code_rollups` stay equal to the groups of a fresh computation
 from the source tables,
 whatever sequence of case changes came before; and the figures read from it equal the figures
 read from the facts.
@@ -27,7 +27,7 @@ from sqlalchemy import delete, select
 
 from casework.extensions import db
 from casework.models import Assignment, Case, ExchangeRate, Outcome, User
-from casework.models.report_case import ReportOutcomeRollup, ReportRollup
+from casework.models.report_case import ReportCodeRollup, ReportRollup
 from casework.services.assignments.operations import accept_offer, decline_offer
 from casework.services.casefile.lifecycle import change_status
 from casework.services.casefile.outcomes import record_outcome
@@ -36,6 +36,7 @@ from casework.services.reports import compute, rollups
 from casework.services.reports.facts import COLUMNS, facts_query
 from casework.services.reports.rates import save_rate
 from casework.services.reports.scope import ReportFilters, Scope
+from casework.services.reports.wait_ranges import DAY, range_of
 from casework.vocabulary.abuse import ABUSE_CODES
 
 START = datetime(2026, 1, 27, 9, 0, tzinfo=UTC)  # day 0 falls in a month the filters cut
@@ -43,7 +44,15 @@ CORRIDORS = (("NP", "QA"), ("NP", "AE"), ("PH", "QA"))
 ABUSES = ("RA_FEES", "FL_DOCS", "FL_WAGES", "RA_NO_JOB")
 STATUSES = ("triaged", "in_progress", "resolved", "closed", "withdrawn")
 OUTCOMES = ("OUT_MONEY_RECOVERED", "OUT_LICENCE_ACTION", "OUT_WITHDRAWN")
-ROLLED = ("summary", "new_cases", "open_by_status", "remedy_rate", "recruitment_cost", "outcomes")
+ROLLED = (
+    "summary",
+    "new_cases",
+    "open_by_status",
+    "remedy_rate",
+    "recruitment_cost",
+    "outcomes",
+    "response_spread",
+)
 
 lodging = st.tuples(
     st.just("lodge"),
@@ -95,7 +104,7 @@ def _empty() -> None:
     for table in _case_tables():
         db.session.execute(delete(table))
     db.session.execute(delete(ReportRollup.__table__))
-    db.session.execute(delete(ReportOutcomeRollup.__table__))
+    db.session.execute(delete(ReportCodeRollup.__table__))
     db.session.commit()
 
 
@@ -179,32 +188,38 @@ def _fresh_rows() -> list[tuple[int, dict[str, Any]]]:
     return rows + [(organisation, fresh[case_id]) for organisation, case_id in held]
 
 
-def _fresh_outcome_groups() -> dict[tuple[Any, ...], int]:
-    """The cases per outcome code and group, from the outcomes table itself."""
-    codes: dict[int, set[str]] = defaultdict(set)
+def _fresh_code_groups() -> dict[tuple[Any, ...], int]:
+    """The cases per outcome code (from the outcomes table itself) and per range of days to
+    the first answer (from the acceptances, through the fresh facts), per group."""
+    outcomes: dict[int, set[str]] = defaultdict(set)
     for case_id, code in db.session.execute(select(Outcome.case_id, Outcome.code)):
-        codes[case_id].add(code)
+        outcomes[case_id].add(code)
     groups: dict[tuple[Any, ...], int] = defaultdict(int)
     for organisation, f in _fresh_rows():
+        codes = [("outcome", code) for code in outcomes[f["case_id"]]]
+        seconds = f["first_response_seconds"]
+        if seconds is not None and seconds >= 0:
+            codes.append(("wait", range_of(int(seconds // DAY))))
         for abuse in [""] + [c for c in f["abuse_codes"].split() if c in ABUSE_CODES]:
-            for outcome in codes[f["case_id"]]:
+            for measure, code in codes:
                 key = (
                     organisation,
                     abuse,
                     f["created_month"],
                     f["origin_country"],
                     f["destination_country"],
-                    outcome,
+                    measure,
+                    code,
                     int(f["organisations"] > 1),
                 )
                 groups[key] += 1
     return dict(groups)
 
 
-def _stored_outcome_groups() -> dict[tuple[Any, ...], int]:
-    table = ReportOutcomeRollup.__table__
+def _stored_code_groups() -> dict[tuple[Any, ...], int]:
+    table = ReportCodeRollup.__table__
     found = db.session.execute(select(table).where(table.c.cases != 0)).mappings()
-    return {tuple(row[k] for k in rollups.OUTCOME_KEYS): row["cases"] for row in found}
+    return {tuple(row[k] for k in rollups.CODE_KEYS): row["cases"] for row in found}
 
 
 def _fresh_groups() -> dict[tuple[Any, ...], tuple[int, int, float]]:
@@ -247,7 +262,7 @@ def _assert_groups_current() -> None:
     for key, (n, measured, months) in fresh.items():
         assert stored[key][:2] == (n, measured), key
         assert stored[key][2] == pytest.approx(months, abs=1e-9), key
-    assert _stored_outcome_groups() == _fresh_outcome_groups()
+    assert _stored_code_groups() == _fresh_code_groups()
 
 
 def _scopes(people: dict[str, User]) -> list[Scope]:
@@ -323,9 +338,9 @@ def test_refresh_facts_rebuilds_the_rollups(
     db.session.add(Outcome(case_id=first.id, code="OUT_DOCS_RETURNED"))
     db.session.commit()
     db.session.execute(delete(ReportRollup.__table__))  # lost, or loaded around the app
-    db.session.execute(delete(ReportOutcomeRollup.__table__))
+    db.session.execute(delete(ReportCodeRollup.__table__))
     db.session.commit()
-    assert _stored_groups() == {} and _stored_outcome_groups() == {}
+    assert _stored_groups() == {} and _stored_code_groups() == {}
     result = runner.invoke(args=["reports", "refresh-facts"])
     assert result.exit_code == 0, result.output
     _assert_groups_current()
@@ -353,7 +368,7 @@ def test_a_deleted_case_leaves_its_groups(world: dict[str, User], lodge: Any) ->
     gone = next(case for case in _cases() if case.reference != kept)
     db.session.add(Outcome(case_id=gone.id, code="OUT_AWARD"))
     db.session.commit()
-    assert _stored_outcome_groups()  # its outcome is counted, until the case goes
+    assert _stored_code_groups()  # its outcome is counted, until the case goes
     db.session.delete(gone)
     db.session.commit()
     _assert_groups_current()

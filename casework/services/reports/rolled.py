@@ -14,7 +14,14 @@ from sqlalchemy import case, func, select
 
 from casework.extensions import db
 from casework.models.report_case import OUTCOME, REMEDY
-from casework.services.reports.rollups import cube, outcome_cube, shared_cases, total
+from casework.services.reports.rollups import (
+    BY_OUTCOME,
+    BY_WAIT,
+    code_cube,
+    cube,
+    shared_cases,
+    total,
+)
 from casework.services.reports.scope import Scope
 from casework.vocabulary.status import (
     AWAITING_WORKER,
@@ -101,14 +108,23 @@ def remedy_rate(scope: Scope) -> list[dict[str, Any]]:
 
 def outcomes(scope: Scope) -> list[dict[str, Any]]:
     """Per outcome code: the cases with it, most first."""
-    c = outcome_cube(scope)
+    c = code_cube(scope, BY_OUTCOME)
     cases = total(c.c.cases)
     query = (
-        select(c.c.outcome_code.label("code"), cases.label("cases"), *shared_cases(c, scope))
-        .group_by(c.c.outcome_code)
-        .order_by(cases.desc(), c.c.outcome_code)
+        select(c.c.code.label("code"), cases.label("cases"), *shared_cases(c, scope))
+        .group_by(c.c.code)
+        .order_by(cases.desc(), c.c.code)
     )
     return _rows(query)
+
+
+def waits(scope: Scope) -> dict[str, dict[str, Any]]:
+    """Per range of days to the first answer: the cases in it (ranges without any left out)."""
+    c = code_cube(scope, BY_WAIT)
+    query = select(
+        c.c.code.label("range"), total(c.c.cases).label("cases"), *shared_cases(c, scope)
+    ).group_by(c.c.code)
+    return {row["range"]: row for row in _rows(query)}
 
 
 def recruitment_cost(scope: Scope) -> list[dict[str, Any]]:

@@ -11,9 +11,11 @@ and
   in the same transaction as the facts, by upserts of the few groups those cases touch;
 - `rebuild` recomputes every group from the facts (`flask reports refresh-facts`).
 
-`report_outcome_rollups` is kept the same way, from the facts' outcome codes: the cases with
-each outcome code per organisation, abuse code, month, corridor and shared flag
-(`outcome_cube(scope)`, what the outcomes figure reads).
+`report_code_rollups` is kept the same way: per organisation, abuse code, month, corridor
+and shared flag, the cases with each code of a measure: each outcome code ("outcome", from the
+facts' outcome codes) and each range of days to the first answer ("wait", from the facts'
+first response time). `code_cube(scope, measure)` is what the outcomes figure and the
+response spread read.
 
 `cube(scope)` is what the counting figures read: the groups of the report's cases, from the
 rollup for every whole month the report covers and from the facts, grouped the same way, for
@@ -52,13 +54,14 @@ from casework.models.report_case import (
     ANY_ABUSE,
     EVERY_ORGANISATION,
     ReportCase,
+    ReportCodeRollup,
     ReportOrgCase,
-    ReportOutcomeRollup,
     ReportRollup,
 )
 from casework.services.reports import prebuilt
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import contains_word
+from casework.services.reports.wait_ranges import wait_range
 from casework.vocabulary.abuse import ABUSE_CODES
 from casework.vocabulary.outcomes import OUTCOMES
 
@@ -67,10 +70,11 @@ ROLLUP = ReportRollup.__table__
 # destination_country, status, outcome_state, shared.
 KEYS = tuple(column.name for column in ROLLUP.primary_key.columns)
 MEASURES = ("cases", "measured", "months_sum")
-# The outcome groups (ReportOutcomeRollup), the cases with each outcome code: the same key
-# without status and outcome state, with the outcome code.
-OUTCOME_ROLLUP = ReportOutcomeRollup.__table__
-OUTCOME_KEYS = tuple(column.name for column in OUTCOME_ROLLUP.primary_key.columns)
+# The code groups (ReportCodeRollup), the cases with each code of a measure: the same key
+# without status and outcome state, with the measure and the code.
+CODE_ROLLUP = ReportCodeRollup.__table__
+CODE_KEYS = tuple(column.name for column in CODE_ROLLUP.primary_key.columns)
+BY_OUTCOME, BY_WAIT = "outcome", "wait"  # the measures of the code rollup
 
 
 def _vocabulary(codes: Any, name: str) -> Any:
@@ -104,12 +108,18 @@ def _shared(c: Any) -> Any:
 
 
 def _per_abuse(
-    table: Any, organisation: Any, columns: list[Any], ids: Any, joins: tuple[Any, ...] = ()
+    table: Any,
+    organisation: Any,
+    columns: list[Any],
+    ids: Any,
+    joins: tuple[Any, ...] = (),
+    kept: tuple[Any, ...] = (),
 ) -> list[Select[Any]]:
-    """A facts table's rows with `columns` (after `joins`, each a (target, on) pair), once for
-    any abuse and once per abuse code of the case, under `organisation`."""
+    """A facts table's rows with `columns` (after `joins`, each a (target, on) pair; those
+    `kept` passes), once for any abuse and once per abuse code of the case, under
+    `organisation`."""
     c = table.c
-    only = [] if ids is None else [prebuilt.among(c.case_id, ids)]
+    only = [*kept] if ids is None else [prebuilt.among(c.case_id, ids), *kept]
     codes = _codes()
     every = select(
         organisation.label("organisation_id"),
@@ -146,22 +156,33 @@ def _contributions(ids: Any) -> CompoundSelect[Any]:
     return union_all(*parts)
 
 
-def _outcome_contributions(ids: Any) -> CompoundSelect[Any]:
-    """One row per fact row, outcome code of its case and group it belongs to (once for any
-    abuse and once per abuse code, as `_contributions`)."""
-    parts = []
-    for table, organisation in _fact_tables():
-        c = table.c
+def _code_rows(measure: str, c: Any) -> tuple[tuple[Any, ...], Any, tuple[Any, ...]]:
+    """For the columns `c` of a facts table (or the facts entity): the joins, the code and the
+    conditions that give one row per code of `measure` of each case."""
+    if measure == BY_OUTCOME:
         outcomes = _outcome_codes()
-        columns = [
-            c.created_month,
-            c.origin_country,
-            c.destination_country,
-            _shared(c),
-            outcomes.c.code.label("outcome_code"),
-        ]
-        with_outcome = (outcomes, contains_word(c.outcome_codes, outcomes.c.code))
-        parts += _per_abuse(table, organisation, columns, ids, (with_outcome,))
+        return ((outcomes, contains_word(c.outcome_codes, outcomes.c.code)),), outcomes.c.code, ()
+    waited = wait_range(c.first_response_seconds)
+    return (), waited, (waited.is_not(None),)
+
+
+def _code_contributions(ids: Any) -> CompoundSelect[Any]:
+    """One row per fact row, code of each measure of its case and group it belongs to (once
+    for any abuse and once per abuse code, as `_contributions`)."""
+    parts = []
+    for measure in (BY_OUTCOME, BY_WAIT):
+        for table, organisation in _fact_tables():
+            c = table.c
+            joins, code, kept = _code_rows(measure, c)
+            columns = [
+                c.created_month,
+                c.origin_country,
+                c.destination_country,
+                _shared(c),
+                literal(measure, String(10)).label("measure"),
+                code.label("code"),
+            ]
+            parts += _per_abuse(table, organisation, columns, ids, joins, kept)
     return union_all(*parts)
 
 
@@ -179,10 +200,10 @@ def _grouped(ids: Any, sign: int) -> Select[Any]:
     )
 
 
-def _outcomes_grouped(ids: Any, sign: int) -> Select[Any]:
-    rows = _outcome_contributions(ids).subquery("contributions")
-    counted = select(*[rows.c[key] for key in OUTCOME_KEYS], (func.count() * sign).label("cases"))
-    return _in_key_order(ids, counted, OUTCOME_KEYS)
+def _codes_grouped(ids: Any, sign: int) -> Select[Any]:
+    rows = _code_contributions(ids).subquery("contributions")
+    counted = select(*[rows.c[key] for key in CODE_KEYS], (func.count() * sign).label("cases"))
+    return _in_key_order(ids, counted, CODE_KEYS)
 
 
 def _in_key_order(ids: Any, counted: Select[Any], keys: tuple[str, ...]) -> Select[Any]:
@@ -205,7 +226,7 @@ class _Rollup:
 
 _ROLLUPS = (
     _Rollup("rollups", ROLLUP, KEYS, MEASURES, _grouped),
-    _Rollup("outcome-rollups", OUTCOME_ROLLUP, OUTCOME_KEYS, ("cases",), _outcomes_grouped),
+    _Rollup("code-rollups", CODE_ROLLUP, CODE_KEYS, ("cases",), _codes_grouped),
 )
 
 
@@ -342,27 +363,24 @@ def cube(scope: Scope) -> Any:
     return union_all(rolled, edges).subquery("cube")
 
 
-def outcome_cube(scope: Scope) -> Any:
-    """The outcome groups of the report's cases, as a subquery with the columns outcome_code,
-    shared and cases (from the rollup for whole months, from the facts for a month the date
-    filter cuts in two). Groups at zero are left out."""
-    r = OUTCOME_ROLLUP.c
+def code_cube(scope: Scope, measure: str) -> Any:
+    """The groups of one measure's codes for the report's cases, as a subquery with the
+    columns code, shared and cases (from the rollup for whole months, from the facts for a
+    month the date filter cuts in two). Groups at zero are left out."""
+    r = CODE_ROLLUP.c
     where, cut = _groups_of(scope, r)
-    rolled = select(r.outcome_code, r.shared, r.cases).where(*where)
+    rolled = select(r.code, r.shared, r.cases).where(r.measure == measure, *where)
     if not cut:
-        return rolled.subquery("outcome_cube")
-    facts, codes = scope.facts, _outcome_codes()
+        return rolled.subquery("code_cube")
+    facts = scope.facts
+    joins, code, kept = _code_rows(measure, facts)
     shared = case((facts.organisations > 1, 1), else_=0)
-    edges = (
-        select(
-            codes.c.code.label("outcome_code"), shared.label("shared"), func.count().label("cases")
-        )
-        .select_from(facts)
-        .join(codes, contains_word(facts.outcome_codes, codes.c.code))
-        .where(facts.created_month.in_(cut), *scope.cases())
-        .group_by(codes.c.code, shared)
-    )
-    return union_all(rolled, edges).subquery("outcome_cube")
+    edges = select(code.label("code"), shared.label("shared"), func.count().label("cases"))
+    edges = edges.select_from(facts)
+    for target, on in joins:
+        edges = edges.join(target, on)
+    edges = edges.where(facts.created_month.in_(cut), *scope.cases(), *kept).group_by(code, shared)
+    return union_all(rolled, edges).subquery("code_cube")
 
 
 def total(column: Any) -> Any:
@@ -382,7 +400,7 @@ def shared_cases(cube_: Any, scope: Scope, column: str = "cases") -> list[Any]:
 __all__ = [
     "add",
     "cube",
-    "outcome_cube",
+    "code_cube",
     "rebuild",
     "serves",
     "shared_cases",

@@ -9,21 +9,11 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
+from casework.services.reports import rolled, rollups
 from casework.services.reports.case_figures import rows
 from casework.services.reports.scope import Scope
 from casework.services.reports.tables import LABEL, Chart, Column, Table
-
-DAY = 86400
-# code: (label, from whole day, to whole day exclusive; None: no end)
-RANGES: dict[str, tuple[Any, int, int | None]] = {
-    "d0": (_l("Within a day"), 0, 1),
-    "d1": (_l("1 day"), 1, 2),
-    "d2_3": (_l("2–3 days"), 2, 4),
-    "d4_7": (_l("4–7 days"), 4, 8),
-    "d8_14": (_l("8–14 days"), 8, 15),
-    "d15_30": (_l("15–30 days"), 15, 31),
-    "d31": (_l("Over 30 days"), 31, None),
-}
+from casework.services.reports.wait_ranges import DAY, RANGES
 
 
 def range_label(code: str) -> str:
@@ -31,18 +21,23 @@ def range_label(code: str) -> str:
     return str(entry[0]) if entry else code
 
 
-def _range(days: int) -> str:
-    return next(
-        code
-        for code, (_, low, high) in RANGES.items()
-        if days >= low and (high is None or days < high)
-    )
-
-
 def first_response_spread(scope: Scope) -> Table:
     """A count per range of whole days (and, for a supervisor, the count of each range that
-    involves another organisation), in one pass over the answered cases' facts."""
-    return _table(_from_facts(scope))
+    involves another organisation): from the rollup when it serves the filters, else in one
+    pass over the answered cases' facts."""
+    return _table(_from_rollup(scope) if rollups.serves(scope) else _from_facts(scope))
+
+
+def _from_rollup(scope: Scope) -> list[dict[str, Any]]:
+    counted = rolled.waits(scope)
+    found = []
+    for code in RANGES:
+        row = counted.get(code, {})
+        entry: dict[str, Any] = {"range": code, "cases": int(row.get("cases") or 0)}
+        if scope.shared() is not None:
+            entry["_shared"] = int(row.get("_shared") or 0)
+        found.append(entry)
+    return found
 
 
 def _from_facts(scope: Scope) -> list[dict[str, Any]]:
