@@ -1,4 +1,4 @@
-"""The counting figures read from `report_rollups` (see rollups.cube): the same rows the
+"""The counting figures read from the rollups (see cubes.py): the same rows the
 figures' queries over the facts give, at a cost that follows the number of groups, not cases.
 
 Each function returns the raw rows its figure builds its table from (case_figures,
@@ -14,14 +14,8 @@ from sqlalchemy import case, func, select
 
 from casework.extensions import db
 from casework.models.report_case import OUTCOME, REMEDY
-from casework.services.reports.rollups import (
-    BY_OUTCOME,
-    BY_WAIT,
-    code_cube,
-    cube,
-    shared_cases,
-    total,
-)
+from casework.services.reports.cubes import code_cube, cube, shared_cases, total
+from casework.services.reports.rollups import BY_OUTCOME, BY_WAIT
 from casework.services.reports.scope import Scope
 from casework.vocabulary.status import (
     AWAITING_WORKER,
