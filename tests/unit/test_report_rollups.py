@@ -311,6 +311,14 @@ def _tables(scope: Scope) -> dict[str, Any]:
         ("rate", "NPR", 50),
     ]
 )
+@example(  # a case two organisations hold, with the same outcome twice: one shared case
+    changes=[
+        ("lodge", 3, ("NP", "QA"), {"RA_FEES"}, True),
+        ("accept", 0),
+        ("outcome", 0, "OUT_WITHDRAWN"),
+        ("outcome", 0, "OUT_WITHDRAWN"),
+    ]
+)
 @given(changes=steps)
 def test_rollups_equal_a_fresh_computation_after_any_changes(
     app: Flask, world: dict[str, User], lodge: Any, monkeypatch: pytest.MonkeyPatch, changes: Any

@@ -4,6 +4,8 @@ to the reporting currency in SQL at the rate of the day they were recorded."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, case, func, literal, null, select, union_all
 
@@ -27,6 +29,11 @@ from casework.services.reports.tables import (
 ALL = "*"  # the row adding every currency up in the reporting currency
 
 
+def count_distinct(case_id: Any, test: Any) -> Any:
+    """The `_shared` column: how many distinct cases pass `test`."""
+    return func.count(case((test, case_id)).distinct()).label("_shared")
+
+
 def _money(value: object) -> float | None:
     return None if value is None else round(float(value), 2)  # type: ignore[arg-type]
 
@@ -36,10 +43,14 @@ def outcomes_by_code(scope: Scope) -> Table:
     # Some cases: grouped on an expression, so that SQLite starts from the report's cases
     # and looks up their codes instead of walking every outcome in code order.
     code = Outcome.code if scope.covers_every_case else unordered(Outcome.code)
+    shared = scope.shared()
+    # Cases another organisation also holds, each once however many outcomes of the code
+    # it has (as the rollup counts them).
+    shared_cases = [] if shared is None else [count_distinct(Outcome.case_id, shared)]
     counted = select(
         code.label("code"),
         func.count(Outcome.case_id.distinct()).label("cases"),
-        *shared_sum(scope),
+        *shared_cases,
     )
     query = (
         scope.narrow(counted, Outcome.case_id)
