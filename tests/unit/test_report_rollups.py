@@ -36,7 +36,7 @@ from casework.services.reports import compute, rollups
 from casework.services.reports.facts import COLUMNS, facts_query
 from casework.services.reports.rates import save_rate
 from casework.services.reports.scope import ReportFilters, Scope
-from casework.services.reports.wait_ranges import DAY, range_of
+from casework.services.reports.wait_ranges import DAY, RANGES
 from casework.vocabulary.abuse import ABUSE_CODES
 
 START = datetime(2026, 1, 27, 9, 0, tzinfo=UTC)  # day 0 falls in a month the filters cut
@@ -188,6 +188,15 @@ def _fresh_rows() -> list[tuple[int, dict[str, Any]]]:
     return rows + [(organisation, fresh[case_id]) for organisation, case_id in held]
 
 
+def _range_of(days: int) -> str:
+    """The code of the response spread's range a whole number of days falls in."""
+    return next(
+        code
+        for code, (_, low, high) in RANGES.items()
+        if days >= low and (high is None or days < high)
+    )
+
+
 def _fresh_code_groups() -> dict[tuple[Any, ...], int]:
     """The cases per outcome code (from the outcomes table itself) and per range of days to
     the first answer (from the acceptances, through the fresh facts), per group."""
@@ -199,7 +208,7 @@ def _fresh_code_groups() -> dict[tuple[Any, ...], int]:
         codes = [("outcome", code) for code in outcomes[f["case_id"]]]
         seconds = f["first_response_seconds"]
         if seconds is not None and seconds >= 0:
-            codes.append(("wait", range_of(int(seconds // DAY))))
+            codes.append(("wait", _range_of(int(seconds // DAY))))
         for abuse in [""] + [c for c in f["abuse_codes"].split() if c in ABUSE_CODES]:
             for measure, code in codes:
                 key = (

@@ -26,19 +26,16 @@ from casework.outages import DependencyUnavailable
 # The dependency a refused lodging names in the log (casework.outages).
 LODGING_CAPACITY = "lodging_capacity"
 _EXTENSION = "casework.lodging_slots"
-_CREATING = threading.Lock()
 
 
 def _slots(app: Flask) -> threading.BoundedSemaphore:
     slots = app.extensions.get(_EXTENSION)
     if slots is None:
-        with _CREATING:
-            slots = app.extensions.get(_EXTENSION)
-            if slots is None:
-                count = int(app.config["INTAKE_CONCURRENCY"])
-                if count < 1:
-                    raise ValueError("INTAKE_CONCURRENCY must be 1 or more")
-                slots = app.extensions[_EXTENSION] = threading.BoundedSemaphore(count)
+        count = int(app.config["INTAKE_CONCURRENCY"])
+        if count < 1:
+            raise ValueError("INTAKE_CONCURRENCY must be 1 or more")
+        # setdefault is atomic: two first lodgings at once still share one semaphore.
+        slots = app.extensions.setdefault(_EXTENSION, threading.BoundedSemaphore(count))
     return slots
 
 

@@ -15,7 +15,13 @@ from typing import Any
 from sqlalchemy import Float, Integer, case, func, select, union_all
 
 from casework.models.report_case import ANY_ABUSE, EVERY_ORGANISATION
-from casework.services.reports.rollups import CODE_ROLLUP, MEASURES, ROLLUP, code_rows
+from casework.services.reports.rollups import (
+    CODE_ROLLUP,
+    MEASURES,
+    ROLLUP,
+    code_rows,
+    shared_flag,
+)
 from casework.services.reports.scope import Scope
 
 
@@ -80,7 +86,7 @@ def cube(scope: Scope) -> Any:
         return rolled.subquery("cube")
     facts = scope.facts
     columns = [getattr(facts, name) for name in names]
-    shared = case((facts.organisations > 1, 1), else_=0)
+    shared = shared_flag(facts)
     months = facts.recruitment_months
     edges = (
         select(
@@ -107,7 +113,7 @@ def code_cube(scope: Scope, measure: str) -> Any:
         return rolled.subquery("code_cube")
     facts = scope.facts
     joins, code, kept = code_rows(measure, facts)
-    shared = case((facts.organisations > 1, 1), else_=0)
+    shared = shared_flag(facts)
     edges = select(code.label("code"), shared.label("shared"), func.count().label("cases"))
     edges = edges.select_from(facts)
     for target, on in joins:

@@ -29,7 +29,7 @@ from casework.services.reports.tables import (
 ALL = "*"  # the row adding every currency up in the reporting currency
 
 
-def count_distinct(case_id: Any, test: Any) -> Any:
+def _shared_cases(case_id: Any, test: Any) -> Any:
     """The `_shared` column: how many distinct cases pass `test`."""
     return func.count(case((test, case_id)).distinct()).label("_shared")
 
@@ -46,7 +46,7 @@ def outcomes_by_code(scope: Scope) -> Table:
     shared = scope.shared()
     # Cases another organisation also holds, each once however many outcomes of the code
     # it has (as the rollup counts them).
-    shared_cases = [] if shared is None else [count_distinct(Outcome.case_id, shared)]
+    shared_cases = [] if shared is None else [_shared_cases(Outcome.case_id, shared)]
     counted = select(
         code.label("code"),
         func.count(Outcome.case_id.distinct()).label("cases"),

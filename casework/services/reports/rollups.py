@@ -99,8 +99,9 @@ def _fact_tables() -> tuple[tuple[Any, Any], ...]:
     )
 
 
-def _shared(c: Any) -> Any:
-    return case((c.organisations > 1, 1), else_=0).label("shared")
+def shared_flag(c: Any) -> Any:
+    """1 when another organisation also holds the case of the facts `c`, else 0."""
+    return case((c.organisations > 1, 1), else_=0)
 
 
 def _per_abuse(
@@ -145,7 +146,7 @@ def _contributions(ids: Any) -> CompoundSelect[Any]:
             c.destination_country,
             c.status,
             c.outcome_state,
-            _shared(c),
+            shared_flag(c).label("shared"),
             c.recruitment_months.label("months"),
         ]
         parts += _per_abuse(table, organisation, columns, ids)
@@ -174,7 +175,7 @@ def _code_contributions(ids: Any) -> CompoundSelect[Any]:
                 c.created_month,
                 c.origin_country,
                 c.destination_country,
-                _shared(c),
+                shared_flag(c).label("shared"),
                 literal(measure, String(10)).label("measure"),
                 code.label("code"),
             ]
@@ -294,5 +295,6 @@ __all__ = [
     "code_rows",
     "rebuild",
     "serves",
+    "shared_flag",
     "subtract",
 ]

@@ -28,8 +28,9 @@ def first_response_spread(scope: Scope) -> Table:
     return _table(_from_rollup(scope) if rollups.serves(scope) else _from_facts(scope))
 
 
-def _from_rollup(scope: Scope) -> list[dict[str, Any]]:
-    counted = rolled.waits(scope)
+def _in_order(scope: Scope, counted: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every range in order, with its count (0 if none) and, for a supervisor, its shared
+    count."""
     found = []
     for code in RANGES:
         row = counted.get(code, {})
@@ -38,6 +39,10 @@ def _from_rollup(scope: Scope) -> list[dict[str, Any]]:
             entry["_shared"] = int(row.get("_shared") or 0)
         found.append(entry)
     return found
+
+
+def _from_rollup(scope: Scope) -> list[dict[str, Any]]:
+    return _in_order(scope, rolled.waits(scope))
 
 
 def _from_facts(scope: Scope) -> list[dict[str, Any]]:
@@ -55,13 +60,10 @@ def _from_facts(scope: Scope) -> list[dict[str, Any]]:
         if shared is not None:
             counts.append(func.count().filter(and_(test, shared)).label(f"_{code}"))
     counted = rows(select(*counts).where(seconds.is_not(None), *scope.cases()))[0]
-    found = []
-    for code in RANGES:
-        row: dict[str, Any] = {"range": code, "cases": int(counted[code] or 0)}
-        if shared is not None:
-            row["_shared"] = int(counted[f"_{code}"] or 0)
-        found.append(row)
-    return found
+    return _in_order(
+        scope,
+        {code: {"cases": counted[code], "_shared": counted.get(f"_{code}")} for code in RANGES},
+    )
 
 
 def _table(found: list[dict[str, Any]]) -> Table:

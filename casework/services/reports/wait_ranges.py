@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, case, literal
+from sqlalchemy import String, case, literal, or_
 
 DAY = 86400
 # code: (label, from whole day, to whole day exclusive; None: no end)
@@ -21,23 +21,14 @@ RANGES: dict[str, tuple[Any, int, int | None]] = {
 }
 
 
-def range_of(days: int) -> str:
-    """The code of the range a whole number of days (0 or more) falls in."""
-    return next(
-        code
-        for code, (_, low, high) in RANGES.items()
-        if days >= low and (high is None or days < high)
-    )
-
-
 def wait_range(seconds: Any) -> Any:
     """The code of the range `seconds` falls in, as SQL; NULL for NULL (not answered yet) or a
     negative time."""
-    whens = [(seconds < 0, literal(None, String(10)))]
+    whens = [(or_(seconds.is_(None), seconds < 0), literal(None, String(10)))]
     whens += [
         (seconds < high * DAY, literal(code, String(10)))
         for code, (_, _low, high) in RANGES.items()
         if high is not None
     ]
     last = next(code for code, (_, _low, high) in RANGES.items() if high is None)
-    return case(*whens, else_=case((seconds.is_not(None), literal(last, String(10)))))
+    return case(*whens, else_=literal(last, String(10)))
