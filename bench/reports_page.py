@@ -323,7 +323,7 @@ def build(app: Any, cases: int, seed: int = 20260) -> Fixture:
         facts_started = time.perf_counter()
         with db.engine.begin() as conn:
             refresh_all(conn)
-            for table in ("report_rollups", "report_code_rollups"):
+            for table in ("report_rollups", "report_code_rollups", "report_entity_rollups"):
                 counts[table] = conn.execute(
                     text(f"SELECT count(*) FROM {table} WHERE cases > 0")  # noqa: S608
                 ).scalar_one()

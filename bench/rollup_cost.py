@@ -1,5 +1,5 @@
-"""What keeping `report_rollups` and `report_code_rollups` current adds to lodging a
-complaint (budget: ratio <= 1.1).
+"""What keeping `report_rollups`, `report_code_rollups` and `report_entity_rollups` current
+adds to lodging a complaint (budget: ratio <= 1.1).
 
 The database is the outcome-report bench's (bench/reports_page.py, `--cases`, SQLite or
 PostgreSQL), so the rollup holds the groups of that many cases. Then complaints are lodged in
@@ -105,7 +105,7 @@ def lodge_blocks(app: Any, lodgings: int, block: int) -> dict[bool, list[tuple[f
                 lodge_complaint(dict(PAYLOAD), [], source="api")
             rolled = sum("_rollups" in s for s in seen)
             print(f"  rollup {'on ' if mode else 'off'}: {len(seen)} statements a lodging"
-                  f" ({rolled} on report_rollups and report_code_rollups)")  # fmt: skip
+                  f" ({rolled} on the three rollup tables)")  # fmt: skip
         for start in range(0, lodgings, block):
             mode = (start // block) % 2 == 0
             with _rollup_writes(mode):

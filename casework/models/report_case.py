@@ -225,3 +225,33 @@ class ReportCodeRollup(GroupColumns, Model):
     measure: Mapped[str] = mapped_column(String(10))
     code: Mapped[str] = mapped_column(String(30))
     cases: Mapped[int] = mapped_column(default=0)
+
+
+class ReportEntityRollup(Model):
+    """The report's cases counted per agency and per caseworker, for a report on every case an
+    organisation (or the platform) holds, with no other filter: the agency tables and the
+    caseload read a few thousand rows, whatever the caseload.
+
+    - kind "agency": `entity_id` the case's agency (0: none named), `detail` the facts'
+      `licence_then` ("": not judged on the day of recruitment);
+    - kind "holder": `entity_id` a caseworker holding the case now, on either side (a case
+      with both sides held is counted under each), `detail` the case's status.
+
+    `organisation_id` means what it means in `ReportRollup`; `shared_cases` counts the cases
+    another organisation also holds. Kept as `ReportRollup` is
+    (casework.services.reports.rollups), from the facts alone; a report filtered by month,
+    corridor, abuse, agency or caseworker reads the facts.
+    """
+
+    __tablename__ = "report_entity_rollups"
+    __table_args__ = (
+        PrimaryKeyConstraint("organisation_id", "kind", "entity_id", "detail"),
+        {"sqlite_with_rowid": False},
+    )
+
+    organisation_id: Mapped[int] = mapped_column(autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(10))
+    entity_id: Mapped[int] = mapped_column(autoincrement=False)
+    detail: Mapped[str] = mapped_column(String(20))
+    cases: Mapped[int] = mapped_column(default=0)
+    shared_cases: Mapped[int] = mapped_column(default=0)

@@ -341,3 +341,64 @@ def _code_rollups() -> list[tuple[object, ...]]:
             )
         ).all()
     return [tuple(r) for r in rows]
+
+
+def test_upgrading_to_0016_fills_the_entity_rollups(empty_app: Flask) -> None:
+    """Cases naming a suspended, a licensed, an unlisted and no agency, one held by a
+    caseworker and resolved, taken back to 0015 (no entity rollups): `upgrade` gives the
+    groups the app keeps current."""
+    from casework.models import Agency, Assignment, Case, Organisation, User
+    from casework.services.intake.operations import lodge_complaint
+    from tests.conftest import complaint_payload
+
+    directory = _gefont_at_head(
+        "licence_number,name,status,status_date\n"
+        "1234/067/68,Himal Overseas,Suspended,2020-01-01\n"
+        "77/070/71,Gorkha Manpower,Active,2020-01-01\n"
+    )
+    lodge_complaint(complaint_payload(), [], "api")  # the suspended agency, a departure date
+    lodge_complaint(
+        complaint_payload(agency={"name": "Gorkha", "licence_number": "77/070/71"}), [], "api"
+    )
+    lodge_complaint(complaint_payload(agency={"name": "Nobody Travels"}), [], "api")
+    lodge_complaint(complaint_payload(agency={}), [], "api")
+    gefont = db.session.scalars(select(Organisation).where(Organisation.slug == "gefont")).one()
+    asha = User(email="asha@gefont.example.org", name="Asha", organisation_id=gefont.id)
+    asha.role, asha.password_hash, asha.languages = "caseworker", "x", ["ne"]
+    db.session.add(asha)
+    db.session.flush()
+    first = db.session.scalars(select(Case).order_by(Case.id)).first()
+    assert first is not None
+    offer = db.session.scalars(select(Assignment).where(Assignment.case_id == first.id)).first()
+    assert offer is not None
+    offer.status, offer.user_id, offer.responded_at = "accepted", asha.id, first.created_at
+    first.status = "resolved"
+    db.session.commit()
+    agency = {a.name: a.id for a in db.session.scalars(select(Agency))}
+    kept = _entity_rollups()
+    every_case = {row[1:]: None for row in kept if row[0] == 0}
+    assert set(every_case) == {
+        ("agency", agency["Himal Overseas Manpower"], "unlicensed", 1, 0),
+        ("agency", agency["Gorkha"], "licensed", 1, 0),
+        ("agency", agency["Nobody Travels"], "", 1, 0),  # not on the list: not judged
+        ("agency", 0, "", 1, 0),  # no agency named
+        ("holder", asha.id, "resolved", 1, 0),
+    }
+    assert len(kept) == 2 * len(every_case)  # and the same again for GEFONT, which holds all
+    db.session.remove()
+    downgrade(directory=directory, revision="0015")
+    with db.engine.connect() as conn:
+        assert "report_entity_rollups" not in inspect(conn).get_table_names()
+    upgrade(directory=directory)
+    assert _entity_rollups() == kept
+
+
+def _entity_rollups() -> list[tuple[object, ...]]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT organisation_id, kind, entity_id, detail, cases, shared_cases "
+                "FROM report_entity_rollups WHERE cases > 0 ORDER BY 1, 2, 3, 4"
+            )
+        ).all()
+    return [tuple(r) for r in rows]

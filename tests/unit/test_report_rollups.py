@@ -1,6 +1,5 @@
-"""`report_rollups` and `report_code_rollups` stay equal to the groups of a fresh computation
-from the source tables,
-whatever sequence of case changes came before; and the figures read from it equal the figures
+"""`report_rollups`, `report_code_rollups` and `report_entity_rollups` stay equal to the
+groups of a fresh computation from the source tables, whatever sequence of case changes came before; and the figures read from it equal the figures
 read from the facts.
 
 Property-based (hypothesis): each example starts from no case (the case tables emptied, a few
@@ -27,7 +26,7 @@ from sqlalchemy import delete, select
 
 from casework.extensions import db
 from casework.models import Assignment, Case, ExchangeRate, Outcome, User
-from casework.models.report_case import ReportCodeRollup, ReportRollup
+from casework.models.report_case import ReportCodeRollup, ReportEntityRollup, ReportRollup
 from casework.services.assignments.operations import accept_offer, decline_offer
 from casework.services.casefile.lifecycle import change_status
 from casework.services.casefile.outcomes import record_outcome
@@ -52,7 +51,13 @@ ROLLED = (
     "recruitment_cost",
     "outcomes",
     "response_spread",
+    "agencies",
+    "agency_licences",
+    "caseload",
 )
+# Lodgings name one of these agencies, by day (None: no agency named).
+AGENCIES = ({"name": "Himal Overseas", "licence_number": "1234/067/68"}, {"name": "Gorkha"}, None)
+ROLLUP_TABLES = (ReportRollup, ReportCodeRollup, ReportEntityRollup)
 
 lodging = st.tuples(
     st.just("lodge"),
@@ -103,8 +108,8 @@ def _empty() -> None:
     db.session.rollback()
     for table in _case_tables():
         db.session.execute(delete(table))
-    db.session.execute(delete(ReportRollup.__table__))
-    db.session.execute(delete(ReportCodeRollup.__table__))
+    for rollup in ROLLUP_TABLES:
+        db.session.execute(delete(rollup.__table__))
     db.session.commit()
 
 
@@ -120,6 +125,7 @@ def _apply(step: tuple[Any, ...], people: dict[str, User], lodge: Any) -> None:
             "origin_country": origin,
             "destination_country": destination,
             "abuse_categories": sorted(abuses),
+            "agency": AGENCIES[days % len(AGENCIES)] or {},
         }
         if not paid:
             changes.update(fees=[], actual_monthly_wage=None)
@@ -264,6 +270,31 @@ def _stored_groups() -> dict[tuple[Any, ...], tuple[int, int, float]]:
     }
 
 
+def _fresh_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
+    """The cases per agency (with the licence judgement) and per caseworker holding them (with
+    the status), from the fresh facts."""
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    for organisation, f in _fresh_rows():
+        shared = int(f["organisations"] > 1)
+        keys = [(organisation, "agency", f["agency_id"] or 0, f["licence_then"] or "")]
+        for side in ("origin", "destination"):
+            if f[f"{side}_caseworker_id"] is not None:
+                keys.append((organisation, "holder", f[f"{side}_caseworker_id"], f["status"]))
+        for key in keys:
+            groups[key][0] += 1
+            groups[key][1] += shared
+    return {key: (n, shared) for key, (n, shared) in groups.items()}
+
+
+def _stored_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
+    table = ReportEntityRollup.__table__
+    found = db.session.execute(select(table).where(table.c.cases != 0)).mappings()
+    return {
+        tuple(row[k] for k in rollups.ENTITY_KEYS): (row["cases"], row["shared_cases"])
+        for row in found
+    }
+
+
 def _assert_groups_current() -> None:
     db.session.expire_all()
     stored, fresh = _stored_groups(), _fresh_groups()
@@ -272,6 +303,7 @@ def _assert_groups_current() -> None:
         assert stored[key][:2] == (n, measured), key
         assert stored[key][2] == pytest.approx(months, abs=1e-9), key
     assert _stored_code_groups() == _fresh_code_groups()
+    assert _stored_entity_groups() == _fresh_entity_groups()
 
 
 def _scopes(people: dict[str, User]) -> list[Scope]:
@@ -354,10 +386,11 @@ def test_refresh_facts_rebuilds_the_rollups(
     first = _cases()[0]
     db.session.add(Outcome(case_id=first.id, code="OUT_DOCS_RETURNED"))
     db.session.commit()
-    db.session.execute(delete(ReportRollup.__table__))  # lost, or loaded around the app
-    db.session.execute(delete(ReportCodeRollup.__table__))
+    for rollup in ROLLUP_TABLES:  # lost, or loaded around the app
+        db.session.execute(delete(rollup.__table__))
     db.session.commit()
     assert _stored_groups() == {} and _stored_code_groups() == {}
+    assert _stored_entity_groups() == {}
     result = runner.invoke(args=["reports", "refresh-facts"])
     assert result.exit_code == 0, result.output
     _assert_groups_current()
@@ -377,6 +410,12 @@ def test_filters_the_rollup_lacks_read_the_facts(world: dict[str, User]) -> None
     other = ReportFilters(organisation_id=world["gulf"].organisation_id)
     assert not rollups.serves(Scope.for_actor(world["supervisor"], other))
     assert rollups.serves(Scope.for_actor(admin, other))  # the admin's report on Gulf
+    # The counts per agency and caseworker: only with no filter but the organisation.
+    assert rollups.serves_totals(Scope.for_actor(admin, other))
+    assert rollups.serves_totals(Scope.for_actor(admin))
+    assert rollups.serves_totals(Scope.for_actor(world["supervisor"]))
+    for filters in (ReportFilters(origin="NP"), ReportFilters(created_from=date(2026, 2, 1))):
+        assert not rollups.serves_totals(Scope.for_actor(admin, filters))
 
 
 def test_a_deleted_case_leaves_its_groups(world: dict[str, User], lodge: Any) -> None:

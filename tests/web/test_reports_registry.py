@@ -143,6 +143,7 @@ def test_the_judgement_follows_the_registry_the_link_and_the_day_of_recruitment(
         at = COLUMNS.index("licence_then")
         fresh = [row[at] for row in db.session.execute(facts_query())]
         assert list(written) == fresh  # the listeners kept up
+        assert _entity_groups() == _entity_groups(afresh=True)  # and the counts per agency
         found = raw(admin, "agency_licences")
         return {row["licence"]: row["complaints"] for row in found if row["complaints"]}
 
@@ -164,3 +165,23 @@ def test_the_judgement_follows_the_registry_the_link_and_the_day_of_recruitment(
     assert kinds() == {"licensed": 1, "unlicensed": 1}
     unlink_agency(admin, case)
     assert kinds() == {"unknown": 1, "unlicensed": 1}
+
+
+def _entity_groups(afresh: bool = False) -> set[tuple[object, ...]]:
+    """The counts per agency and caseworker the rollup holds, or (`afresh`) a recomputation
+    from the stored facts, as `flask reports refresh-facts` rebuilds them."""
+    from sqlalchemy import delete, select
+
+    from casework.extensions import db
+    from casework.models.report_case import ReportEntityRollup
+    from casework.services.reports import rollups
+
+    table = ReportEntityRollup.__table__
+    with db.engine.connect() as connection:
+        transaction = connection.begin()
+        if afresh:
+            connection.execute(delete(table))
+            rollups.rebuild(connection)
+        found = connection.execute(select(table).where(table.c.cases != 0)).all()
+        transaction.rollback()
+    return {tuple(row) for row in found}

@@ -15,8 +15,8 @@ tables.py               the Table every figure returns, and the small-cell rule
 sql.py                  durations, months, percentiles, currency conversion on both databases
 facts.py                report_cases/report_org_cases: the rows computed and written
 fact_listeners.py       the flush listeners that keep those rows current
-rollups.py              report_rollups and report_code_rollups: the facts added up per
-                        group, moved with the facts
+rollups.py              report_rollups, report_code_rollups and report_entity_rollups:
+                        the facts added up per group, moved with the facts
 cubes.py                the groups of a report's cases, read from the rollups
 rolled.py               the counting figures read from the rollups
 wait_ranges.py          the ranges of days to a first answer (the response spread)

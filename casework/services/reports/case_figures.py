@@ -23,7 +23,7 @@ from sqlalchemy import (
 from casework.extensions import db
 from casework.models import Assignment, Flag, Organisation, User
 from casework.models.assignment import OFFERED
-from casework.services.reports import rolled, rollups
+from casework.services.reports import cubes, rolled, rollups
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import Expr, percentiles, percentiles_by_index
 from casework.services.reports.tables import DAYS, LABEL, TEXT, Chart, Column, Table
@@ -298,6 +298,24 @@ def flags_and_overdue(scope: Scope) -> Table:
     )
 
 
+def _held_rolled(scope: Scope) -> Select[Any]:
+    """The cases each caseworker holds (on either side), open and finished, from the entity
+    rollup: a report with no filter but the organisation."""
+    e = cubes.entities(scope, rollups.BY_HOLDER)
+
+    def where(statuses: tuple[str, ...]) -> Any:
+        return func.sum(case((e.c.detail.in_(statuses), e.c.cases), else_=0))
+
+    shared = [] if "_shared" not in e.c else [func.sum(e.c._shared).label("_shared")]
+    return select(
+        e.c.entity_id.label("user_id"),
+        where(OPEN).label("open"),
+        literal(0).label("offered"),
+        where(FINISHED).label("finished"),
+        *shared,
+    ).group_by(e.c.entity_id)
+
+
 def caseload(scope: Scope) -> Table:
     """Per caseworker: open cases they hold, offers waiting for them, cases they finished.
     Supervisors see their own organisation's caseworkers.
@@ -334,9 +352,12 @@ def caseload(scope: Scope) -> Table:
         ).where(*waiting, Assignment.user_id.is_not(None)),
         Assignment.case_id,
     ).group_by(Assignment.user_id)
-    parts = union_all(
-        held(facts.origin_caseworker_id), held(facts.destination_caseworker_id), offers
-    ).subquery()
+    if rollups.serves_totals(scope):
+        parts = union_all(_held_rolled(scope), offers).subquery()
+    else:
+        parts = union_all(
+            held(facts.origin_caseworker_id), held(facts.destination_caseworker_id), offers
+        ).subquery()
     # Whole numbers on every database (PostgreSQL sums integers as numeric).
     totals = [func.sum(c).cast(Integer).label(c.key) for c in parts.c if c.key != "user_id"]
     per_user = select(parts.c.user_id, *totals).group_by(parts.c.user_id).subquery()

@@ -4,7 +4,8 @@
 `report_rollups` for every whole month the report covers and from the facts, grouped the same
 way, for a month the date filter cuts in two. `code_cube(scope, measure)` does the same with
 `report_code_rollups` for one measure (the outcomes figure, the response spread). Both only
-when `rollups.serves(scope)`.
+when `rollups.serves(scope)`. `entities(scope, kind)` reads the counts per agency or per
+caseworker of `report_entity_rollups`, for a report with no filter but the organisation.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Float, Integer, case, func, select, union_all
 from casework.models.report_case import ANY_ABUSE, EVERY_ORGANISATION
 from casework.services.reports.rollups import (
     CODE_ROLLUP,
+    ENTITY_ROLLUP,
     MEASURES,
     ROLLUP,
     code_rows,
@@ -122,6 +124,24 @@ def code_cube(scope: Scope, measure: str) -> Any:
     return union_all(rolled, edges).subquery("code_cube")
 
 
+def entities(scope: Scope, kind: str) -> Any:
+    """The report's cases per entity of `kind` (rollups.BY_AGENCY, BY_HOLDER) and detail, from
+    `report_entity_rollups`: columns entity_id, detail, cases and (for supervisors) _shared.
+    Only when `rollups.serves_totals(scope)`. Groups at zero are left out."""
+    r = ENTITY_ROLLUP.c
+    organisation = scope.organisation
+    shared = [] if scope.shared() is None else [r.shared_cases.label("_shared")]
+    return (
+        select(r.entity_id, r.detail, r.cases, *shared)
+        .where(
+            r.organisation_id == (EVERY_ORGANISATION if organisation is None else organisation),
+            r.kind == kind,
+            r.cases > 0,
+        )
+        .subquery(f"{kind}_counts")
+    )
+
+
 def total(column: Any) -> Any:
     """A whole-number sum (PostgreSQL sums integers as numeric)."""
     return func.sum(column).cast(Integer)
@@ -136,4 +156,4 @@ def shared_cases(cube_: Any, scope: Scope, column: str = "cases") -> list[Any]:
     return [total(case((c.shared == 1, c[column]), else_=0)).label("_shared")]
 
 
-__all__ = ["code_cube", "cube", "shared_cases", "total"]
+__all__ = ["code_cube", "cube", "entities", "shared_cases", "total"]

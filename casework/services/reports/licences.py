@@ -106,21 +106,7 @@ def judged(scope: Scope) -> Any:
     UNKNOWN), `n` and (for supervisors) `_shared`. The facts hold the judgement on the day of
     recruitment; cases without such a day are judged on `scope.today`, once per agency. One
     pass over the facts' agency index, whatever the caseload: the registry is read per group."""
-    # here, not at the top: the facts (which this module serves) are below the figures
-    from casework.services.reports.case_figures import shared_sum
-
-    facts = scope.facts
-    per = (
-        select(
-            facts.agency_id.label("agency_id"),
-            facts.licence_then.label("licence_then"),
-            func.count().label("n"),
-            *shared_sum(scope),
-        )
-        .where(facts.agency_id.is_not(None), *scope.cases())
-        .group_by(facts.agency_id, facts.licence_then)
-        .subquery("per_judgement")
-    )
+    per = _per_judgement(scope)
     today = kind_on(Agency.registry_agency_id, literal(scope.today))
     return (
         select(
@@ -134,6 +120,40 @@ def judged(scope: Scope) -> Any:
         .join(Agency, Agency.id == per.c.agency_id)
         .where(Agency.registry_agency_id.is_not(None))
         .subquery("judged")
+    )
+
+
+def _per_judgement(scope: Scope) -> Any:
+    """The report's cases naming an agency, per agency and judgement on the day of recruitment
+    (`licence_then`, NULL when not judged): from the entity rollup for a report with no filter
+    but the organisation, else from the facts' agency index."""
+    # here, not at the top: the facts (which this module serves) are below the figures
+    from casework.services.reports import cubes, rollups
+    from casework.services.reports.case_figures import shared_sum
+
+    if rollups.serves_totals(scope):
+        e = cubes.entities(scope, rollups.BY_AGENCY)
+        return (
+            select(
+                e.c.entity_id.label("agency_id"),
+                func.nullif(e.c.detail, rollups.NOT_JUDGED).label("licence_then"),
+                e.c.cases.label("n"),
+                *([e.c._shared] if "_shared" in e.c else []),
+            )
+            .where(e.c.entity_id != rollups.NO_AGENCY_ID)
+            .subquery("per_judgement")
+        )
+    facts = scope.facts
+    return (
+        select(
+            facts.agency_id.label("agency_id"),
+            facts.licence_then.label("licence_then"),
+            func.count().label("n"),
+            *shared_sum(scope),
+        )
+        .where(facts.agency_id.is_not(None), *scope.cases())
+        .group_by(facts.agency_id, facts.licence_then)
+        .subquery("per_judgement")
     )
 
 

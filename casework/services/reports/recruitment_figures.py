@@ -10,7 +10,7 @@ from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import aliased
 
 from casework.models import Agency, FeePayment, RegistryAgency
-from casework.services.reports import rolled, rollups
+from casework.services.reports import cubes, rolled, rollups
 from casework.services.reports.case_figures import rows, shared_sum
 from casework.services.reports.licences import (
     KINDS,
@@ -73,7 +73,21 @@ def recruitment_cost(scope: Scope) -> Table:
 
 
 def _per_agency(scope: Scope) -> Any:
-    """Complaints per agency row (read from the facts' agency index), before merging."""
+    """Complaints per agency row (agency_id NULL: none named), before merging: from the entity
+    rollup for a report with no filter but the organisation, else from the facts' agency
+    index."""
+    if rollups.serves_totals(scope):
+        e = cubes.entities(scope, rollups.BY_AGENCY)
+        shared = [] if "_shared" not in e.c else [cubes.total(e.c._shared).label("_shared")]
+        return (
+            select(
+                func.nullif(e.c.entity_id, rollups.NO_AGENCY_ID).label("agency_id"),
+                cubes.total(e.c.cases).label("n"),
+                *shared,
+            )
+            .group_by(e.c.entity_id)
+            .subquery()
+        )
     facts = scope.facts
     return (
         select(facts.agency_id.label("agency_id"), func.count().label("n"), *shared_sum(scope))

@@ -16,6 +16,11 @@ and shared flag, the cases with each code of a measure: each outcome code ("outc
 facts' outcome codes) and each range of days to the first answer ("wait", from the facts'
 first response time).
 
+`report_entity_rollups` too: per organisation, the cases of each agency (with their licence
+judgement) and of each caseworker holding them (with their status), for a report with no
+filter but the organisation (`serves_totals`). The licence judgement can also change alone
+(facts.rejudge_licences), which moves these groups only (`move_judged`).
+
 `serves(scope)` says whether the filters allow a report to read them (the agency, caseworker
 and another organisation's cases are not dimensions of the rollups: such reports read the
 facts as before); cubes.py reads them.
@@ -51,6 +56,7 @@ from casework.models.report_case import (
     EVERY_ORGANISATION,
     ReportCase,
     ReportCodeRollup,
+    ReportEntityRollup,
     ReportOrgCase,
     ReportRollup,
 )
@@ -71,6 +77,12 @@ MEASURES = ("cases", "measured", "months_sum")
 CODE_ROLLUP = ReportCodeRollup.__table__
 CODE_KEYS = tuple(column.name for column in CODE_ROLLUP.primary_key.columns)
 BY_OUTCOME, BY_WAIT = "outcome", "wait"  # the measures of the code rollup
+# The cases per agency and per caseworker (ReportEntityRollup), for unfiltered reports.
+ENTITY_ROLLUP = ReportEntityRollup.__table__
+ENTITY_KEYS = tuple(column.name for column in ENTITY_ROLLUP.primary_key.columns)
+BY_AGENCY, BY_HOLDER = "agency", "holder"  # the kinds of the entity rollup
+NO_AGENCY_ID = 0  # entity_id of the cases naming no agency
+NOT_JUDGED = ""  # detail of the cases whose licence was not judged on the day of recruitment
 
 
 def _vocabulary(codes: Any, name: str) -> Any:
@@ -183,6 +195,44 @@ def _code_contributions(ids: Any) -> CompoundSelect[Any]:
     return union_all(*parts)
 
 
+def _entity_contributions(ids: Any) -> CompoundSelect[Any]:
+    """One row per fact row for its agency (or none), and one per caseworker holding its case
+    (on each side), with the group's key columns and the shared flag."""
+    parts = []
+    for table, organisation in _fact_tables():
+        c = table.c
+        only = [] if ids is None else [prebuilt.among(c.case_id, ids)]
+        org, shared = organisation.label("organisation_id"), shared_flag(c).label("shared")
+        agency = select(
+            org,
+            literal(BY_AGENCY, String(10)).label("kind"),
+            func.coalesce(c.agency_id, NO_AGENCY_ID).label("entity_id"),
+            func.coalesce(c.licence_then, NOT_JUDGED).label("detail"),
+            shared,
+        ).where(*only)
+        parts.append(agency)
+        for holder in (c.origin_caseworker_id, c.destination_caseworker_id):
+            held = select(
+                org,
+                literal(BY_HOLDER, String(10)).label("kind"),
+                holder.label("entity_id"),
+                c.status.label("detail"),
+                shared,
+            ).where(holder.is_not(None), *only)
+            parts.append(held)
+    return union_all(*parts)
+
+
+def _entities_grouped(ids: Any, sign: int) -> Select[Any]:
+    rows = _entity_contributions(ids).subquery("contributions")
+    counted = select(
+        *[rows.c[key] for key in ENTITY_KEYS],
+        (func.count() * sign).label("cases"),
+        (func.sum(rows.c.shared) * sign).label("shared_cases"),
+    )
+    return _in_key_order(ids, counted, ENTITY_KEYS)
+
+
 def _grouped(ids: Any, sign: int) -> Select[Any]:
     rows = _contributions(ids).subquery("contributions")
     return _in_key_order(
@@ -224,7 +274,12 @@ class _Rollup:
 _ROLLUPS = (
     _Rollup("rollups", ROLLUP, KEYS, MEASURES, _grouped),
     _Rollup("code-rollups", CODE_ROLLUP, CODE_KEYS, ("cases",), _codes_grouped),
+    _Rollup(
+        "entity-rollups", ENTITY_ROLLUP, ENTITY_KEYS, ("cases", "shared_cases"), _entities_grouped
+    ),
 )
+# The rollup that depends on the facts' licence judgement (facts.rejudge_licences).
+JUDGED = _ROLLUPS[2]
 
 
 def _statement(connection: Connection, ids: Any, sign: int, rollup: _Rollup) -> Any:
@@ -239,8 +294,10 @@ def _statement(connection: Connection, ids: Any, sign: int, rollup: _Rollup) -> 
     )
 
 
-def _upsert(connection: Connection, ids: Any, sign: int) -> None:
-    for rollup in _ROLLUPS:
+def _upsert(
+    connection: Connection, ids: Any, sign: int, chosen: tuple[_Rollup, ...] = _ROLLUPS
+) -> None:
+    for rollup in chosen:
         if isinstance(ids, list | tuple):
             if ids:  # as text compiled once (prebuilt.py): a statement object cost 10-30 ms
                 build = functools.partial(_statement, connection, sign=sign, rollup=rollup)
@@ -261,6 +318,12 @@ def add(connection: Connection, ids: Any) -> None:
     _upsert(connection, ids, 1)
 
 
+def move_judged(connection: Connection, ids: list[int], sign: int) -> None:
+    """Take these cases out of (-1) or into (+1) the groups that depend on their licence
+    judgement alone: around a rewrite of the judgement that changes nothing else."""
+    _upsert(connection, ids, sign, (JUDGED,))
+
+
 def rebuild(connection: Connection) -> None:
     """Every group recomputed from the facts."""
     for rollup in _ROLLUPS:
@@ -270,6 +333,12 @@ def rebuild(connection: Connection) -> None:
 
 
 # --- reading ----------------------------------------------------------------------------------
+def serves_totals(scope: Scope) -> bool:
+    """Whether the entity rollup holds the report's counts: every case of the organisation
+    the report covers (or every case), no other filter."""
+    return serves(scope) and not scope.filtered
+
+
 def serves(scope: Scope) -> bool:
     """Whether the rollup holds the groups of this report: no filter on the agency, a
     caseworker or another organisation than the one the report covers; an abuse code of the
@@ -285,16 +354,24 @@ def serves(scope: Scope) -> bool:
 
 __all__ = [
     "BY_OUTCOME",
+    "BY_AGENCY",
+    "BY_HOLDER",
     "BY_WAIT",
     "CODE_KEYS",
     "CODE_ROLLUP",
+    "ENTITY_KEYS",
+    "ENTITY_ROLLUP",
     "KEYS",
     "MEASURES",
+    "NOT_JUDGED",
+    "NO_AGENCY_ID",
     "ROLLUP",
     "add",
     "code_rows",
+    "move_judged",
     "rebuild",
     "serves",
+    "serves_totals",
     "shared_flag",
     "subtract",
 ]
