@@ -83,6 +83,9 @@ class ReportCase(FactColumns, Model):
         # caseload: the cases each caseworker holds, by status
         Index("ix_report_cases_origin_caseworker", "origin_caseworker_id", "status"),
         Index("ix_report_cases_destination_caseworker", "destination_caseworker_id", "status"),
+        # flags: the open cases past a deadline, read from their range of the index alone
+        Index("ix_report_cases_deadline", "status", "next_deadline_at"),
+        Index("ix_report_cases_claim_deadline", "status", "claim_deadline"),
     )
 
 
@@ -138,6 +141,21 @@ class ReportOrgCase(FactColumns, Model):
             "status",
             "organisations",
             "created_at",
+        ),
+        # flags: an organisation's open cases past a deadline (and the shared check)
+        Index(
+            "ix_report_org_cases_deadline",
+            "organisation_id",
+            "status",
+            "next_deadline_at",
+            "organisations",
+        ),
+        Index(
+            "ix_report_org_cases_claim_deadline",
+            "organisation_id",
+            "status",
+            "claim_deadline",
+            "organisations",
         ),
         PrimaryKeyConstraint("organisation_id", "case_id"),
         {"sqlite_with_rowid": False},

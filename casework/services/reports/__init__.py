@@ -6,7 +6,8 @@ cells; the page hides them for admins, and for supervisors in the rows that incl
 another organisation also holds.
 
 scope.py                the cases a report covers: the access rule in SQL, and the filters
-case_figures.py         how many cases, in which status, how fast, stuck, carried by whom
+case_figures.py         how many cases, in which status, how fast, carried by whom
+flag_figures.py         the open cases flagged or past a deadline
 remedy_figures.py       outcomes, remedies and money recovered
 recruitment_figures.py  fees, recruitment cost and SDG 10.7.1, agencies and corridors
 licences.py             an agency's licence on the day of recruitment, from the registry, in SQL
@@ -42,6 +43,7 @@ from casework.services import audit
 from casework.services.errors import NotFound
 from casework.services.reports import (
     case_figures,
+    flag_figures,
     recruitment_figures,
     remedy_figures,
     spread,
@@ -61,7 +63,7 @@ FIGURES: dict[str, Callable[[Scope], Table]] = {
     "money": remedy_figures.money,
     "referrals": remedy_figures.referrals,
     "referral_outcomes": remedy_figures.referral_outcomes,
-    "flags": case_figures.flags_and_overdue,
+    "flags": flag_figures.flags_and_overdue,
     "caseload": case_figures.caseload,
     "recruitment_cost": recruitment_figures.recruitment_cost,
     "agencies": recruitment_figures.agencies,

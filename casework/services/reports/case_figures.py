@@ -8,10 +8,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    ColumnElement,
     Integer,
     Select,
-    and_,
     case,
     func,
     literal,
@@ -21,7 +19,7 @@ from sqlalchemy import (
 )
 
 from casework.extensions import db
-from casework.models import Assignment, Flag, Organisation, User
+from casework.models import Assignment, Organisation, User
 from casework.models.assignment import OFFERED
 from casework.services.reports import cubes, rolled, rollups
 from casework.services.reports.scope import Scope
@@ -241,60 +239,6 @@ def response_times(scope: Scope) -> Table:
             Column("p90", _l("90th percentile (days)"), DAYS, basis=("cases",)),
         ],
         found,
-    )
-
-
-def flags_and_overdue(scope: Scope) -> Table:
-    """One pass over the open cases, each with the highest level of its open flags if any."""
-    facts = scope.facts
-    levels = (
-        select(Flag.case_id, func.max(Flag.level).label("level"))
-        .where(Flag.resolved_at.is_(None))
-        .group_by(Flag.case_id)
-        .subquery()
-    )
-    level = levels.c.level
-    measures: dict[str, ColumnElement[bool]] = {
-        "flagged": level.is_not(None),
-        **{f"level_{n}": level == n for n in (1, 2, 3)},
-        "overdue": facts.next_deadline_at < scope.now,
-        "claim_deadline": facts.claim_deadline < scope.today,
-    }
-    shared = scope.shared()
-    counts = [func.count().filter(test).label(name) for name, test in measures.items()]
-    if shared is not None:  # cases another organisation shares: per level, and of all open
-        counts += [
-            func.count().filter(and_(test, shared)).label(f"_{name}")
-            for name, test in measures.items()
-            if name.startswith(("flagged", "level_"))
-        ]
-        counts.append(func.count().filter(shared).label("_open"))
-    query = (
-        select(*counts)
-        .select_from(facts)
-        .outerjoin(levels, levels.c.case_id == facts.case_id)
-        .where(facts.status.in_(OPEN), *scope.cases())
-    )
-    counted = rows(query)[0]
-    found = []
-    for name in measures:
-        row = {"measure": name, "cases": counted[name]}
-        if shared is not None:
-            row["_shared"] = counted.get(f"_{name}", counted["_open"])
-        found.append(row)
-    return Table(
-        "flags",
-        _l("Flagged and overdue cases"),
-        _l(
-            "Open cases with an open flag (by the highest step of the ladder reached), open "
-            "cases whose next deadline has passed, and open cases past their claim deadline."
-        ),
-        [
-            Column("measure", _l("Measure"), LABEL, vocabulary="measure"),
-            Column("cases", _l("Cases")),
-        ],
-        found,
-        chart=Chart("bars", "measure", ("cases",)),
     )
 
 

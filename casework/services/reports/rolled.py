@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from casework.extensions import db
 from casework.models.report_case import OUTCOME, REMEDY
@@ -52,6 +52,12 @@ def summary(scope: Scope) -> dict[str, Any]:
         *shared_cases(c, scope),
     )
     return _rows(query)[0]
+
+
+def open_shared(scope: Scope) -> int:
+    """How many of the report's open cases another organisation also holds."""
+    c = cube(scope).c
+    return int(_rows(select(_count(c, and_(c.status.in_(OPEN), c.shared == 1)).label("n")))[0]["n"])
 
 
 def bounds(scope: Scope) -> tuple[datetime, datetime] | None:
