@@ -402,3 +402,57 @@ def _entity_rollups() -> list[tuple[object, ...]]:
             )
         ).all()
     return [tuple(r) for r in rows]
+
+
+def test_upgrading_to_0018_fills_the_money_rows_and_groups(empty_app: Flask) -> None:
+    """Outcomes with money (an award whose recovered amount is the amount enforced, a payment
+    in another currency, one without money), taken back to 0017: `upgrade` gives the rows and
+    groups the app keeps current."""
+    from decimal import Decimal
+
+    from casework.models import Case, Outcome
+    from casework.services.intake.operations import lodge_complaint
+    from tests.conftest import complaint_payload
+
+    directory = _gefont_at_head()
+    for abuses in (["RA_FEES"], ["FL_WAGES"]):
+        lodge_complaint(complaint_payload(abuse_categories=abuses), [], "api")
+    first, second = db.session.scalars(select(Case).order_by(Case.id)).all()
+    award = Outcome(case_id=first.id, code="OUT_AWARD", currency="QAR")
+    award.amount_claimed, award.amount, award.amount_enforced = (
+        Decimal("900.25"),
+        Decimal("750.50"),
+        Decimal("300.10"),
+    )
+    paid = Outcome(case_id=second.id, code="OUT_MONEY_RECOVERED", currency="NPR")
+    paid.amount = Decimal("20000")
+    db.session.add_all([award, paid, Outcome(case_id=second.id, code="OUT_DOCS_RETURNED")])
+    db.session.commit()
+    money, groups, entities = _money_tables()
+    assert [(row[2], str(row[3]), *row[4:]) for row in money] == [  # raw text on SQLite
+        ("QAR", str(award.recorded_at.date()), 90025, 75050, 30010),  # recovered: enforced
+        ("NPR", str(paid.recorded_at.date()), None, 2000000, 2000000),
+    ]
+    assert {row[1] for row in groups} == {"QAR", "NPR"}
+    assert len({row[0] for row in groups}) == 2  # every case, and GEFONT's
+    assert sorted(row[3] for row in entities if row[0] == 0) == ["", "NPR", "QAR"]
+    db.session.remove()
+    downgrade(directory=directory, revision="0017")
+    with db.engine.connect() as conn:
+        assert "report_money" not in inspect(conn).get_table_names()
+    upgrade(directory=directory)
+    assert _money_tables() == (money, groups, entities)
+
+
+def _money_tables() -> tuple[list[tuple[object, ...]], ...]:
+    with db.engine.connect() as conn:
+        rows = [
+            conn.execute(text(query)).all()
+            for query in (
+                "SELECT case_id, outcome_id, currency, day, claimed, agreed, recovered "
+                "FROM report_money ORDER BY 1, 2",
+                "SELECT * FROM report_money_rollups ORDER BY 1, 2, 3, 4",
+                "SELECT * FROM report_entity_rollups WHERE kind = 'money' ORDER BY 1, 2, 3, 4",
+            )
+        ]
+    return tuple([tuple(r) for r in found] for found in rows)

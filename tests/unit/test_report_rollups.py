@@ -1,5 +1,6 @@
-"""`report_rollups`, `report_code_rollups` and `report_entity_rollups` stay equal to the
-groups of a fresh computation from the source tables, whatever sequence of case changes came before; and the figures read from it equal the figures
+"""Every rollup (`report_rollups`, `report_code_rollups`, `report_entity_rollups`,
+`report_money_rollups`) stays equal to the groups of a fresh computation from the source
+tables, whatever sequence of case changes came before; and the figures read from it equal the figures
 read from the facts.
 
 Property-based (hypothesis): each example starts from no case (the case tables emptied, a few
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from casework.extensions import db
-from casework.models import Assignment, Case, ExchangeRate, Outcome, User
+from casework.models import Assignment, Case, ExchangeRate, Outcome, ReportMoneyRollup, User
 from casework.models.report_case import ReportCodeRollup, ReportEntityRollup, ReportRollup
 from casework.services.assignments.operations import accept_offer, decline_offer
 from casework.services.casefile.lifecycle import change_status
@@ -42,7 +43,7 @@ START = datetime(2026, 1, 27, 9, 0, tzinfo=UTC)  # day 0 falls in a month the fi
 CORRIDORS = (("NP", "QA"), ("NP", "AE"), ("PH", "QA"))
 ABUSES = ("RA_FEES", "FL_DOCS", "FL_WAGES", "RA_NO_JOB")
 STATUSES = ("triaged", "in_progress", "resolved", "closed", "withdrawn")
-OUTCOMES = ("OUT_MONEY_RECOVERED", "OUT_LICENCE_ACTION", "OUT_WITHDRAWN")
+OUTCOMES = ("OUT_MONEY_RECOVERED", "OUT_AWARD", "OUT_LICENCE_ACTION", "OUT_WITHDRAWN")
 ROLLED = (
     "summary",
     "new_cases",
@@ -54,10 +55,11 @@ ROLLED = (
     "agencies",
     "agency_licences",
     "caseload",
+    "money",
 )
 # Lodgings name one of these agencies, by day (None: no agency named).
 AGENCIES = ({"name": "Himal Overseas", "licence_number": "1234/067/68"}, {"name": "Gorkha"}, None)
-ROLLUP_TABLES = (ReportRollup, ReportCodeRollup, ReportEntityRollup)
+ROLLUP_TABLES = (ReportRollup, ReportCodeRollup, ReportEntityRollup, ReportMoneyRollup)
 
 lodging = st.tuples(
     st.just("lodge"),
@@ -172,6 +174,9 @@ def _apply(step: tuple[Any, ...], people: dict[str, User], lodge: Any) -> None:
                 data = {"code": step[2]}
                 if step[2] == "OUT_MONEY_RECOVERED":
                     data.update(amount="20000", currency="NPR")
+                elif step[2] == "OUT_AWARD":  # recovered: the amount enforced
+                    data.update(amount_claimed="900.25", amount="750.5", amount_enforced="300.1")
+                    data["currency"] = "QAR" if step[1] % 2 else "NPR"
                 record_outcome(holder, case, data, case.version)
     except DomainError:
         db.session.rollback()  # a step the rules refuse changes nothing
@@ -271,15 +276,20 @@ def _stored_groups() -> dict[tuple[Any, ...], tuple[int, int, float]]:
 
 
 def _fresh_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
-    """The cases per agency (with the licence judgement) and per caseworker holding them (with
-    the status), from the fresh facts."""
+    """The cases per agency (with the licence judgement), per caseworker holding them (with
+    the status) and with money per currency (and in any), from the fresh facts and the
+    outcomes."""
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    money = _money_of_cases()
     for organisation, f in _fresh_rows():
         shared = int(f["organisations"] > 1)
         keys = [(organisation, "agency", f["agency_id"] or 0, f["licence_then"] or "")]
         for side in ("origin", "destination"):
             if f[f"{side}_caseworker_id"] is not None:
                 keys.append((organisation, "holder", f[f"{side}_caseworker_id"], f["status"]))
+        currencies = {currency for currency, _, _ in money[f["case_id"]]}
+        keys += [(organisation, "money", 0, c) for c in sorted(currencies)]
+        keys += [(organisation, "money", 0, "")] if currencies else []
         for key in keys:
             groups[key][0] += 1
             groups[key][1] += shared
@@ -295,6 +305,44 @@ def _stored_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
     }
 
 
+def _money_of_cases() -> dict[int, list[tuple[str, date, tuple[Any, ...]]]]:
+    """Per case, its outcomes with a currency: currency, UTC day, and the amounts claimed,
+    agreed and recovered (for an award, the amount enforced), from the outcomes table."""
+    found: dict[int, list[tuple[str, date, tuple[Any, ...]]]] = defaultdict(list)
+    for outcome in db.session.scalars(select(Outcome).where(Outcome.currency.is_not(None))):
+        enforced = outcome.amount_enforced if outcome.code == "OUT_AWARD" else outcome.amount
+        day = outcome.recorded_at.astimezone(UTC).date()
+        amounts = (outcome.amount_claimed, outcome.amount, enforced)
+        found[outcome.case_id].append((str(outcome.currency), day, amounts))
+    return found
+
+
+def _fresh_money_groups() -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """The outcomes' amounts in cents per organisation, currency, day and shared flag."""
+    money = _money_of_cases()
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * 7)
+    for organisation, f in _fresh_rows():
+        for currency, day, amounts in money[f["case_id"]]:
+            group = groups[(organisation, currency, day, int(f["organisations"] > 1))]
+            group[0] += 1
+            for at, amount in enumerate(amounts):
+                if amount is not None:
+                    group[1 + 2 * at] += 1
+                    group[2 + 2 * at] += int(amount * 100)
+    return {key: tuple(group) for key, group in groups.items()}
+
+
+def _stored_money_groups() -> dict[tuple[Any, ...], tuple[int, ...]]:
+    table = ReportMoneyRollup.__table__
+    found = db.session.execute(select(table).where(table.c.outcomes != 0)).mappings()
+    return {
+        tuple(row[k] for k in rollups.MONEY_KEYS): tuple(
+            row[k] for k in table.c.keys() if k not in rollups.MONEY_KEYS
+        )
+        for row in found
+    }
+
+
 def _assert_groups_current() -> None:
     db.session.expire_all()
     stored, fresh = _stored_groups(), _fresh_groups()
@@ -304,6 +352,7 @@ def _assert_groups_current() -> None:
         assert stored[key][2] == pytest.approx(months, abs=1e-9), key
     assert _stored_code_groups() == _fresh_code_groups()
     assert _stored_entity_groups() == _fresh_entity_groups()
+    assert _stored_money_groups() == _fresh_money_groups()
 
 
 def _scopes(people: dict[str, User]) -> list[Scope]:
@@ -348,6 +397,7 @@ def _tables(scope: Scope) -> dict[str, Any]:
         ("outcome", 0, "OUT_MONEY_RECOVERED"),
         ("outcome", 0, "OUT_LICENCE_ACTION"),
         ("outcome", 2, "OUT_WITHDRAWN"),
+        ("outcome", 5, "OUT_AWARD"),  # the third case, in QAR
         ("status", 0, "resolved"),
         ("rate", "NPR", 50),
     ]
@@ -358,6 +408,7 @@ def _tables(scope: Scope) -> dict[str, Any]:
         ("accept", 0),
         ("outcome", 0, "OUT_WITHDRAWN"),
         ("outcome", 0, "OUT_WITHDRAWN"),
+        ("outcome", 0, "OUT_AWARD"),  # money of a shared case, in NPR
     ]
 )
 @given(changes=steps)
@@ -390,7 +441,7 @@ def test_refresh_facts_rebuilds_the_rollups(
         db.session.execute(delete(rollup.__table__))
     db.session.commit()
     assert _stored_groups() == {} and _stored_code_groups() == {}
-    assert _stored_entity_groups() == {}
+    assert _stored_entity_groups() == {} and _stored_money_groups() == {}
     result = runner.invoke(args=["reports", "refresh-facts"])
     assert result.exit_code == 0, result.output
     _assert_groups_current()

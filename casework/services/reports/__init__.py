@@ -16,8 +16,11 @@ tables.py               the Table every figure returns, and the small-cell rule
 sql.py                  durations, months, percentiles, currency conversion on both databases
 facts.py                report_cases/report_org_cases: the rows computed and written
 fact_listeners.py       the flush listeners that keep those rows current
-rollups.py              report_rollups, report_code_rollups and report_entity_rollups:
-                        the facts added up per group, moved with the facts
+money_facts.py          report_money: each outcome's amounts, written with the facts
+rollups.py              every rollup: the facts added up per group, moved with the facts
+group_parts.py          what every rollup's groups are made of (facts tables, shared flag)
+entity_rollups.py       the rollups per agency, caseworker and currency, and the money
+                        groups per day: a report with no filter but the organisation
 cubes.py                the groups of a report's cases, read from the rollups
 rolled.py               the counting figures read from the rollups
 wait_ranges.py          the ranges of days to a first answer (the response spread)

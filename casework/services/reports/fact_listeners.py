@@ -51,7 +51,17 @@ REPORTED: dict[type, frozenset[str]] = {
     Assignment: frozenset(
         {"case_id", "organisation_id", "user_id", "side", "status", "responded_at"}
     ),
-    Outcome: frozenset({"case_id", "code"}),
+    Outcome: frozenset(
+        {
+            "case_id",
+            "code",
+            "amount_claimed",
+            "amount",
+            "amount_enforced",
+            "currency",
+            "recorded_at",
+        }
+    ),
     FeePayment: frozenset({"case_id", "amount_paid", "currency", "paid_on"}),
     CaseAbuse: frozenset({"case_id", "code"}),
 }

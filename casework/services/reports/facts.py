@@ -11,6 +11,7 @@ definitions the figures used to compute on every request), and written:
 - after a flush that writes an exchange rate: the rows whose recruitment cost converts that
   currency;
 - by `refresh_all`, for bulk loads that bypass the ORM (`flask reports refresh-facts`).
+The same statements rewrite the cases' outcome amounts in `report_money` (money_facts.py).
 Each write moves the groups of `report_rollups` with the rows (casework.services.reports.rollups):
 the cases' old rows are taken out of their groups before, the new ones added after.
 Deleting a case deletes its row (foreign key, ON DELETE CASCADE); through the ORM, its groups
@@ -44,7 +45,7 @@ from sqlalchemy.engine import Connection
 from casework.models import Agency, Assignment, Case, CaseAbuse, FeePayment, Outcome
 from casework.models.assignment import ACCEPTED, DECLINED, DESTINATION, ORIGIN
 from casework.models.report_case import NO_OUTCOME, OUTCOME, REMEDY, ReportCase, ReportOrgCase
-from casework.services.reports import prebuilt, rollups
+from casework.services.reports import money_facts, prebuilt, rollups
 from casework.services.reports.licences import judged_at_write
 from casework.services.reports.sql import (
     convert,
@@ -249,6 +250,7 @@ _DELETES: tuple[_Write, ...] = (
         (f"facts-delete-{t.name}", lambda ids, t=t: delete(t).where(*_only(t.c.case_id, ids)))
         for t in FACT_TABLES
     ),
+    ("money-delete", money_facts.delete_rows),
 )
 _INSERTS: tuple[_Write, ...] = (
     ("facts-insert", lambda ids: insert(FACT_TABLES[0]).from_select(COLUMNS, facts_query(ids))),
@@ -258,6 +260,7 @@ _INSERTS: tuple[_Write, ...] = (
             ["organisation_id", *COLUMNS], _org_rows(ids)
         ),
     ),
+    ("money-insert", money_facts.insert_rows),
 )
 
 

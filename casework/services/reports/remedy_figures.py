@@ -11,9 +11,11 @@ from sqlalchemy import Float, case, func, literal, null, select, union_all
 
 from casework.models import Outcome, Referral
 from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
-from casework.models.report_case import OUTCOME, REMEDY
-from casework.services.reports import rolled, rollups
+from casework.models.report_case import EVERY_ORGANISATION, OUTCOME, REMEDY
+from casework.services.reports import cubes, rolled, rollups
 from casework.services.reports.case_figures import rows, shared_sum
+from casework.services.reports.entity_rollups import AMOUNTS, ANY_CURRENCY, MONEY_ROLLUP
+from casework.services.reports.money_facts import recovered
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import convert, unordered, utc_day
 from casework.services.reports.tables import (
@@ -95,14 +97,9 @@ def remedy_rate(scope: Scope) -> Table:
     )
 
 
-def money(scope: Scope) -> Table:
-    """Claimed, agreed or awarded, and recovered, per currency and in the reporting currency.
-
-    Recovered is what reached the worker: the amount paid, except for awards, where it is the
-    amount actually enforced. Amounts are first added up per currency and day, then converted
-    at that day's rate: the same sum as converting each amount, with far fewer rate lookups."""
-    target = scope.currency
-    recovered = case((Outcome.code == "OUT_AWARD", Outcome.amount_enforced), else_=Outcome.amount)
+def _money_picked(scope: Scope) -> tuple[Any, Any, Any]:
+    """The money figure's day sums, cases per currency and cases with money, from the
+    outcomes of the report's cases."""
     shared = scope.shared()
     picked = scope.narrow(
         select(
@@ -111,7 +108,7 @@ def money(scope: Scope) -> Table:
             utc_day(Outcome.recorded_at).label("day"),
             Outcome.amount_claimed.label("claimed"),
             Outcome.amount.label("agreed"),
-            recovered.label("recovered"),
+            recovered().label("recovered"),
             *([] if shared is None else [case((shared, 1), else_=0).label("shared")]),
         ).where(Outcome.currency.is_not(None)),
         Outcome.case_id,
@@ -132,6 +129,72 @@ def money(scope: Scope) -> Table:
         .group_by(m.c.currency, m.c.day)
         .cte("money_days")
     )
+    cases = (
+        select(
+            m.c.currency,
+            func.count(m.c.case_id.distinct()).label("cases"),
+            *([] if shared is None else [func.sum(m.c.shared).label("_shared")]),
+        )
+        .group_by(m.c.currency)
+        .cte("money_cases")
+    )
+    return daily, cases, select(func.count(m.c.case_id.distinct())).scalar_subquery()
+
+
+def _money_rolled(scope: Scope) -> tuple[Any, Any, Any]:
+    """The same, from the money groups (day sums in cents) and the cases with money per
+    currency of the entity rollup: a report with no filter but the organisation."""
+    r = MONEY_ROLLUP.c
+    organisation = EVERY_ORGANISATION if scope.organisation is None else scope.organisation
+    groups = [r.organisation_id == organisation, r.outcomes > 0]
+
+    def amount(name: str) -> Any:
+        summed = func.sum(r[name]).cast(Float) / 100.0
+        return case((func.sum(r[f"n_{name}"]) > 0, summed)).label(name)
+
+    daily = (
+        select(
+            r.currency,
+            r.day,
+            *[amount(name) for name in AMOUNTS],
+            func.sum(r.n_claimed).label("n_claimed"),
+            func.sum(r.n_recovered).label("n_recovered"),
+        )
+        .where(*groups)
+        .group_by(r.currency, r.day)
+        .cte("money_days")
+    )
+    e = cubes.entities(scope, rollups.BY_MONEY)
+    shared = []
+    if "_shared" in e.c:  # outcomes of cases another organisation shares, as counted above
+        outcomes = func.sum(case((r.shared == 1, r.outcomes), else_=0))
+        per_currency = select(r.currency, outcomes.label("n")).where(*groups).group_by(r.currency)
+        shared_outcomes = per_currency.subquery("shared_outcomes")
+        shared = [
+            select(shared_outcomes.c.n)
+            .where(shared_outcomes.c.currency == e.c.detail)
+            .scalar_subquery()
+            .label("_shared")
+        ]
+    cases = (
+        select(e.c.detail.label("currency"), e.c.cases, *shared)
+        .where(e.c.detail != ANY_CURRENCY)
+        .cte("money_cases")
+    )
+    everyone = select(e.c.cases).where(e.c.detail == ANY_CURRENCY).scalar_subquery()
+    return daily, cases, func.coalesce(everyone, 0)
+
+
+def money(scope: Scope) -> Table:
+    """Claimed, agreed or awarded, and recovered, per currency and in the reporting currency.
+
+    Recovered is what reached the worker: the amount paid, except for awards, where it is the
+    amount actually enforced. Amounts are first added up per currency and day, then converted
+    at that day's rate: the same sum as converting each amount, with far fewer rate lookups.
+    A report with no filter but the organisation reads those day sums from the money groups."""
+    target = scope.currency
+    gathered = _money_rolled if rollups.serves_totals(scope) else _money_picked
+    daily, cases, all_cases = gathered(scope)
     d = daily.c
     claimed_rep = convert(d.claimed, d.currency, target, d.day)
     recovered_rep = convert(d.recovered, d.currency, target, d.day)
@@ -143,15 +206,6 @@ def money(scope: Scope) -> Table:
             + case((recovered_rep.is_(None), d.n_recovered), else_=0)
         ).label("no_rate"),
     ]
-    cases = (
-        select(
-            m.c.currency,
-            func.count(m.c.case_id.distinct()).label("cases"),
-            *([] if shared is None else [func.sum(m.c.shared).label("_shared")]),
-        )
-        .group_by(m.c.currency)
-        .cte("money_cases")
-    )
     sums = (
         select(
             d.currency,
@@ -175,7 +229,6 @@ def money(scope: Scope) -> Table:
         sums.c.no_rate,
         *shared_cases,
     ).join(cases, cases.c.currency == sums.c.currency)
-    all_cases = select(func.count(m.c.case_id.distinct())).scalar_subquery()
     everything = select(
         literal(ALL).label("currency"),
         null().label("claimed"),

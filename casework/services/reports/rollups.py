@@ -16,9 +16,10 @@ and shared flag, the cases with each code of a measure: each outcome code ("outc
 facts' outcome codes) and each range of days to the first answer ("wait", from the facts'
 first response time).
 
-`report_entity_rollups` too: per organisation, the cases of each agency (with their licence
-judgement) and of each caseworker holding them (with their status), for a report with no
-filter but the organisation (`serves_totals`). The licence judgement can also change alone
+`report_entity_rollups` and `report_money_rollups` too (entity_rollups.py): per organisation,
+the cases of each agency (with their licence judgement), of each caseworker holding them (with
+their status) and with money in each currency, and the outcomes' amounts per currency and day,
+for a report with no filter but the organisation (`serves_totals`). The licence judgement can also change alone
 (facts.rejudge_licences), which moves these groups only (`move_judged`).
 
 `serves(scope)` says whether the filters allow a report to read them (the agency, caseworker
@@ -36,16 +37,13 @@ from typing import Any
 from sqlalchemy import (
     CompoundSelect,
     Float,
-    Integer,
     Select,
     String,
-    case,
     delete,
     func,
     insert,
     literal,
     select,
-    true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -53,14 +51,25 @@ from sqlalchemy.engine import Connection
 
 from casework.models.report_case import (
     ANY_ABUSE,
-    EVERY_ORGANISATION,
-    ReportCase,
     ReportCodeRollup,
-    ReportEntityRollup,
-    ReportOrgCase,
     ReportRollup,
 )
 from casework.services.reports import prebuilt
+from casework.services.reports.entity_rollups import (
+    BY_AGENCY,
+    BY_HOLDER,
+    BY_MONEY,
+    ENTITY_KEYS,
+    ENTITY_ROLLUP,
+    MONEY_KEYS,
+    MONEY_MEASURES,
+    MONEY_ROLLUP,
+    NO_AGENCY_ID,
+    NOT_JUDGED,
+    entities_grouped,
+    money_grouped,
+)
+from casework.services.reports.group_parts import fact_tables, in_key_order, shared_flag
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import contains_word
 from casework.services.reports.wait_ranges import wait_range
@@ -77,12 +86,6 @@ MEASURES = ("cases", "measured", "months_sum")
 CODE_ROLLUP = ReportCodeRollup.__table__
 CODE_KEYS = tuple(column.name for column in CODE_ROLLUP.primary_key.columns)
 BY_OUTCOME, BY_WAIT = "outcome", "wait"  # the measures of the code rollup
-# The cases per agency and per caseworker (ReportEntityRollup), for unfiltered reports.
-ENTITY_ROLLUP = ReportEntityRollup.__table__
-ENTITY_KEYS = tuple(column.name for column in ENTITY_ROLLUP.primary_key.columns)
-BY_AGENCY, BY_HOLDER = "agency", "holder"  # the kinds of the entity rollup
-NO_AGENCY_ID = 0  # entity_id of the cases naming no agency
-NOT_JUDGED = ""  # detail of the cases whose licence was not judged on the day of recruitment
 
 
 def _vocabulary(codes: Any, name: str) -> Any:
@@ -101,19 +104,6 @@ def _codes() -> Any:
 def _outcome_codes() -> Any:
     """The outcome codes as a constant table (services only record codes of the vocabulary)."""
     return _vocabulary(OUTCOMES, "outcome_codes")
-
-
-def _fact_tables() -> tuple[tuple[Any, Any], ...]:
-    """Each facts table with the organisation its rows are grouped under."""
-    return (
-        (ReportCase.__table__, literal(EVERY_ORGANISATION, Integer)),
-        (ReportOrgCase.__table__, ReportOrgCase.__table__.c.organisation_id),
-    )
-
-
-def shared_flag(c: Any) -> Any:
-    """1 when another organisation also holds the case of the facts `c`, else 0."""
-    return case((c.organisations > 1, 1), else_=0)
 
 
 def _per_abuse(
@@ -150,7 +140,7 @@ def _contributions(ids: Any) -> CompoundSelect[Any]:
     the every-case row, each once for any abuse and once per abuse code), with the group's
     key columns and the row's recruitment cost (`months`)."""
     parts = []
-    for table, organisation in _fact_tables():
+    for table, organisation in fact_tables():
         c = table.c
         columns = [
             c.created_month,
@@ -180,7 +170,7 @@ def _code_contributions(ids: Any) -> CompoundSelect[Any]:
     for any abuse and once per abuse code, as `_contributions`)."""
     parts = []
     for measure in (BY_OUTCOME, BY_WAIT):
-        for table, organisation in _fact_tables():
+        for table, organisation in fact_tables():
             c = table.c
             joins, code, kept = code_rows(measure, c)
             columns = [
@@ -195,47 +185,9 @@ def _code_contributions(ids: Any) -> CompoundSelect[Any]:
     return union_all(*parts)
 
 
-def _entity_contributions(ids: Any) -> CompoundSelect[Any]:
-    """One row per fact row for its agency (or none), and one per caseworker holding its case
-    (on each side), with the group's key columns and the shared flag."""
-    parts = []
-    for table, organisation in _fact_tables():
-        c = table.c
-        only = [] if ids is None else [prebuilt.among(c.case_id, ids)]
-        org, shared = organisation.label("organisation_id"), shared_flag(c).label("shared")
-        agency = select(
-            org,
-            literal(BY_AGENCY, String(10)).label("kind"),
-            func.coalesce(c.agency_id, NO_AGENCY_ID).label("entity_id"),
-            func.coalesce(c.licence_then, NOT_JUDGED).label("detail"),
-            shared,
-        ).where(*only)
-        parts.append(agency)
-        for holder in (c.origin_caseworker_id, c.destination_caseworker_id):
-            held = select(
-                org,
-                literal(BY_HOLDER, String(10)).label("kind"),
-                holder.label("entity_id"),
-                c.status.label("detail"),
-                shared,
-            ).where(holder.is_not(None), *only)
-            parts.append(held)
-    return union_all(*parts)
-
-
-def _entities_grouped(ids: Any, sign: int) -> Select[Any]:
-    rows = _entity_contributions(ids).subquery("contributions")
-    counted = select(
-        *[rows.c[key] for key in ENTITY_KEYS],
-        (func.count() * sign).label("cases"),
-        (func.sum(rows.c.shared) * sign).label("shared_cases"),
-    )
-    return _in_key_order(ids, counted, ENTITY_KEYS)
-
-
 def _grouped(ids: Any, sign: int) -> Select[Any]:
     rows = _contributions(ids).subquery("contributions")
-    return _in_key_order(
+    return in_key_order(
         ids,
         select(
             *[rows.c[key] for key in KEYS],
@@ -250,16 +202,7 @@ def _grouped(ids: Any, sign: int) -> Select[Any]:
 def _codes_grouped(ids: Any, sign: int) -> Select[Any]:
     rows = _code_contributions(ids).subquery("contributions")
     counted = select(*[rows.c[key] for key in CODE_KEYS], (func.count() * sign).label("cases"))
-    return _in_key_order(ids, counted, CODE_KEYS)
-
-
-def _in_key_order(ids: Any, counted: Select[Any], keys: tuple[str, ...]) -> Select[Any]:
-    # `WHERE true`: SQLite reads an upsert's SELECT unambiguously only with a WHERE clause.
-    columns = [counted.selected_columns[key] for key in keys]
-    grouped = counted.where(true()).group_by(*columns)
-    # An upsert locks its groups (PostgreSQL) in the order of its rows: always the key order,
-    # so two transactions moving the same groups wait for each other, never deadlock.
-    return grouped if ids is None else grouped.order_by(*columns)
+    return in_key_order(ids, counted, CODE_KEYS)
 
 
 @dataclass(frozen=True)
@@ -275,8 +218,9 @@ _ROLLUPS = (
     _Rollup("rollups", ROLLUP, KEYS, MEASURES, _grouped),
     _Rollup("code-rollups", CODE_ROLLUP, CODE_KEYS, ("cases",), _codes_grouped),
     _Rollup(
-        "entity-rollups", ENTITY_ROLLUP, ENTITY_KEYS, ("cases", "shared_cases"), _entities_grouped
+        "entity-rollups", ENTITY_ROLLUP, ENTITY_KEYS, ("cases", "shared_cases"), entities_grouped
     ),
+    _Rollup("money-rollups", MONEY_ROLLUP, MONEY_KEYS, MONEY_MEASURES, money_grouped),
 )
 # The rollup that depends on the facts' licence judgement (facts.rejudge_licences).
 JUDGED = _ROLLUPS[2]
@@ -356,6 +300,7 @@ __all__ = [
     "BY_OUTCOME",
     "BY_AGENCY",
     "BY_HOLDER",
+    "BY_MONEY",
     "BY_WAIT",
     "CODE_KEYS",
     "CODE_ROLLUP",
@@ -363,6 +308,8 @@ __all__ = [
     "ENTITY_ROLLUP",
     "KEYS",
     "MEASURES",
+    "MONEY_KEYS",
+    "MONEY_ROLLUP",
     "NOT_JUDGED",
     "NO_AGENCY_ID",
     "ROLLUP",

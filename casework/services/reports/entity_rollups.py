@@ -1,0 +1,142 @@
+"""The rollups a report with no filter but the organisation reads (see rollups.py, which
+keeps them current with the other rollups, by the same upserts):
+
+- `report_entity_rollups`: per organisation, the cases of each agency (with the licence
+  judgement), of each caseworker holding them (with their status), and with money in each
+  currency (and in any);
+- `report_money_rollups`: per organisation, currency, day and shared flag, the outcomes'
+  amounts added up (from `report_money`, casework.services.reports.money_facts).
+
+Each `..._grouped(ids, sign)` gives the groups of these cases' rows with their measures
+times `sign`, from the facts as they are when it runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import CompoundSelect, Select, String, exists, func, literal, select, union_all
+
+from casework.models.report_case import ReportEntityRollup
+from casework.models.report_money import ReportMoney, ReportMoneyRollup
+from casework.services.reports import prebuilt
+from casework.services.reports.group_parts import fact_tables, in_key_order, shared_flag
+
+ENTITY_ROLLUP = ReportEntityRollup.__table__
+ENTITY_KEYS = tuple(column.name for column in ENTITY_ROLLUP.primary_key.columns)
+BY_AGENCY, BY_HOLDER, BY_MONEY = "agency", "holder", "money"  # the kinds of entity
+NO_AGENCY_ID = 0  # entity_id of the cases naming no agency
+NOT_JUDGED = ""  # detail of the cases whose licence was not judged on the day of recruitment
+ANY_CURRENCY = ""  # detail of the cases with money in any currency
+MONEY = ReportMoney.__table__
+MONEY_ROLLUP = ReportMoneyRollup.__table__
+MONEY_KEYS = tuple(column.name for column in MONEY_ROLLUP.primary_key.columns)
+MONEY_MEASURES = tuple(c.name for c in MONEY_ROLLUP.columns if c.name not in MONEY_KEYS)
+AMOUNTS = ("claimed", "agreed", "recovered")
+
+
+def _only(column: Any, ids: Any) -> list[Any]:
+    return [] if ids is None else [prebuilt.among(column, ids)]
+
+
+def _kind(name: str) -> Any:
+    return literal(name, String(10)).label("kind")
+
+
+def _entity_contributions(ids: Any) -> CompoundSelect[Any]:
+    """One row per fact row for its agency (or none), one per caseworker holding its case (on
+    each side), and for a case with money one per currency and one for any, with the group's
+    key columns and the shared flag."""
+    parts = []
+    currencies = (
+        select(MONEY.c.case_id, MONEY.c.currency)
+        .where(*_only(MONEY.c.case_id, ids))
+        .distinct()
+        .subquery("currencies")
+    )
+    for table, organisation in fact_tables():
+        c = table.c
+        only = _only(c.case_id, ids)
+        org, shared = organisation.label("organisation_id"), shared_flag(c).label("shared")
+        agency = select(
+            org,
+            _kind(BY_AGENCY),
+            func.coalesce(c.agency_id, NO_AGENCY_ID).label("entity_id"),
+            func.coalesce(c.licence_then, NOT_JUDGED).label("detail"),
+            shared,
+        )
+        parts.append(agency.where(*only))
+        for holder in (c.origin_caseworker_id, c.destination_caseworker_id):
+            held = select(
+                org, _kind(BY_HOLDER), holder.label("entity_id"), c.status.label("detail"), shared
+            )
+            parts.append(held.where(holder.is_not(None), *only))
+        nobody = literal(0).label("entity_id")
+        per_currency = select(
+            org, _kind(BY_MONEY), nobody, currencies.c.currency.label("detail"), shared
+        ).join_from(table, currencies, currencies.c.case_id == c.case_id)
+        parts.append(per_currency.where(*only))
+        with_money = exists(select(MONEY.c.case_id).where(MONEY.c.case_id == c.case_id))
+        any_currency = select(
+            org, _kind(BY_MONEY), nobody, literal(ANY_CURRENCY, String(20)).label("detail"), shared
+        )
+        parts.append(any_currency.where(with_money, *only))
+    return union_all(*parts)
+
+
+def entities_grouped(ids: Any, sign: int) -> Select[Any]:
+    rows = _entity_contributions(ids).subquery("contributions")
+    counted = select(
+        *[rows.c[key] for key in ENTITY_KEYS],
+        (func.count() * sign).label("cases"),
+        (func.sum(rows.c.shared) * sign).label("shared_cases"),
+    )
+    return in_key_order(ids, counted, ENTITY_KEYS)
+
+
+def _money_contributions(ids: Any) -> CompoundSelect[Any]:
+    """One row per outcome with money and fact row of its case, with the group's key columns
+    and the amounts."""
+    parts = []
+    for table, organisation in fact_tables():
+        c = table.c
+        parts.append(
+            select(
+                organisation.label("organisation_id"),
+                MONEY.c.currency,
+                MONEY.c.day,
+                shared_flag(c).label("shared"),
+                *[MONEY.c[name] for name in AMOUNTS],
+            )
+            .join_from(table, MONEY, MONEY.c.case_id == c.case_id)
+            .where(*_only(c.case_id, ids))
+        )
+    return union_all(*parts)
+
+
+def money_grouped(ids: Any, sign: int) -> Select[Any]:
+    rows = _money_contributions(ids).subquery("contributions")
+    measures = [(func.count() * sign).label("outcomes")]
+    for name in AMOUNTS:
+        measures.append((func.count(rows.c[name]) * sign).label(f"n_{name}"))
+        measures.append((func.coalesce(func.sum(rows.c[name]), 0) * sign).label(name))
+    counted = select(*[rows.c[key] for key in MONEY_KEYS], *measures)
+    return in_key_order(ids, counted, MONEY_KEYS)
+
+
+__all__ = [
+    "AMOUNTS",
+    "ANY_CURRENCY",
+    "BY_AGENCY",
+    "BY_HOLDER",
+    "BY_MONEY",
+    "ENTITY_KEYS",
+    "ENTITY_ROLLUP",
+    "MONEY_KEYS",
+    "MONEY_MEASURES",
+    "MONEY_ROLLUP",
+    "NOT_JUDGED",
+    "NO_AGENCY_ID",
+    "entities_grouped",
+    "money_grouped",
+]

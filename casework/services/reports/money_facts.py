@@ -1,0 +1,54 @@
+"""`report_money`: one row per outcome recorded with a currency, its amounts in cents and the
+UTC day it was recorded, written with the case's report facts (facts.py) so that the money
+groups (entity_rollups.py) can be moved from it as the other groups are from the facts.
+
+Recovered is what reached the worker, as the money figure counts it: the amount paid, except
+for an award, where it is the amount actually enforced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Select, case, delete, func, insert, select
+
+from casework.models import Outcome, ReportMoney
+from casework.services.reports import prebuilt
+from casework.services.reports.sql import utc_day
+
+MONEY = ReportMoney.__table__
+COLUMNS = ("case_id", "outcome_id", "currency", "day", "claimed", "agreed", "recovered")
+
+
+def _cents(amount: Any) -> Any:
+    return func.round(amount * 100).cast(BigInteger)
+
+
+def recovered(outcome: Any = Outcome) -> Any:
+    """What reached the worker: the amount paid; for an award, the amount enforced."""
+    return case((outcome.code == "OUT_AWARD", outcome.amount_enforced), else_=outcome.amount)
+
+
+def money_query(ids: Any) -> Select[Any]:
+    """The rows of these cases' outcomes with a currency (every case's for None)."""
+    only = [] if ids is None else [prebuilt.among(Outcome.case_id, ids)]
+    return select(
+        Outcome.case_id,
+        Outcome.id,
+        Outcome.currency,
+        utc_day(Outcome.recorded_at),
+        _cents(Outcome.amount_claimed),
+        _cents(Outcome.amount),
+        _cents(recovered()),
+    ).where(Outcome.currency.is_not(None), *only)
+
+
+def delete_rows(ids: Any) -> Any:
+    only = [] if ids is None else [prebuilt.among(MONEY.c.case_id, ids)]
+    return delete(MONEY).where(*only)
+
+
+def insert_rows(ids: Any) -> Any:
+    return insert(MONEY).from_select(COLUMNS, money_query(ids))
+
+
+__all__ = ["COLUMNS", "MONEY", "delete_rows", "insert_rows", "money_query", "recovered"]
