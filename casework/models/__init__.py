@@ -31,7 +31,7 @@ from casework.models.registry import (
 from casework.models.reminder import Reminder
 from casework.models.reply_template import ReplyTemplate
 from casework.models.report_case import ReportCase, ReportOrgCase
-from casework.models.report_money import ReportMoney, ReportMoneyRollup
+from casework.models.report_money import ReportMoney, ReportMoneyRollup, ReportReferral
 from casework.models.saved_view import SavedView
 from casework.models.scheduling import JobRun, SchedulerLease
 from casework.models.site_setting import SiteSetting
@@ -76,6 +76,7 @@ __all__ = [
     "ReportCase",
     "ReportMoney",
     "ReportMoneyRollup",
+    "ReportReferral",
     "ReportOrgCase",
     "SavedView",
     "SchedulerLease",

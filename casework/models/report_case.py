@@ -246,14 +246,18 @@ class ReportCodeRollup(GroupColumns, Model):
 
 
 class ReportEntityRollup(Model):
-    """The report's cases counted per agency and per caseworker, for a report on every case an
+    """The report's cases counted per agency, caseworker, currency and forum, for a report on every case an
     organisation (or the platform) holds, with no other filter: the agency tables and the
     caseload read a few thousand rows, whatever the caseload.
 
     - kind "agency": `entity_id` the case's agency (0: none named), `detail` the facts'
       `licence_then` ("": not judged on the day of recruitment);
     - kind "holder": `entity_id` a caseworker holding the case now, on either side (a case
-      with both sides held is counted under each), `detail` the case's status.
+      with both sides held is counted under each), `detail` the case's status;
+    - kind "money": the cases with money in the currency `detail` ("": in any);
+    - the referrals (`detail` the forum kind): "referred" the cases referred there,
+      "ref_open" and "ref_done" the referrals open and decided, "ref_award" those with an
+      award; "ref_code" the cases with an outcome code there (`detail` "FORUM CODE").
 
     `organisation_id` means what it means in `ReportRollup`; `shared_cases` counts the cases
     another organisation also holds. Kept as `ReportRollup` is
@@ -270,6 +274,6 @@ class ReportEntityRollup(Model):
     organisation_id: Mapped[int] = mapped_column(autoincrement=False)
     kind: Mapped[str] = mapped_column(String(10))
     entity_id: Mapped[int] = mapped_column(autoincrement=False)
-    detail: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(String(64))
     cases: Mapped[int] = mapped_column(default=0)
     shared_cases: Mapped[int] = mapped_column(default=0)

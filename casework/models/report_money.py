@@ -1,5 +1,5 @@
-"""The money of the report facts: each outcome's amounts, and their sums per group (see
-casework.services.reports.money_facts, which keeps both current)."""
+"""The money and referrals of the report facts: each outcome's amounts, each referral, and
+their sums per group (see casework.services.reports.money_facts, which keeps them current)."""
 
 from __future__ import annotations
 
@@ -35,23 +35,51 @@ class ReportMoney(Model):
     recovered: Mapped[int | None] = mapped_column(BigInteger)  # paid / enforced for awards
 
 
+class ReportReferral(Model):
+    """One row per referral: what the referral figures count (forum kind, status, the forum's
+    outcome code) and add up (amounts awarded and enforced, in cents, and the UTC day they
+    are converted at: the decision, else the last update). Kept with the report facts as
+    `ReportMoney` is."""
+
+    __tablename__ = "report_referrals"
+    __table_args__ = (
+        PrimaryKeyConstraint("case_id", "referral_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), autoincrement=False
+    )
+    referral_id: Mapped[int] = mapped_column(autoincrement=False)  # no foreign key: as above
+    forum: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20))
+    outcome_code: Mapped[str | None] = mapped_column(String(30))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    day: Mapped[date]
+    awarded: Mapped[int | None] = mapped_column(BigInteger)
+    enforced: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class ReportMoneyRollup(Model):
-    """The outcomes' amounts added up per organisation (0: every case), currency, day recorded
-    and shared flag: how many outcomes, and per amount how many have one and their sum in
-    cents. The money figure of a report with no filter but the organisation converts these
-    day sums at each day's rate, as it would the outcomes themselves."""
+    """Amounts added up per organisation (0: every case), forum, currency, day and shared
+    flag: how many items, and per amount how many have one and their sum in cents. Forum ""
+    holds the outcomes (claimed; agreed or awarded; recovered), any other a forum kind's
+    referrals (awarded as agreed, enforced as recovered). The money and referral figures of a
+    report with no filter but the organisation convert these day sums at each day's rate, as
+    they would the amounts themselves."""
 
     __tablename__ = "report_money_rollups"
     __table_args__ = (
-        PrimaryKeyConstraint("organisation_id", "currency", "day", "shared"),
+        PrimaryKeyConstraint("organisation_id", "forum", "currency", "day", "shared"),
         {"sqlite_with_rowid": False},
     )
 
     organisation_id: Mapped[int] = mapped_column(autoincrement=False)
+    forum: Mapped[str] = mapped_column(String(30))
     currency: Mapped[str] = mapped_column(String(3))
     day: Mapped[date]
     shared: Mapped[int] = mapped_column(autoincrement=False)
-    outcomes: Mapped[int] = mapped_column(default=0)
+    items: Mapped[int] = mapped_column(default=0)
     n_claimed: Mapped[int] = mapped_column(default=0)
     claimed: Mapped[int] = mapped_column(BigInteger, default=0)
     n_agreed: Mapped[int] = mapped_column(default=0)

@@ -49,7 +49,7 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('entity_id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('detail', sa.String(length=20), nullable=False),
+    sa.Column('detail', sa.String(length=64), nullable=False),
     sa.Column('cases', sa.Integer(), nullable=False),
     sa.Column('shared_cases', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('organisation_id', 'kind', 'entity_id', 'detail', name=op.f('pk_report_entity_rollups')),

@@ -406,11 +406,11 @@ def _entity_rollups() -> list[tuple[object, ...]]:
 
 def test_upgrading_to_0018_fills_the_money_rows_and_groups(empty_app: Flask) -> None:
     """Outcomes with money (an award whose recovered amount is the amount enforced, a payment
-    in another currency, one without money), taken back to 0017: `upgrade` gives the rows and
-    groups the app keeps current."""
+    in another currency, one without money) and a court's award, taken back to 0017:
+    `upgrade` gives the rows and groups the app keeps current."""
     from decimal import Decimal
 
-    from casework.models import Case, Outcome
+    from casework.models import Case, Outcome, Referral
     from casework.services.intake.operations import lodge_complaint
     from tests.conftest import complaint_payload
 
@@ -427,21 +427,33 @@ def test_upgrading_to_0018_fills_the_money_rows_and_groups(empty_app: Flask) -> 
     paid = Outcome(case_id=second.id, code="OUT_MONEY_RECOVERED", currency="NPR")
     paid.amount = Decimal("20000")
     db.session.add_all([award, paid, Outcome(case_id=second.id, code="OUT_DOCS_RETURNED")])
+    court = Referral(case_id=first.id, forum_kind="DEST_LABOUR_COURT", status="decided")
+    court.outcome_code, court.amount_awarded, court.currency = "OUT_AWARD", Decimal("500"), "QAR"
+    db.session.add(court)
     db.session.commit()
-    money, groups, entities = _money_tables()
+    money, groups, entities, referrals = _money_tables()
     assert [(row[2], str(row[3]), *row[4:]) for row in money] == [  # raw text on SQLite
         ("QAR", str(award.recorded_at.date()), 90025, 75050, 30010),  # recovered: enforced
         ("NPR", str(paid.recorded_at.date()), None, 2000000, 2000000),
     ]
-    assert {row[1] for row in groups} == {"QAR", "NPR"}
+    assert {row[1:3] for row in groups} == {("", "QAR"), ("", "NPR"), ("DEST_LABOUR_COURT", "QAR")}
     assert len({row[0] for row in groups}) == 2  # every case, and GEFONT's
-    assert sorted(row[3] for row in entities if row[0] == 0) == ["", "NPR", "QAR"]
+    assert sorted(row[1:4] for row in entities if row[0] == 0) == [
+        ("money", 0, ""),
+        ("money", 0, "NPR"),
+        ("money", 0, "QAR"),
+        ("ref_award", 0, "DEST_LABOUR_COURT"),
+        ("ref_code", 0, "DEST_LABOUR_COURT OUT_AWARD"),
+        ("ref_done", 0, "DEST_LABOUR_COURT"),
+        ("referred", 0, "DEST_LABOUR_COURT"),
+    ]
     db.session.remove()
     downgrade(directory=directory, revision="0017")
     with db.engine.connect() as conn:
-        assert "report_money" not in inspect(conn).get_table_names()
+        assert not {"report_money", "report_referrals"} & set(inspect(conn).get_table_names())
     upgrade(directory=directory)
-    assert _money_tables() == (money, groups, entities)
+    assert len(referrals) == 1
+    assert _money_tables() == (money, groups, entities, referrals)
 
 
 def _money_tables() -> tuple[list[tuple[object, ...]], ...]:
@@ -452,7 +464,9 @@ def _money_tables() -> tuple[list[tuple[object, ...]], ...]:
                 "SELECT case_id, outcome_id, currency, day, claimed, agreed, recovered "
                 "FROM report_money ORDER BY 1, 2",
                 "SELECT * FROM report_money_rollups ORDER BY 1, 2, 3, 4",
-                "SELECT * FROM report_entity_rollups WHERE kind = 'money' ORDER BY 1, 2, 3, 4",
+                "SELECT * FROM report_entity_rollups WHERE kind NOT IN ('agency', 'holder') "
+                "ORDER BY 1, 2, 3, 4",
+                "SELECT * FROM report_referrals ORDER BY 1, 2",
             )
         ]
     return tuple([tuple(r) for r in found] for found in rows)

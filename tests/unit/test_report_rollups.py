@@ -26,7 +26,15 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from casework.extensions import db
-from casework.models import Assignment, Case, ExchangeRate, Outcome, ReportMoneyRollup, User
+from casework.models import (
+    Assignment,
+    Case,
+    ExchangeRate,
+    Outcome,
+    Referral,
+    ReportMoneyRollup,
+    User,
+)
 from casework.models.report_case import ReportCodeRollup, ReportEntityRollup, ReportRollup
 from casework.services.assignments.operations import accept_offer, decline_offer
 from casework.services.casefile.lifecycle import change_status
@@ -56,6 +64,8 @@ ROLLED = (
     "agency_licences",
     "caseload",
     "money",
+    "referrals",
+    "referral_outcomes",
 )
 # Lodgings name one of these agencies, by day (None: no agency named).
 AGENCIES = ({"name": "Himal Overseas", "licence_number": "1234/067/68"}, {"name": "Gorkha"}, None)
@@ -72,8 +82,16 @@ answering = st.tuples(st.sampled_from(("accept", "decline")), st.integers(0, 5))
 moving = st.tuples(st.just("status"), st.integers(0, 5), st.sampled_from(STATUSES))
 ending = st.tuples(st.just("outcome"), st.integers(0, 5), st.sampled_from(OUTCOMES))
 rating = st.tuples(st.just("rate"), st.sampled_from(("NPR", "QAR")), st.integers(40, 160))
+referring = st.tuples(
+    st.just("refer"),
+    st.integers(0, 5),
+    st.sampled_from(("DEST_LABOUR_COURT", "ORIG_REGULATOR")),
+    st.sampled_from(("sent", "decided", "closed")),
+)
 steps = st.lists(
-    st.one_of(lodging, lodging, answering, moving, ending, rating), min_size=1, max_size=7
+    st.one_of(lodging, lodging, answering, moving, ending, rating, referring),
+    min_size=1,
+    max_size=7,
 )
 
 
@@ -144,6 +162,18 @@ def _apply(step: tuple[Any, ...], people: dict[str, User], lodge: Any) -> None:
     if not cases:
         return
     case = cases[step[1] % len(cases)]
+    if kind == "refer":  # written as staff's steps leave it (decided: with an award)
+        _, n, forum, status = step
+        referral = Referral(case_id=case.id, forum_kind=forum, status=status)
+        if status != "sent":
+            referral.outcome_code = "OUT_AWARD" if n % 2 else "OUT_UNRESOLVED"
+            referral.decided_at = START + timedelta(days=60 + n)
+            if n % 2:
+                referral.amount_awarded, referral.amount_enforced = Decimal("500.75"), None
+                referral.currency = "QAR"
+        db.session.add(referral)
+        db.session.commit()
+        return
     later = START + timedelta(days=90 + step[1])
     by_org = {people[k].organisation_id: people[k] for k in ("gefont", "gulf")}
     try:
@@ -280,7 +310,7 @@ def _fresh_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
     the status) and with money per currency (and in any), from the fresh facts and the
     outcomes."""
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
-    money = _money_of_cases()
+    money, referred = _money_of_cases(), _referrals_of_cases()
     for organisation, f in _fresh_rows():
         shared = int(f["organisations"] > 1)
         keys = [(organisation, "agency", f["agency_id"] or 0, f["licence_then"] or "")]
@@ -290,10 +320,27 @@ def _fresh_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
         currencies = {currency for currency, _, _ in money[f["case_id"]]}
         keys += [(organisation, "money", 0, c) for c in sorted(currencies)]
         keys += [(organisation, "money", 0, "")] if currencies else []
+        keys += _referral_keys(organisation, referred[f["case_id"]])
         for key in keys:
             groups[key][0] += 1
             groups[key][1] += shared
     return {key: (n, shared) for key, (n, shared) in groups.items()}
+
+
+def _referral_keys(organisation: int, referrals: list[Referral]) -> list[tuple[Any, ...]]:
+    """A case's referral kinds: one per referral passing each test, one per forum kind, one
+    per forum kind and outcome code."""
+    keys = []
+    for r in referrals:
+        if r.status in ("proposed", "consented", "sent", "acknowledged", "hearing"):
+            keys.append((organisation, "ref_open", 0, r.forum_kind))
+        if r.status in ("decided", "closed"):
+            keys.append((organisation, "ref_done", 0, r.forum_kind))
+        if r.amount_awarded is not None and r.amount_awarded > 0:
+            keys.append((organisation, "ref_award", 0, r.forum_kind))
+    keys += [(organisation, "referred", 0, forum) for forum in {r.forum_kind for r in referrals}]
+    coded = {f"{r.forum_kind} {r.outcome_code}" for r in referrals if r.outcome_code}
+    return keys + [(organisation, "ref_code", 0, code) for code in coded]
 
 
 def _stored_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
@@ -317,13 +364,29 @@ def _money_of_cases() -> dict[int, list[tuple[str, date, tuple[Any, ...]]]]:
     return found
 
 
+def _referrals_of_cases() -> dict[int, list[Referral]]:
+    found: dict[int, list[Referral]] = defaultdict(list)
+    for referral in db.session.scalars(select(Referral)):
+        found[referral.case_id].append(referral)
+    return found
+
+
 def _fresh_money_groups() -> dict[tuple[Any, ...], tuple[int, ...]]:
-    """The outcomes' amounts in cents per organisation, currency, day and shared flag."""
+    """The outcomes' amounts (forum "") and the referrals' (awarded as agreed, enforced as
+    recovered) in cents, per organisation, forum, currency, day and shared flag."""
     money = _money_of_cases()
+    referred = _referrals_of_cases()
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * 7)
     for organisation, f in _fresh_rows():
-        for currency, day, amounts in money[f["case_id"]]:
-            group = groups[(organisation, currency, day, int(f["organisations"] > 1))]
+        items = [("", *outcome) for outcome in money[f["case_id"]]]
+        for r in referred[f["case_id"]]:
+            if r.currency:
+                day = (r.decided_at or r.updated_at).astimezone(UTC).date()
+                items.append(
+                    (r.forum_kind, r.currency, day, (None, r.amount_awarded, r.amount_enforced))
+                )
+        for forum, currency, day, amounts in items:
+            group = groups[(organisation, forum, currency, day, int(f["organisations"] > 1))]
             group[0] += 1
             for at, amount in enumerate(amounts):
                 if amount is not None:
@@ -334,7 +397,7 @@ def _fresh_money_groups() -> dict[tuple[Any, ...], tuple[int, ...]]:
 
 def _stored_money_groups() -> dict[tuple[Any, ...], tuple[int, ...]]:
     table = ReportMoneyRollup.__table__
-    found = db.session.execute(select(table).where(table.c.outcomes != 0)).mappings()
+    found = db.session.execute(select(table).where(table.c["items"] != 0)).mappings()
     return {
         tuple(row[k] for k in rollups.MONEY_KEYS): tuple(
             row[k] for k in table.c.keys() if k not in rollups.MONEY_KEYS
@@ -398,6 +461,9 @@ def _tables(scope: Scope) -> dict[str, Any]:
         ("outcome", 0, "OUT_LICENCE_ACTION"),
         ("outcome", 2, "OUT_WITHDRAWN"),
         ("outcome", 5, "OUT_AWARD"),  # the third case, in QAR
+        ("refer", 1, "DEST_LABOUR_COURT", "decided"),  # an award in QAR
+        ("refer", 4, "DEST_LABOUR_COURT", "sent"),
+        ("refer", 2, "ORIG_REGULATOR", "closed"),
         ("status", 0, "resolved"),
         ("rate", "NPR", 50),
     ]
@@ -409,6 +475,8 @@ def _tables(scope: Scope) -> dict[str, Any]:
         ("outcome", 0, "OUT_WITHDRAWN"),
         ("outcome", 0, "OUT_WITHDRAWN"),
         ("outcome", 0, "OUT_AWARD"),  # money of a shared case, in NPR
+        ("refer", 3, "DEST_LABOUR_COURT", "decided"),  # a shared case's award, twice
+        ("refer", 3, "DEST_LABOUR_COURT", "closed"),
     ]
 )
 @given(changes=steps)

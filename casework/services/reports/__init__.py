@@ -9,6 +9,7 @@ scope.py                the cases a report covers: the access rule in SQL, and t
 case_figures.py         how many cases, in which status, how fast, carried by whom
 flag_figures.py         the open cases flagged or past a deadline
 remedy_figures.py       outcomes, remedies and money recovered
+referral_figures.py     referrals to forums: counts, amounts, what the forums decided
 recruitment_figures.py  fees, recruitment cost and SDG 10.7.1, agencies and corridors
 licences.py             an agency's licence on the day of recruitment, from the registry, in SQL
 regulator.py            the regulator export: agencies, abuses, fees and money per country
@@ -16,7 +17,8 @@ tables.py               the Table every figure returns, and the small-cell rule
 sql.py                  durations, months, percentiles, currency conversion on both databases
 facts.py                report_cases/report_org_cases: the rows computed and written
 fact_listeners.py       the flush listeners that keep those rows current
-money_facts.py          report_money: each outcome's amounts, written with the facts
+money_facts.py          report_money and report_referrals: each outcome's amounts and each
+                        referral, written with the facts
 rollups.py              every rollup: the facts added up per group, moved with the facts
 group_parts.py          what every rollup's groups are made of (facts tables, shared flag)
 entity_rollups.py       the rollups per agency, caseworker and currency, and the money
@@ -48,6 +50,7 @@ from casework.services.reports import (
     case_figures,
     flag_figures,
     recruitment_figures,
+    referral_figures,
     remedy_figures,
     spread,
 )
@@ -64,8 +67,8 @@ FIGURES: dict[str, Callable[[Scope], Table]] = {
     "outcomes": remedy_figures.outcomes_by_code,
     "remedy_rate": remedy_figures.remedy_rate,
     "money": remedy_figures.money,
-    "referrals": remedy_figures.referrals,
-    "referral_outcomes": remedy_figures.referral_outcomes,
+    "referrals": referral_figures.referrals,
+    "referral_outcomes": referral_figures.referral_outcomes,
     "flags": flag_figures.flags_and_overdue,
     "caseload": case_figures.caseload,
     "recruitment_cost": recruitment_figures.recruitment_cost,

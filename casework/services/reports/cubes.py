@@ -133,21 +133,22 @@ def code_cube(scope: Scope, measure: str) -> Any:
     return union_all(rolled, edges).subquery("code_cube")
 
 
-def entities(scope: Scope, kind: str) -> Any:
-    """The report's cases per entity of `kind` (rollups.BY_AGENCY, BY_HOLDER) and detail, from
-    `report_entity_rollups`: columns entity_id, detail, cases and (for supervisors) _shared.
-    Only when `rollups.serves_totals(scope)`. Groups at zero are left out."""
+def entities(scope: Scope, *kinds: str) -> Any:
+    """The report's cases per entity of these `kinds` (rollups.BY_AGENCY, BY_HOLDER...) and
+    detail, from `report_entity_rollups`: columns kind, entity_id, detail, cases and (for
+    supervisors) _shared. Only when `rollups.serves_totals(scope)`. Groups at zero are left
+    out."""
     r = ENTITY_ROLLUP.c
     organisation = scope.organisation
     shared = [] if scope.shared() is None else [r.shared_cases.label("_shared")]
     return (
-        select(r.entity_id, r.detail, r.cases, *shared)
+        select(r.kind, r.entity_id, r.detail, r.cases, *shared)
         .where(
             r.organisation_id == (EVERY_ORGANISATION if organisation is None else organisation),
-            r.kind == kind,
+            r.kind.in_(kinds),
             r.cases > 0,
         )
-        .subquery(f"{kind}_counts")
+        .subquery(f"{kinds[0]}_counts")
     )
 
 

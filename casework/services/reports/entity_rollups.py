@@ -2,10 +2,11 @@
 keeps them current with the other rollups, by the same upserts):
 
 - `report_entity_rollups`: per organisation, the cases of each agency (with the licence
-  judgement), of each caseworker holding them (with their status), and with money in each
-  currency (and in any);
-- `report_money_rollups`: per organisation, currency, day and shared flag, the outcomes'
-  amounts added up (from `report_money`, casework.services.reports.money_facts).
+  judgement), of each caseworker holding them (with their status), with money in each
+  currency (and in any), and the referrals counted per forum kind (from `report_referrals`);
+- `report_money_rollups`: per organisation, forum ("" for the outcomes), currency, day and
+  shared flag, the amounts added up (from `report_money` and `report_referrals`,
+  casework.services.reports.money_facts).
 
 Each `..._grouped(ids, sign)` gives the groups of these cases' rows with their measures
 times `sign`, from the facts as they are when it runs.
@@ -15,10 +16,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, String, exists, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    CompoundSelect,
+    Select,
+    String,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
+from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
 from casework.models.report_case import ReportEntityRollup
-from casework.models.report_money import ReportMoney, ReportMoneyRollup
+from casework.models.report_money import ReportMoney, ReportMoneyRollup, ReportReferral
 from casework.services.reports import prebuilt
 from casework.services.reports.group_parts import fact_tables, in_key_order, shared_flag
 
@@ -29,6 +41,17 @@ NO_AGENCY_ID = 0  # entity_id of the cases naming no agency
 NOT_JUDGED = ""  # detail of the cases whose licence was not judged on the day of recruitment
 ANY_CURRENCY = ""  # detail of the cases with money in any currency
 MONEY = ReportMoney.__table__
+REFERRALS = ReportReferral.__table__
+# The referral kinds: cases referred to a forum kind, its referrals open, decided and with an
+# award (detail: the forum kind), and cases per forum kind and outcome ("FORUM CODE").
+REFERRED, REF_OPEN, REF_DONE, REF_AWARD, REF_CODE = (
+    "referred",
+    "ref_open",
+    "ref_done",
+    "ref_award",
+    "ref_code",
+)
+OUTCOMES = ""  # the forum of the outcomes' money groups
 MONEY_ROLLUP = ReportMoneyRollup.__table__
 MONEY_KEYS = tuple(column.name for column in MONEY_ROLLUP.primary_key.columns)
 MONEY_MEASURES = tuple(c.name for c in MONEY_ROLLUP.columns if c.name not in MONEY_KEYS)
@@ -81,7 +104,41 @@ def _entity_contributions(ids: Any) -> CompoundSelect[Any]:
             org, _kind(BY_MONEY), nobody, literal(ANY_CURRENCY, String(20)).label("detail"), shared
         )
         parts.append(any_currency.where(with_money, *only))
+        parts += _referral_parts(table, org, shared, only, ids)
     return union_all(*parts)
+
+
+def _referral_parts(table: Any, org: Any, shared: Any, only: list[Any], ids: Any) -> list[Any]:
+    """The referral kinds' rows of a facts table's rows: one per referral passing each test,
+    and one per case and forum kind (and per case, forum kind and outcome code)."""
+    r, c, nobody = REFERRALS.c, table.c, literal(0).label("entity_id")
+    tests = {
+        REF_OPEN: r.status.in_(OPEN_REFERRAL_STATUSES),
+        REF_DONE: r.status.in_((DECIDED, CLOSED)),
+        REF_AWARD: r.awarded > 0,
+    }
+    parts = [
+        select(org, _kind(kind), nobody, r.forum.label("detail"), shared)
+        .join_from(table, REFERRALS, r.case_id == c.case_id)
+        .where(test, *only)
+        for kind, test in tests.items()
+    ]
+    ref_only = _only(r.case_id, ids)
+    forums = select(r.case_id, r.forum).where(*ref_only).distinct().subquery("forums")
+    coded = (
+        select(r.case_id, (r.forum + " " + r.outcome_code).label("detail"))
+        .where(r.outcome_code.is_not(None), *ref_only)
+        .distinct()
+        .subquery("coded")
+    )
+    for kind, per_case in ((REFERRED, forums.c.forum), (REF_CODE, coded.c.detail)):
+        source = per_case.table
+        parts.append(
+            select(org, _kind(kind), nobody, per_case.label("detail"), shared)
+            .join_from(table, source, source.c.case_id == c.case_id)
+            .where(*only)
+        )
+    return parts
 
 
 def entities_grouped(ids: Any, sign: int) -> Select[Any]:
@@ -95,28 +152,40 @@ def entities_grouped(ids: Any, sign: int) -> Select[Any]:
 
 
 def _money_contributions(ids: Any) -> CompoundSelect[Any]:
-    """One row per outcome with money and fact row of its case, with the group's key columns
-    and the amounts."""
+    """One row per outcome with money, and per referral with a currency, and fact row of its
+    case, with the group's key columns and the amounts (a referral's awarded as agreed, its
+    enforced as recovered)."""
     parts = []
+    r = REFERRALS.c
     for table, organisation in fact_tables():
         c = table.c
-        parts.append(
-            select(
-                organisation.label("organisation_id"),
-                MONEY.c.currency,
-                MONEY.c.day,
-                shared_flag(c).label("shared"),
-                *[MONEY.c[name] for name in AMOUNTS],
-            )
-            .join_from(table, MONEY, MONEY.c.case_id == c.case_id)
-            .where(*_only(c.case_id, ids))
-        )
+        org, shared = organisation.label("organisation_id"), shared_flag(c).label("shared")
+        outcomes = select(
+            org,
+            literal(OUTCOMES, String(30)).label("forum"),
+            MONEY.c.currency,
+            MONEY.c.day,
+            shared,
+            *[MONEY.c[name] for name in AMOUNTS],
+        ).join_from(table, MONEY, MONEY.c.case_id == c.case_id)
+        referrals = select(
+            org,
+            r.forum,
+            r.currency,
+            r.day,
+            shared,
+            literal(None, BigInteger).label("claimed"),
+            r.awarded.label("agreed"),
+            r.enforced.label("recovered"),
+        ).join_from(table, REFERRALS, r.case_id == c.case_id)
+        only = _only(c.case_id, ids)
+        parts += [outcomes.where(*only), referrals.where(r.currency.is_not(None), *only)]
     return union_all(*parts)
 
 
 def money_grouped(ids: Any, sign: int) -> Select[Any]:
     rows = _money_contributions(ids).subquery("contributions")
-    measures = [(func.count() * sign).label("outcomes")]
+    measures = [(func.count() * sign).label("items")]
     for name in AMOUNTS:
         measures.append((func.count(rows.c[name]) * sign).label(f"n_{name}"))
         measures.append((func.coalesce(func.sum(rows.c[name]), 0) * sign).label(name))
@@ -137,6 +206,12 @@ __all__ = [
     "MONEY_ROLLUP",
     "NOT_JUDGED",
     "NO_AGENCY_ID",
+    "OUTCOMES",
+    "REFERRED",
+    "REF_AWARD",
+    "REF_CODE",
+    "REF_DONE",
+    "REF_OPEN",
     "entities_grouped",
     "money_grouped",
 ]

@@ -20,6 +20,7 @@ from casework.models import (
     ExchangeRate,
     FeePayment,
     Outcome,
+    Referral,
     RegistryStatusChange,
 )
 from casework.services.reports import rollups
@@ -63,6 +64,19 @@ REPORTED: dict[type, frozenset[str]] = {
         }
     ),
     FeePayment: frozenset({"case_id", "amount_paid", "currency", "paid_on"}),
+    Referral: frozenset(
+        {
+            "case_id",
+            "forum_kind",
+            "status",
+            "outcome_code",
+            "amount_awarded",
+            "amount_enforced",
+            "currency",
+            "decided_at",
+            "updated_at",
+        }
+    ),
     CaseAbuse: frozenset({"case_id", "code"}),
 }
 

@@ -11,7 +11,8 @@ definitions the figures used to compute on every request), and written:
 - after a flush that writes an exchange rate: the rows whose recruitment cost converts that
   currency;
 - by `refresh_all`, for bulk loads that bypass the ORM (`flask reports refresh-facts`).
-The same statements rewrite the cases' outcome amounts in `report_money` (money_facts.py).
+The same statements rewrite the cases' outcome amounts in `report_money` and their referrals
+in `report_referrals` (money_facts.py).
 Each write moves the groups of `report_rollups` with the rows (casework.services.reports.rollups):
 the cases' old rows are taken out of their groups before, the new ones added after.
 Deleting a case deletes its row (foreign key, ON DELETE CASCADE); through the ORM, its groups
@@ -251,6 +252,7 @@ _DELETES: tuple[_Write, ...] = (
         for t in FACT_TABLES
     ),
     ("money-delete", money_facts.delete_rows),
+    ("referrals-delete", money_facts.delete_referrals),
 )
 _INSERTS: tuple[_Write, ...] = (
     ("facts-insert", lambda ids: insert(FACT_TABLES[0]).from_select(COLUMNS, facts_query(ids))),
@@ -261,6 +263,7 @@ _INSERTS: tuple[_Write, ...] = (
         ),
     ),
     ("money-insert", money_facts.insert_rows),
+    ("referrals-insert", money_facts.insert_referrals),
 )
 
 

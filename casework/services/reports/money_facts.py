@@ -1,6 +1,8 @@
 """`report_money`: one row per outcome recorded with a currency, its amounts in cents and the
-UTC day it was recorded, written with the case's report facts (facts.py) so that the money
-groups (entity_rollups.py) can be moved from it as the other groups are from the facts.
+UTC day it was recorded; `report_referrals`: one row per referral, what the referral figures
+count and its amounts. Both written with the case's report facts (facts.py), so that the
+money and referral groups (entity_rollups.py) can be moved from them as the other groups are
+from the facts.
 
 Recovered is what reached the worker, as the money figure counts it: the amount paid, except
 for an award, where it is the amount actually enforced."""
@@ -11,12 +13,24 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Select, case, delete, func, insert, select
 
-from casework.models import Outcome, ReportMoney
+from casework.models import Outcome, Referral, ReportMoney, ReportReferral
 from casework.services.reports import prebuilt
 from casework.services.reports.sql import utc_day
 
 MONEY = ReportMoney.__table__
 COLUMNS = ("case_id", "outcome_id", "currency", "day", "claimed", "agreed", "recovered")
+REFERRALS = ReportReferral.__table__
+REFERRAL_COLUMNS = (
+    "case_id",
+    "referral_id",
+    "forum",
+    "status",
+    "outcome_code",
+    "currency",
+    "day",
+    "awarded",
+    "enforced",
+)
 
 
 def _cents(amount: Any) -> Any:
@@ -42,13 +56,54 @@ def money_query(ids: Any) -> Select[Any]:
     ).where(Outcome.currency.is_not(None), *only)
 
 
+def referral_query(ids: Any) -> Select[Any]:
+    """The rows of these cases' referrals (every case's for None); their amounts are
+    converted at the decision day's rate, else the last update's."""
+    only = [] if ids is None else [prebuilt.among(Referral.case_id, ids)]
+    return select(
+        Referral.case_id,
+        Referral.id,
+        Referral.forum_kind,
+        Referral.status,
+        Referral.outcome_code,
+        Referral.currency,
+        utc_day(func.coalesce(Referral.decided_at, Referral.updated_at)),
+        _cents(Referral.amount_awarded),
+        _cents(Referral.amount_enforced),
+    ).where(*only)
+
+
+def _deleted(table: Any, ids: Any) -> Any:
+    only = [] if ids is None else [prebuilt.among(table.c.case_id, ids)]
+    return delete(table).where(*only)
+
+
 def delete_rows(ids: Any) -> Any:
-    only = [] if ids is None else [prebuilt.among(MONEY.c.case_id, ids)]
-    return delete(MONEY).where(*only)
+    return _deleted(MONEY, ids)
 
 
 def insert_rows(ids: Any) -> Any:
     return insert(MONEY).from_select(COLUMNS, money_query(ids))
 
 
-__all__ = ["COLUMNS", "MONEY", "delete_rows", "insert_rows", "money_query", "recovered"]
+def delete_referrals(ids: Any) -> Any:
+    return _deleted(REFERRALS, ids)
+
+
+def insert_referrals(ids: Any) -> Any:
+    return insert(REFERRALS).from_select(REFERRAL_COLUMNS, referral_query(ids))
+
+
+__all__ = [
+    "COLUMNS",
+    "MONEY",
+    "REFERRALS",
+    "REFERRAL_COLUMNS",
+    "delete_referrals",
+    "delete_rows",
+    "insert_referrals",
+    "insert_rows",
+    "money_query",
+    "recovered",
+    "referral_query",
+]

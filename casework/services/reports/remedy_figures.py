@@ -9,12 +9,11 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, case, func, literal, null, select, union_all
 
-from casework.models import Outcome, Referral
-from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
+from casework.models import Outcome
 from casework.models.report_case import EVERY_ORGANISATION, OUTCOME, REMEDY
 from casework.services.reports import cubes, rolled, rollups
 from casework.services.reports.case_figures import rows, shared_sum
-from casework.services.reports.entity_rollups import AMOUNTS, ANY_CURRENCY, MONEY_ROLLUP
+from casework.services.reports.entity_rollups import AMOUNTS, ANY_CURRENCY, MONEY_ROLLUP, OUTCOMES
 from casework.services.reports.money_facts import recovered
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import convert, unordered, utc_day
@@ -146,7 +145,7 @@ def _money_rolled(scope: Scope) -> tuple[Any, Any, Any]:
     currency of the entity rollup: a report with no filter but the organisation."""
     r = MONEY_ROLLUP.c
     organisation = EVERY_ORGANISATION if scope.organisation is None else scope.organisation
-    groups = [r.organisation_id == organisation, r.outcomes > 0]
+    groups = [r.organisation_id == organisation, r.forum == OUTCOMES, r["items"] > 0]
 
     def amount(name: str) -> Any:
         summed = func.sum(r[name]).cast(Float) / 100.0
@@ -167,7 +166,7 @@ def _money_rolled(scope: Scope) -> tuple[Any, Any, Any]:
     e = cubes.entities(scope, rollups.BY_MONEY)
     shared = []
     if "_shared" in e.c:  # outcomes of cases another organisation shares, as counted above
-        outcomes = func.sum(case((r.shared == 1, r.outcomes), else_=0))
+        outcomes = func.sum(case((r.shared == 1, r["items"]), else_=0))
         per_currency = select(r.currency, outcomes.label("n")).where(*groups).group_by(r.currency)
         shared_outcomes = per_currency.subquery("shared_outcomes")
         shared = [
@@ -269,103 +268,4 @@ def money(scope: Scope) -> Table:
         ],
         found,
         chart=Chart("bars", "currency", ("claimed_rep", "recovered_rep")),
-    )
-
-
-def referrals(scope: Scope) -> Table:
-    """Per forum kind: cases referred, referrals open and decided, and the amounts awarded and
-    enforced, converted at the rate of the decision day (added up per currency and day first)."""
-    target = scope.currency
-    day = utc_day(func.coalesce(Referral.decided_at, Referral.updated_at))
-    daily = (
-        scope.narrow(
-            select(
-                Referral.forum_kind.label("forum"),
-                Referral.currency.label("currency"),
-                day.label("day"),
-                func.sum(Referral.amount_awarded, type_=Float).label("awarded"),
-                func.sum(Referral.amount_enforced, type_=Float).label("enforced"),
-            ).where(Referral.currency.is_not(None)),
-            Referral.case_id,
-        )
-        .group_by(Referral.forum_kind, Referral.currency, day)
-        .subquery()
-    )
-    d = daily.c
-    amounts = (
-        select(
-            d.forum,
-            func.sum(convert(d.awarded, d.currency, target, d.day)).label("awarded"),
-            func.sum(convert(d.enforced, d.currency, target, d.day)).label("enforced"),
-        )
-        .group_by(d.forum)
-        .subquery()
-    )
-    counts = (
-        scope.narrow(
-            select(
-                Referral.forum_kind.label("forum"),
-                func.count(Referral.case_id.distinct()).label("cases"),
-                func.count().filter(Referral.status.in_(OPEN_REFERRAL_STATUSES)).label("open"),
-                func.count().filter(Referral.status.in_((DECIDED, CLOSED))).label("decided"),
-                func.count().filter(Referral.amount_awarded > 0).label("awards"),
-                *shared_sum(scope),
-            ),
-            Referral.case_id,
-        )
-        .group_by(Referral.forum_kind)
-        .subquery()
-    )
-    query = (
-        select(*counts.c, amounts.c.awarded, amounts.c.enforced)
-        .outerjoin(amounts, amounts.c.forum == counts.c.forum)
-        .order_by(counts.c.cases.desc(), counts.c.forum)
-    )
-    found = rows(query)
-    for row in found:
-        row["awarded"], row["enforced"] = _money(row["awarded"]), _money(row["enforced"])
-    return Table(
-        "referrals",
-        _l("Referrals by forum"),
-        _l(
-            "Cases referred to each kind of forum; referrals still open and decided; amounts "
-            "awarded and actually enforced, in %(currency)s at the rate of the decision day.",
-            currency=target,
-        ),
-        [
-            Column("forum", _l("Forum"), LABEL, vocabulary="forum"),
-            Column("cases", _l("Cases referred")),
-            Column("open", _l("Open")),
-            Column("decided", _l("Decided")),
-            Column("awards", _l("With an award")),
-            Column("awarded", _l("Awarded (%(currency)s)", currency=target), MONEY, ("awards",)),
-            Column("enforced", _l("Enforced (%(currency)s)", currency=target), MONEY, ("awards",)),
-        ],
-        found,
-        chart=Chart("bars", "forum", ("awarded", "enforced")),
-    )
-
-
-def referral_outcomes(scope: Scope) -> Table:
-    counted = select(
-        Referral.forum_kind.label("forum"),
-        Referral.outcome_code.label("code"),
-        func.count(Referral.case_id.distinct()).label("cases"),
-        *shared_sum(scope),
-    ).where(Referral.outcome_code.is_not(None))
-    query = (
-        scope.narrow(counted, Referral.case_id)
-        .group_by(Referral.forum_kind, Referral.outcome_code)
-        .order_by(Referral.forum_kind, func.count(Referral.case_id.distinct()).desc())
-    )
-    return Table(
-        "referral_outcomes",
-        _l("Referral outcomes by forum"),
-        _l("What the forums decided: cases per forum and outcome."),
-        [
-            Column("forum", _l("Forum"), LABEL, vocabulary="forum"),
-            Column("code", _l("Outcome"), LABEL, vocabulary="outcome"),
-            Column("cases", _l("Cases")),
-        ],
-        rows(query),
     )
