@@ -1,17 +1,17 @@
-"""What keeping `report_rollups`, `report_code_rollups` and `report_entity_rollups` current
-adds to lodging a complaint (budget: ratio <= 1.1).
+"""What keeping the report rollups current adds to lodging a complaint (budget: ratio <= 1.1).
 
 The database is the outcome-report bench's (bench/reports_page.py, `--cases`, SQLite or
-PostgreSQL), so the rollup holds the groups of that many cases. Then complaints are lodged in
+PostgreSQL), so the rollups hold the groups of that many cases. Then complaints are lodged in
 process through the intake service (`lodge_complaint`, the API's path: validation, sealing,
-routing, the facts and rollup writes, the commit), in alternating blocks: with the rollup kept
-as always, and with the rollups' upserts replaced by nothing (the facts still written). The figures
-are the median wall-clock and CPU time of a lodging in each mode, their ratio, and the SQL
-statements a lodging runs. Printed, never asserted.
+routing, the facts and rollup writes, the commit), in alternating blocks: with the rollups
+kept as always, and with the facts written as before any rollup existed (bench/rollup_toggle.py:
+no rollup upsert, no `report_money` or `report_referrals` rows). The figures are the median
+wall-clock and CPU time of a lodging in each mode, their ratio, and the SQL statements a
+lodging runs. Printed, never asserted.
 
-The stalled scan (bench/stalled_scan.py) writes no report facts but the deadlines it moves
-(`facts.copy_deadlines`), which the rollup does not hold: it runs no rollup statement, as the
-statement count printed for one scan of the bench's due cases here shows.
+The stalled scan's share is measured by bench/stalled_scan.py (first runs with and without
+the rollups, the same switch): it moves deadlines (`facts.copy_deadlines`, no rollup holds
+them), and the referrals it proposes recompute their cases' facts and groups.
 
     .venv/bin/python bench/rollup_cost.py [--cases 100000] [--lodgings 60] [--block 10]
                                           [--backend sqlite|postgresql]
@@ -37,6 +37,7 @@ for folder in (str(REPO_DIR), str(BENCH_DIR)):
         sys.path.insert(0, folder)
 
 import reports_page  # noqa: E402
+from rollup_toggle import rollups_off  # noqa: E402
 
 PAYLOAD: dict[str, Any] = {
     "language": "ne",
@@ -66,15 +67,8 @@ PAYLOAD: dict[str, Any] = {
 
 @contextmanager
 def _rollup_writes(on: bool) -> Iterator[None]:
-    from casework.services.reports import rollups
-
-    kept = rollups.subtract, rollups.add
-    if not on:
-        rollups.subtract = rollups.add = lambda _connection, _ids: None  # type: ignore[assignment]
-    try:
+    with rollups_off(not on):
         yield
-    finally:
-        rollups.subtract, rollups.add = kept  # type: ignore[assignment]
 
 
 @contextmanager
@@ -105,7 +99,7 @@ def lodge_blocks(app: Any, lodgings: int, block: int) -> dict[bool, list[tuple[f
                 lodge_complaint(dict(PAYLOAD), [], source="api")
             rolled = sum("_rollups" in s for s in seen)
             print(f"  rollup {'on ' if mode else 'off'}: {len(seen)} statements a lodging"
-                  f" ({rolled} on the three rollup tables)")  # fmt: skip
+                  f" ({rolled} on the rollup tables)")  # fmt: skip
         for start in range(0, lodgings, block):
             mode = (start // block) % 2 == 0
             with _rollup_writes(mode):

@@ -27,6 +27,8 @@ Measurement, in-process, inside an app context, each timed run on a fresh sessio
               its plan (EXPLAIN QUERY PLAN / EXPLAIN (ANALYZE, BUFFERS)) for pages 1 and 2
   first run   scan_stalled_cases(now) over the 1,000 due cases (raises every level)
   steady run  scan_stalled_cases(now) again at once: nothing due, what runs every 15 minutes
+  no rollups  the first run again with the report facts written as before any rollup existed
+              (bench/rollup_toggle.py): the ratio is what the rollups cost a scan (<= 1.1)
   baseline    SELECT count(*) FROM cases, and a count over an unindexed column (a true full
               table scan): what any scan of all cases would cost on this machine
 Before each repeat of the first run, the same 1,000 rows get their `next_deadline_at` back and
@@ -76,6 +78,7 @@ from dataset import (
 )
 from gunicorn_server import REPO_DIR, exit_cleanly_on_sigterm, scratch_folder, stop_after
 from machine_facts import print_machine_facts
+from rollup_toggle import rollups_off
 
 BUDGET_S = 1.0
 BASELINE = "(baseline: reads every case)"
@@ -593,6 +596,12 @@ def run_backend(
                 if report.cases or report.raised:
                     failures.append(f"steady run found {report.cases} due case(s)")
         written = rows_past(marks)
+        # the same first run with the facts written as before any rollup: what they cost
+        first_off = []
+        with rollups_off():
+            for _ in range(repeats):
+                reset_due(fixture, marks)
+                first_off.append(timed(scan)[0])
         # statements and flushes, outside the timed runs
         reset_due(fixture, marks)
         first_trace = traced_run(scan)
@@ -612,6 +621,8 @@ def run_backend(
         print(_line(label.replace("SELECT count(*) FROM cases", "count(*)"), samples, BASELINE))
     print(_line("due query (all pages, Case rows)", queries, f"{due:,} rows, {BATCH} a page"))
     print(_line("scan, first run", first, f"{due:,} due, {expected_levels:,} levels raised"))
+    cost = statistics.median(first) / statistics.median(first_off)
+    print(_line("scan, first run, no rollups", first_off, f"rollups cost x{cost:.3f}"))
     print(_line("scan, steady run (nothing due)", steady))
     print(
         "  first run raised: "
@@ -653,6 +664,7 @@ def run_backend(
         "counts_s": {k: _figure(v) for k, v in counts.items()},
         "due_query": _figure(queries),
         "first": _figure(first),
+        "first_rollups_off": _figure(first_off),
         "steady": _figure(steady),
         "statements": {
             "due_query": len(query_trace.statements),
