@@ -66,6 +66,7 @@ ROLLED = (
     "money",
     "referrals",
     "referral_outcomes",
+    "response_times",
 )
 # Lodgings name one of these agencies, by day (None: no agency named).
 AGENCIES = ({"name": "Himal Overseas", "licence_number": "1234/067/68"}, {"name": "Gorkha"}, None)
@@ -307,8 +308,8 @@ def _stored_groups() -> dict[tuple[Any, ...], tuple[int, int, float]]:
 
 def _fresh_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
     """The cases per agency (with the licence judgement), per caseworker holding them (with
-    the status) and with money per currency (and in any), from the fresh facts and the
-    outcomes."""
+    the status), with money per currency (and in any), per referral kind and per whole hour
+    of each clock, from the fresh facts, the outcomes and the referrals."""
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
     money, referred = _money_of_cases(), _referrals_of_cases()
     for organisation, f in _fresh_rows():
@@ -321,6 +322,12 @@ def _fresh_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
         keys += [(organisation, "money", 0, c) for c in sorted(currencies)]
         keys += [(organisation, "money", 0, "")] if currencies else []
         keys += _referral_keys(organisation, referred[f["case_id"]])
+        for kind, clock in (
+            ("resp_hours", "first_response_seconds"),
+            ("res_hours", "resolution_seconds"),
+        ):
+            if f[clock] is not None:
+                keys.append((organisation, kind, -1 if f[clock] < 0 else int(f[clock] // 3600), ""))
         for key in keys:
             groups[key][0] += 1
             groups[key][1] += shared

@@ -29,6 +29,7 @@ wait_ranges.py          the ranges of days to a first answer (the response sprea
 prebuilt.py             the flush's statements about a list of cases, compiled once as text
 rates.py                the exchange-rate table admins edit
 options.py              the choices the filters offer one viewer
+clock_bins.py           exact medians and 90th percentiles found through the clocks' hours
 spread.py               days to a first answer, counted per range (a distribution)
 charts.py               chart geometry (lines, bars, ranges) for the page to draw
 """

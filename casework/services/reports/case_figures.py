@@ -21,7 +21,8 @@ from sqlalchemy import (
 from casework.extensions import db
 from casework.models import Assignment, Organisation, User
 from casework.models.assignment import OFFERED
-from casework.services.reports import cubes, rolled, rollups
+from casework.services.reports import clock_bins, cubes, rolled, rollups
+from casework.services.reports.entity_rollups import RESOLUTION_HOURS, RESPONSE_HOURS
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import Expr, percentiles, percentiles_by_index
 from casework.services.reports.tables import DAYS, LABEL, TEXT, Chart, Column, Table
@@ -191,6 +192,12 @@ def _indexed_percentiles(scope: Scope, clocks: dict[str, Any]) -> list[dict[str,
     clock (for one organisation's cases, its range of the index): no sort at all."""
     where, shared = scope.cases(), scope.shared()
     found = []
+    if rollups.serves_totals(scope):  # where the ranks fall, from the hours of the clock
+        kinds = {"first_response": RESPONSE_HOURS, "resolution": RESOLUTION_HOURS}
+        for measure, seconds in clocks.items():
+            figure = clock_bins.binned_percentiles(scope, kinds[measure], seconds)
+            found.append({"measure": measure, **figure})
+        return found
     for measure, seconds in clocks.items():
         counted = select(
             func.count(seconds).label("n"),

@@ -3,7 +3,8 @@ keeps them current with the other rollups, by the same upserts):
 
 - `report_entity_rollups`: per organisation, the cases of each agency (with the licence
   judgement), of each caseworker holding them (with their status), with money in each
-  currency (and in any), and the referrals counted per forum kind (from `report_referrals`);
+  currency (and in any), the referrals counted per forum kind (from `report_referrals`), and
+  the cases per whole hour to a first answer and to resolution;
 - `report_money_rollups`: per organisation, forum ("" for the outcomes), currency, day and
   shared flag, the amounts added up (from `report_money` and `report_referrals`,
   casework.services.reports.money_facts).
@@ -33,6 +34,7 @@ from casework.models.report_case import ReportEntityRollup
 from casework.models.report_money import ReportMoney, ReportMoneyRollup, ReportReferral
 from casework.services.reports import prebuilt
 from casework.services.reports.group_parts import fact_tables, in_key_order, shared_flag
+from casework.services.reports.sql import hour_bin
 
 ENTITY_ROLLUP = ReportEntityRollup.__table__
 ENTITY_KEYS = tuple(column.name for column in ENTITY_ROLLUP.primary_key.columns)
@@ -52,6 +54,9 @@ REFERRED, REF_OPEN, REF_DONE, REF_AWARD, REF_CODE = (
     "ref_code",
 )
 OUTCOMES = ""  # the forum of the outcomes' money groups
+# The cases per whole hour (entity_id, sql.hour_bin) of the time to a first answer and to
+# resolution: where a clock's median and 90th percentile fall (clock_bins.py).
+RESPONSE_HOURS, RESOLUTION_HOURS = "resp_hours", "res_hours"
 MONEY_ROLLUP = ReportMoneyRollup.__table__
 MONEY_KEYS = tuple(column.name for column in MONEY_ROLLUP.primary_key.columns)
 MONEY_MEASURES = tuple(c.name for c in MONEY_ROLLUP.columns if c.name not in MONEY_KEYS)
@@ -105,6 +110,18 @@ def _entity_contributions(ids: Any) -> CompoundSelect[Any]:
         )
         parts.append(any_currency.where(with_money, *only))
         parts += _referral_parts(table, org, shared, only, ids)
+        for kind, seconds in (
+            (RESPONSE_HOURS, c.first_response_seconds),
+            (RESOLUTION_HOURS, c.resolution_seconds),
+        ):
+            binned = select(
+                org,
+                _kind(kind),
+                hour_bin(seconds).label("entity_id"),
+                literal("", String(64)).label("detail"),
+                shared,
+            )
+            parts.append(binned.where(seconds.is_not(None), *only))
     return union_all(*parts)
 
 
@@ -212,6 +229,8 @@ __all__ = [
     "REF_CODE",
     "REF_DONE",
     "REF_OPEN",
+    "RESOLUTION_HOURS",
+    "RESPONSE_HOURS",
     "entities_grouped",
     "money_grouped",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, String, and_, case, func, literal, select
+from sqlalchemy import Boolean, Date, Float, Integer, String, and_, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import ColumnElement
@@ -78,6 +78,31 @@ def _day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(utc_day, "postgresql")
 def _day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(timezone('UTC', {compiler.process(next(iter(element.clauses)), **kw)}) AS DATE)"
+
+
+HOUR = 3600  # seconds: the width of a clock's bins (clock_bins.py)
+
+
+class hour_bin(FunctionElement[int]):  # noqa: N801
+    """The whole hours in a duration of seconds (0 for 0-3599 s, 1 for 3600-7199 s...), and -1
+    for any negative duration: the bin of a clock's value in the entity rollup."""
+
+    type = Integer()
+    name = "hour_bin"
+    inherit_cache = True
+
+
+@compiles(hour_bin)
+def _hour_bin_sqlite(element: hour_bin, compiler: SQLCompiler, **kw: Any) -> str:
+    seconds = compiler.process(next(iter(element.clauses)), **kw)
+    return f"(CASE WHEN {seconds} < 0 THEN -1 ELSE CAST({seconds} / {HOUR} AS INTEGER) END)"
+
+
+@compiles(hour_bin, "postgresql")
+def _hour_bin_postgresql(element: hour_bin, compiler: SQLCompiler, **kw: Any) -> str:
+    seconds = compiler.process(next(iter(element.clauses)), **kw)
+    # a cast of a float to an integer rounds on PostgreSQL: floor() first
+    return f"(CASE WHEN {seconds} < 0 THEN -1 ELSE CAST(floor({seconds} / {HOUR}) AS INTEGER) END)"
 
 
 class spaced_list(FunctionElement[str]):  # noqa: N801
