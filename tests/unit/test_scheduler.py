@@ -120,6 +120,38 @@ def test_ninety_days_with_downtime_raise_every_flag_once_in_order(
     assert sorted(f.rule for f in resolved) == ["NOT_TRIAGED", "OFFER_NOT_ACCEPTED"]
 
 
+def test_a_referral_the_scan_proposes_is_in_the_report_at_once(
+    app: Flask, lodge: Any, make_org: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan writes its referrals around the session: the report's referral groups follow
+    all the same, and read the same as the referrals themselves."""
+    from casework.models import Referral
+    from casework.services.reports import compute, rollups
+    from casework.services.reports.scope import Scope
+
+    caseworker = _gefont_caseworker(make_org, make_user)
+    supervisor = make_user(
+        db.session.get(type(caseworker.organisation), caseworker.organisation_id), role="supervisor"
+    )
+    with time_machine.travel(START, tick=False) as clock:
+        lodged = _in_progress(lodge, caseworker)
+        clock.move_to(START + timedelta(days=40))
+        scan_stalled_cases()
+    referral = db.session.scalars(select(Referral)).one()
+    assert (referral.proposed_by, referral.case_id) == (
+        "scheduler",
+        case_by_reference(lodged.reference).id,
+    )
+    scope = Scope.for_actor(supervisor)
+    assert rollups.serves_totals(scope)
+    rolled = compute(scope, ["referrals"])["referrals"].rows
+    monkeypatch.setattr(rollups, "serves", lambda _scope: False)
+    assert rolled == compute(scope, ["referrals"])["referrals"].rows
+    assert [(row["forum"], row["cases"], row["open"]) for row in rolled] == [
+        (referral.forum_kind, 1, 1)
+    ]
+
+
 def test_activity_clears_the_flag_and_restarts_the_clock(
     app: Flask, lodge: Any, make_org: Any, make_user: Any
 ) -> None:

@@ -101,6 +101,8 @@ def write_batch(batch: BatchWrites) -> None:
         (OutboxMessage, batch.mails),
     ):
         insert_rows(connection, model.__table__, values)
+    if batch.referrals:  # written around the unit of work: the report rows follow by hand
+        facts.refresh_referred(connection, {row["case_id"] for row in batch.referrals})
 
 
 def _row(write: CaseWrite) -> dict[str, Any]:

@@ -86,14 +86,7 @@ def _entity_contributions(ids: Any) -> CompoundSelect[Any]:
         c = table.c
         only = _only(c.case_id, ids)
         org, shared = organisation.label("organisation_id"), shared_flag(c).label("shared")
-        agency = select(
-            org,
-            _kind(BY_AGENCY),
-            func.coalesce(c.agency_id, NO_AGENCY_ID).label("entity_id"),
-            func.coalesce(c.licence_then, NOT_JUDGED).label("detail"),
-            shared,
-        )
-        parts.append(agency.where(*only))
+        parts.append(_agency_part(table, org, shared, only))
         for holder in (c.origin_caseworker_id, c.destination_caseworker_id):
             held = select(
                 org, _kind(BY_HOLDER), holder.label("entity_id"), c.status.label("detail"), shared
@@ -158,14 +151,44 @@ def _referral_parts(table: Any, org: Any, shared: Any, only: list[Any], ids: Any
     return parts
 
 
-def entities_grouped(ids: Any, sign: int) -> Select[Any]:
-    rows = _entity_contributions(ids).subquery("contributions")
+def _agency_part(table: Any, org: Any, shared: Any, only: list[Any]) -> Select[Any]:
+    """A facts table's rows under their agency (or none) and licence judgement."""
+    c = table.c
+    return select(
+        org,
+        _kind(BY_AGENCY),
+        func.coalesce(c.agency_id, NO_AGENCY_ID).label("entity_id"),
+        func.coalesce(c.licence_then, NOT_JUDGED).label("detail"),
+        shared,
+    ).where(*only)
+
+
+def _counted(contributions: CompoundSelect[Any], ids: Any, sign: int) -> Select[Any]:
+    rows = contributions.subquery("contributions")
     counted = select(
         *[rows.c[key] for key in ENTITY_KEYS],
         (func.count() * sign).label("cases"),
         (func.sum(rows.c.shared) * sign).label("shared_cases"),
     )
     return in_key_order(ids, counted, ENTITY_KEYS)
+
+
+def agencies_grouped(ids: Any, sign: int) -> Select[Any]:
+    """The agency groups alone (the only ones a licence judgement moves)."""
+    parts = [
+        _agency_part(
+            table,
+            org.label("organisation_id"),
+            shared_flag(table.c).label("shared"),
+            _only(table.c.case_id, ids),
+        )
+        for table, org in fact_tables()
+    ]
+    return _counted(union_all(*parts), ids, sign)
+
+
+def entities_grouped(ids: Any, sign: int) -> Select[Any]:
+    return _counted(_entity_contributions(ids), ids, sign)
 
 
 def _money_contributions(ids: Any) -> CompoundSelect[Any]:
@@ -231,6 +254,7 @@ __all__ = [
     "REF_OPEN",
     "RESOLUTION_HOURS",
     "RESPONSE_HOURS",
+    "agencies_grouped",
     "entities_grouped",
     "money_grouped",
 ]

@@ -292,6 +292,12 @@ def refresh(connection: Connection, case_ids: Iterable[int], created: Iterable[i
             _write(connection, part[start : start + CHUNK], created=new)
 
 
+def refresh_referred(connection: Connection, case_ids: Iterable[int]) -> None:
+    """After referrals were inserted around the unit of work (the stalled scan's proposals):
+    their cases' rows, so that `report_referrals` and the referral groups count them."""
+    refresh(connection, case_ids)
+
+
 def refresh_all(connection: Connection) -> int:
     """Rebuild every row (after a bulk load); returns the number of cases."""
     _write(connection, None)

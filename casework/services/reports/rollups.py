@@ -66,6 +66,7 @@ from casework.services.reports.entity_rollups import (
     MONEY_ROLLUP,
     NO_AGENCY_ID,
     NOT_JUDGED,
+    agencies_grouped,
     entities_grouped,
     money_grouped,
 )
@@ -222,8 +223,10 @@ _ROLLUPS = (
     ),
     _Rollup("money-rollups", MONEY_ROLLUP, MONEY_KEYS, MONEY_MEASURES, money_grouped),
 )
-# The rollup that depends on the facts' licence judgement (facts.rejudge_licences).
-JUDGED = _ROLLUPS[2]
+# What depends on the facts' licence judgement (facts.rejudge_licences): the agency groups.
+JUDGED = _Rollup(
+    "agency-groups", ENTITY_ROLLUP, ENTITY_KEYS, ("cases", "shared_cases"), agencies_grouped
+)
 
 
 def _statement(connection: Connection, ids: Any, sign: int, rollup: _Rollup) -> Any:
