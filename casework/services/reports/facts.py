@@ -322,29 +322,33 @@ def rejudge_licences(connection: Connection, agencies: set[int], entries: set[in
     """After agencies were linked or unlinked, or registry entries' histories changed: the
     licence judgement of the cases naming those agencies (or an agency linked to those
     entries), and nothing else, since nothing else in the facts depends on the registry (of
-    the rollups, only the agencies' groups: `rollups.move_judged`). One set-based statement
-    finds the cases whose judgement changes, however many cases: an import of a national list
-    does not recompute every case's facts. Only those rows are written: a newer list changes a
-    few statuses, and on PostgreSQL every row written is a new row version in each of the
-    table's indexes (rewriting all 153,468 judgements of Nepal's cases at 1,000,000 cases took
-    20-37 s)."""
+    the rollups, only the agency groups: `rollups.move_judged`). Set-based statements, however
+    many cases: an import of a national list does not recompute every case's facts.
+
+    Nothing is written when no judgement changes. Otherwise the concerned cases leave their
+    agency groups, the rows whose judgement changes are rewritten (only those: on PostgreSQL
+    every row written is a new row version in each of the table's indexes; rewriting all
+    153,468 judgements of Nepal's cases at 1,000,000 cases took 20-37 s), and the cases join
+    their groups again."""
     linked = select(Agency.id).where(Agency.registry_agency_id.in_(sorted(entries)))
     concerned = select(Case.id).where(
         or_(Case.agency_id.in_(sorted(agencies)), Case.agency_id.in_(linked))
     )
     every = FACT_TABLES[0]  # a case's judgement is the same in both tables
-    changed = select(every.c.case_id).where(
+    changing = select(every.c.case_id).where(
         every.c.case_id.in_(concerned), every.c.licence_then.is_distinct_from(_judged(every))
     )
-    ids = connection.execute(changed.order_by(every.c.case_id)).scalars().all()
-    for start in range(0, len(ids), CHUNK):
-        chunk = list(ids[start : start + CHUNK])
-        rollups.move_judged(connection, chunk, -1)
-        for table in FACT_TABLES:
-            connection.execute(
-                update(table).where(table.c.case_id.in_(chunk)).values(licence_then=_judged(table))
-            )
-        rollups.move_judged(connection, chunk, 1)
+    if connection.execute(changing.limit(1)).first() is None:
+        return
+    rollups.move_judged(connection, concerned, -1)
+    for table in FACT_TABLES:
+        judged = _judged(table)
+        connection.execute(
+            update(table)
+            .where(table.c.case_id.in_(concerned), table.c.licence_then.is_distinct_from(judged))
+            .values(licence_then=judged)
+        )
+    rollups.move_judged(connection, concerned, 1)
 
 
 def _judged(table: Any) -> Any:

@@ -265,7 +265,7 @@ def add(connection: Connection, ids: Any) -> None:
     _upsert(connection, ids, 1)
 
 
-def move_judged(connection: Connection, ids: list[int], sign: int) -> None:
+def move_judged(connection: Connection, ids: Any, sign: int) -> None:
     """Take these cases out of (-1) or into (+1) the groups that depend on their licence
     judgement alone: around a rewrite of the judgement that changes nothing else."""
     _upsert(connection, ids, sign, (JUDGED,))
