@@ -556,3 +556,29 @@ def test_a_deleted_case_leaves_its_groups(world: dict[str, User], lodge: Any) ->
     _assert_groups_current()
     summary = compute(Scope.for_actor(world["admin"]), ["summary"])["summary"].rows[0]
     assert summary["cases"] == 1
+
+
+def test_referrals_written_around_the_session_join_their_groups(
+    world: dict[str, User], lodge: Any
+) -> None:
+    """The stalled scan inserts referral proposals around the session, then calls
+    `refresh_referred`: a case already referred to the forum is still counted once."""
+    from sqlalchemy import insert
+
+    from casework.models.columns import utcnow
+    from casework.services.reports.facts import refresh_referred
+
+    case = db.session.scalars(select(Case).where(Case.reference == lodge().reference)).one()
+    db.session.add(Referral(case_id=case.id, forum_kind="DEST_LABOUR_COURT", status="sent"))
+    db.session.commit()
+    now = utcnow()
+    proposal = {"case_id": case.id, "forum_kind": "DEST_LABOUR_COURT", "status": "proposed"}
+    connection = db.session.connection()
+    connection.execute(
+        insert(Referral.__table__).values(**proposal, created_at=now, updated_at=now)
+    )
+    refresh_referred(connection, [case.id])
+    db.session.commit()
+    _assert_groups_current()
+    rows = compute(Scope.for_actor(world["admin"]), ["referrals"])["referrals"].rows
+    assert [(r["forum"], r["cases"], r["open"]) for r in rows] == [("DEST_LABOUR_COURT", 1, 2)]

@@ -150,6 +150,29 @@ def test_a_referral_the_scan_proposes_is_in_the_report_at_once(
     assert [(row["forum"], row["cases"], row["open"]) for row in rolled] == [
         (referral.forum_kind, 1, 1)
     ]
+    assert _groups() == _groups(afresh=True)  # every group, as a rebuild computes them
+
+
+def _groups(afresh: bool = False) -> list[set[tuple[object, ...]]]:
+    """The rows of every rollup table, or (`afresh`) those a rebuild from the facts gives."""
+    from casework.services.reports import rollups
+
+    counted = (
+        (rollups.ROLLUP, "cases"),
+        (rollups.CODE_ROLLUP, "cases"),
+        (rollups.ENTITY_ROLLUP, "cases"),
+        (rollups.MONEY_ROLLUP, "items"),
+    )
+    with db.engine.connect() as connection:
+        transaction = connection.begin()
+        if afresh:
+            rollups.rebuild(connection)
+        found = [
+            {tuple(row) for row in connection.execute(select(t).where(t.c[count] != 0))}
+            for t, count in counted
+        ]
+        transaction.rollback()
+    return found
 
 
 def test_activity_clears_the_flag_and_restarts_the_clock(

@@ -191,10 +191,10 @@ def entities_grouped(ids: Any, sign: int) -> Select[Any]:
     return _counted(_entity_contributions(ids), ids, sign)
 
 
-def _money_contributions(ids: Any) -> CompoundSelect[Any]:
-    """One row per outcome with money, and per referral with a currency, and fact row of its
-    case, with the group's key columns and the amounts (a referral's awarded as agreed, its
-    enforced as recovered)."""
+def _money_contributions(ids: Any, referrals_only: bool = False) -> CompoundSelect[Any]:
+    """One row per outcome with money (unless `referrals_only`), and per referral with a
+    currency, and fact row of its case, with the group's key columns and the amounts (a
+    referral's awarded as agreed, its enforced as recovered)."""
     parts = []
     r = REFERRALS.c
     for table, organisation in fact_tables():
@@ -219,12 +219,32 @@ def _money_contributions(ids: Any) -> CompoundSelect[Any]:
             r.enforced.label("recovered"),
         ).join_from(table, REFERRALS, r.case_id == c.case_id)
         only = _only(c.case_id, ids)
-        parts += [outcomes.where(*only), referrals.where(r.currency.is_not(None), *only)]
+        parts += [] if referrals_only else [outcomes.where(*only)]
+        parts.append(referrals.where(r.currency.is_not(None), *only))
     return union_all(*parts)
 
 
+def referral_money_grouped(ids: Any, sign: int) -> Select[Any]:
+    """The money groups of the referrals alone."""
+    return _money_counted(_money_contributions(ids, referrals_only=True), ids, sign)
+
+
+def referrals_grouped(ids: Any, sign: int) -> Select[Any]:
+    """The entity groups of the referral kinds alone."""
+    parts = []
+    for table, org in fact_tables():
+        only = _only(table.c.case_id, ids)
+        shared = shared_flag(table.c).label("shared")
+        parts += _referral_parts(table, org.label("organisation_id"), shared, only, ids)
+    return _counted(union_all(*parts), ids, sign)
+
+
 def money_grouped(ids: Any, sign: int) -> Select[Any]:
-    rows = _money_contributions(ids).subquery("contributions")
+    return _money_counted(_money_contributions(ids), ids, sign)
+
+
+def _money_counted(contributions: CompoundSelect[Any], ids: Any, sign: int) -> Select[Any]:
+    rows = contributions.subquery("contributions")
     measures = [(func.count() * sign).label("items")]
     for name in AMOUNTS:
         measures.append((func.count(rows.c[name]) * sign).label(f"n_{name}"))
@@ -257,4 +277,6 @@ __all__ = [
     "agencies_grouped",
     "entities_grouped",
     "money_grouped",
+    "referral_money_grouped",
+    "referrals_grouped",
 ]

@@ -294,8 +294,18 @@ def refresh(connection: Connection, case_ids: Iterable[int], created: Iterable[i
 
 def refresh_referred(connection: Connection, case_ids: Iterable[int]) -> None:
     """After referrals were inserted around the unit of work (the stalled scan's proposals):
-    their cases' rows, so that `report_referrals` and the referral groups count them."""
-    refresh(connection, case_ids)
+    these cases' `report_referrals` rows and the groups that depend on them alone (nothing
+    else in the facts depends on referrals)."""
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rollups.move_referred(connection, chunk, -1)
+        for name, build in (
+            ("referrals-delete", money_facts.delete_referrals),
+            ("referrals-insert", money_facts.insert_referrals),
+        ):
+            connection.execute(prebuilt.for_ids(connection, name, build), {"ids": chunk})
+        rollups.move_referred(connection, chunk, 1)
 
 
 def refresh_all(connection: Connection) -> int:

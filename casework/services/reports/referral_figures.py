@@ -27,7 +27,7 @@ from casework.services.reports.entity_rollups import (
     REFERRED,
 )
 from casework.services.reports.scope import Scope
-from casework.services.reports.sql import convert, utc_day
+from casework.services.reports.sql import converted, utc_day, with_rates
 from casework.services.reports.tables import LABEL, MONEY, Chart, Column, Table
 
 
@@ -136,12 +136,12 @@ def referrals(scope: Scope) -> Table:
     rolled = rollups.serves_totals(scope)
     daily = _daily_rolled(scope) if rolled else _daily_picked(scope)
     counts = _counts_rolled(scope) if rolled else _counts_picked(scope)
-    d = daily.c
+    d = with_rates(daily, target, "referral_rated").c
     amounts = (
         select(
             d.forum,
-            func.sum(convert(d.awarded, d.currency, target, d.day)).label("awarded"),
-            func.sum(convert(d.enforced, d.currency, target, d.day)).label("enforced"),
+            func.sum(converted(d.awarded, d, target)).label("awarded"),
+            func.sum(converted(d.enforced, d, target)).label("enforced"),
         )
         .group_by(d.forum)
         .subquery()

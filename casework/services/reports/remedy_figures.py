@@ -16,7 +16,7 @@ from casework.services.reports.case_figures import rows, shared_sum
 from casework.services.reports.entity_rollups import AMOUNTS, ANY_CURRENCY, MONEY_ROLLUP, OUTCOMES
 from casework.services.reports.money_facts import recovered
 from casework.services.reports.scope import Scope
-from casework.services.reports.sql import convert, unordered, utc_day
+from casework.services.reports.sql import converted, unordered, utc_day, with_rates
 from casework.services.reports.tables import (
     CURRENCY,
     LABEL,
@@ -194,10 +194,11 @@ def money(scope: Scope) -> Table:
     target = scope.currency
     gathered = _money_rolled if rollups.serves_totals(scope) else _money_picked
     daily, cases, all_cases = gathered(scope)
-    d = daily.c
-    claimed_rep = convert(d.claimed, d.currency, target, d.day)
-    recovered_rep = convert(d.recovered, d.currency, target, d.day)
-    converted = [
+    rated = with_rates(daily, target, "money_rated")
+    d = rated.c
+    claimed_rep = converted(d.claimed, d, target)
+    recovered_rep = converted(d.recovered, d, target)
+    in_target = [
         func.sum(claimed_rep).label("claimed_rep"),
         func.sum(recovered_rep).label("recovered_rep"),
         func.sum(
@@ -211,7 +212,7 @@ def money(scope: Scope) -> Table:
             func.sum(d.claimed).label("claimed"),
             func.sum(d.agreed).label("agreed"),
             func.sum(d.recovered).label("recovered"),
-            *converted,
+            *in_target,
         )
         .group_by(d.currency)
         .subquery()
@@ -234,9 +235,9 @@ def money(scope: Scope) -> Table:
         null().label("agreed"),
         null().label("recovered"),
         all_cases.label("cases"),
-        *converted,
+        *in_target,
         *[select(func.sum(c)).scalar_subquery().label("_shared") for c in shared_cases],
-    ).select_from(daily)
+    ).select_from(rated)
     found = rows(union_all(by_currency, everything))
     found.sort(key=lambda r: (r["currency"] == ALL, r["currency"]))
     if found and found[-1]["currency"] == ALL and not found[-1]["cases"]:

@@ -69,6 +69,8 @@ from casework.services.reports.entity_rollups import (
     agencies_grouped,
     entities_grouped,
     money_grouped,
+    referral_money_grouped,
+    referrals_grouped,
 )
 from casework.services.reports.group_parts import fact_tables, in_key_order, shared_flag
 from casework.services.reports.scope import Scope
@@ -263,6 +265,21 @@ def subtract(connection: Connection, ids: Any) -> None:
 def add(connection: Connection, ids: Any) -> None:
     """Add the facts of these cases to their groups: after the facts are written."""
     _upsert(connection, ids, 1)
+
+
+# What depends on a case's referrals alone (facts.refresh_referred).
+REFERRED = (
+    _Rollup(
+        "referral-groups", ENTITY_ROLLUP, ENTITY_KEYS, ("cases", "shared_cases"), referrals_grouped
+    ),
+    _Rollup("referral-money", MONEY_ROLLUP, MONEY_KEYS, MONEY_MEASURES, referral_money_grouped),
+)
+
+
+def move_referred(connection: Connection, ids: list[int], sign: int) -> None:
+    """Take these cases out of (-1) or into (+1) the groups of their referrals alone: around a
+    rewrite of their `report_referrals` rows that changes nothing else."""
+    _upsert(connection, ids, sign, REFERRED)
 
 
 def move_judged(connection: Connection, ids: Any, sign: int) -> None:

@@ -167,6 +167,27 @@ def convert(amount: Expr, currency: Expr, target: str | Expr, on: Expr) -> Colum
     )
 
 
+def with_rates(rows: Any, target: str, name: str) -> Any:
+    """`rows` (a subquery with `currency` and `day`) with the rates of each row looked up once,
+    `per_usd` (its currency's) and `target_per_usd`, as a materialised common table: however
+    many of a row's amounts `converted` converts, each rate is read once."""
+    r = rows.c
+    factor = literal(1.0) if target == "USD" else rate_per_usd(literal(target), r.day)
+    return (
+        select(*r, rate_per_usd(r.currency, r.day).label("per_usd"), factor.label("target_per_usd"))
+        .cte(name)
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def converted(amount: Expr, rated: Any, target: str) -> ColumnElement[float]:
+    """`convert` of an amount of a `with_rates` row, with the rates the row holds."""
+    return case(
+        (rated.currency == target, amount.cast(Float)),
+        else_=amount.cast(Float) / rated.per_usd * rated.target_per_usd,
+    )
+
+
 def percentiles(values: Any, shared: bool = False) -> Any:
     """Count, median and 90th percentile of `values.c.value` (a subquery of non-null values;
     with `shared`, also the sum of its 0/1 `shared` column), in one pass over the values.
