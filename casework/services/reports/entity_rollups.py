@@ -22,9 +22,11 @@ from sqlalchemy import (
     CompoundSelect,
     Select,
     String,
+    cast,
     exists,
     func,
     literal,
+    null,
     select,
     union_all,
 )
@@ -214,7 +216,7 @@ def _money_contributions(ids: Any, referrals_only: bool = False) -> CompoundSele
             r.currency,
             r.day,
             shared,
-            literal(None, BigInteger).label("claimed"),
+            cast(null(), BigInteger).label("claimed"),  # typed: it may lead the union
             r.awarded.label("agreed"),
             r.enforced.label("recovered"),
         ).join_from(table, REFERRALS, r.case_id == c.case_id)
