@@ -54,13 +54,24 @@ def _whole_months(scope: Scope) -> tuple[str | None, str | None, list[str]]:
     return first, last, sorted(set(cut))
 
 
+def organisation_key(scope: Scope) -> int:
+    """The `organisation_id` of the report's groups: its organisation's, or every case's."""
+    return EVERY_ORGANISATION if scope.organisation is None else scope.organisation
+
+
+def cents(r: Any, name: str, label: str | None = None) -> Any:
+    """The sum of a money group's amount `name` (cents), in units; NULL when none of the
+    groups' items has that amount (as a sum over the items themselves would be)."""
+    summed = func.sum(r[name]).cast(Float) / 100.0
+    return case((func.sum(r[f"n_{name}"]) > 0, summed)).label(label or name)
+
+
 def _groups_of(scope: Scope, r: Any) -> tuple[list[Any], list[str]]:
     """The conditions that keep a rollup's groups (columns `r`) to the report's whole months,
     and the months the date filter cuts in two (to be read from the facts)."""
     f = scope.filters
-    organisation = scope.organisation
     where = [
-        r.organisation_id == (EVERY_ORGANISATION if organisation is None else organisation),
+        r.organisation_id == organisation_key(scope),
         r.abuse_code == (f.abuse or ANY_ABUSE),
         r.cases > 0,
     ]
@@ -139,12 +150,11 @@ def entities(scope: Scope, *kinds: str) -> Any:
     supervisors) _shared. Only when `rollups.serves_totals(scope)`. Groups at zero are left
     out."""
     r = ENTITY_ROLLUP.c
-    organisation = scope.organisation
     shared = [] if scope.shared() is None else [r.shared_cases.label("_shared")]
     return (
         select(r.kind, r.entity_id, r.detail, r.cases, *shared)
         .where(
-            r.organisation_id == (EVERY_ORGANISATION if organisation is None else organisation),
+            r.organisation_id == organisation_key(scope),
             r.kind.in_(kinds),
             r.cases > 0,
         )
@@ -166,4 +176,12 @@ def shared_cases(cube_: Any, scope: Scope, column: str = "cases") -> list[Any]:
     return [total(case((c.shared == 1, c[column]), else_=0)).label("_shared")]
 
 
-__all__ = ["code_cube", "cube", "entities", "shared_cases", "total"]
+__all__ = [
+    "cents",
+    "code_cube",
+    "cube",
+    "entities",
+    "organisation_key",
+    "shared_cases",
+    "total",
+]

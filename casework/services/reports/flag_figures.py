@@ -54,7 +54,7 @@ def flags_and_overdue(scope: Scope) -> Table:
         "overdue": facts.next_deadline_at < scope.now,
         "claim_deadline": facts.claim_deadline < scope.today,
     }
-    is_open = facts.status.in_(OPEN)
+    is_open, shared = facts.status.in_(OPEN), scope.shared()
     if scope.filtered:
         query = _flag_counts(scope, levels.c.level, past).select_from(facts)
         query = query.outerjoin(levels, levels.c.case_id == facts.case_id)
@@ -66,13 +66,12 @@ def flags_and_overdue(scope: Scope) -> Table:
         for name, test in past.items():
             alone = select(func.count()).select_from(facts).where(is_open, test, *scope.cases())
             counted[name] = db.session.scalar(alone)
-        shared = scope.shared()
         if shared is not None:
             counted["_open"] = _open_shared(scope, shared)
     found = []
     for name in ("flagged", "level_1", "level_2", "level_3", *past):
         row = {"measure": name, "cases": counted[name]}
-        if scope.shared() is not None:  # past a deadline: shared when any open case is
+        if shared is not None:  # past a deadline: shared when any open case is
             row["_shared"] = counted.get(f"_{name}", counted.get("_open"))
         found.append(row)
     return Table(

@@ -14,7 +14,6 @@ from sqlalchemy import Float, case, func, select
 
 from casework.models import Referral
 from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
-from casework.models.report_case import EVERY_ORGANISATION
 from casework.services.reports import cubes, rollups
 from casework.services.reports.case_figures import rows
 from casework.services.reports.entity_rollups import (
@@ -26,22 +25,17 @@ from casework.services.reports.entity_rollups import (
     REF_OPEN,
     REFERRED,
 )
+from casework.services.reports.remedy_figures import in_cents, shared_cases_column
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import converted, utc_day, with_rates
 from casework.services.reports.tables import LABEL, MONEY, Chart, Column, Table
-
-
-def _money(value: object) -> float | None:
-    return None if value is None else round(float(value), 2)  # type: ignore[arg-type]
 
 
 def _shared_cases(scope: Scope) -> list[Any]:
     """The `_shared` column: how many of the group's cases another organisation also holds
     (each case once, as the groups count them)."""
     shared = scope.shared()
-    if shared is None:
-        return []
-    return [func.count(case((shared, Referral.case_id)).distinct()).label("_shared")]
+    return [] if shared is None else [shared_cases_column(Referral.case_id, shared)]
 
 
 def _daily_picked(scope: Scope) -> Any:
@@ -82,23 +76,15 @@ def _counts_picked(scope: Scope) -> Any:
     )
 
 
-def _organisation(scope: Scope) -> int:
-    return EVERY_ORGANISATION if scope.organisation is None else scope.organisation
-
-
 def _daily_rolled(scope: Scope) -> Any:
     """The same day sums, from the money groups of the forum kinds (cents)."""
     r = MONEY_ROLLUP.c
-
-    def amount(name: str, label: str) -> Any:
-        summed = func.sum(r[name]).cast(Float) / 100.0
-        return case((func.sum(r[f"n_{name}"]) > 0, summed)).label(label)
-
+    awarded, enforced = cubes.cents(r, "agreed", "awarded"), cubes.cents(r, "recovered", "enforced")
     return (
-        select(
-            r.forum, r.currency, r.day, amount("agreed", "awarded"), amount("recovered", "enforced")
+        select(r.forum, r.currency, r.day, awarded, enforced)
+        .where(
+            r.organisation_id == cubes.organisation_key(scope), r.forum != OUTCOMES, r["items"] > 0
         )
-        .where(r.organisation_id == _organisation(scope), r.forum != OUTCOMES, r["items"] > 0)
         .group_by(r.forum, r.currency, r.day)
         .subquery()
     )
@@ -153,7 +139,7 @@ def referrals(scope: Scope) -> Table:
     )
     found = rows(query)
     for row in found:
-        row["awarded"], row["enforced"] = _money(row["awarded"]), _money(row["enforced"])
+        row["awarded"], row["enforced"] = in_cents(row["awarded"]), in_cents(row["enforced"])
     return Table(
         "referrals",
         _l("Referrals by forum"),

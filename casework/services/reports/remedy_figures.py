@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, case, func, literal, null, select, union_all
 
 from casework.models import Outcome
-from casework.models.report_case import EVERY_ORGANISATION, OUTCOME, REMEDY
+from casework.models.report_case import OUTCOME, REMEDY
 from casework.services.reports import cubes, rolled, rollups
 from casework.services.reports.case_figures import rows, shared_sum
 from casework.services.reports.entity_rollups import AMOUNTS, ANY_CURRENCY, MONEY_ROLLUP, OUTCOMES
@@ -30,12 +30,13 @@ from casework.services.reports.tables import (
 ALL = "*"  # the row adding every currency up in the reporting currency
 
 
-def _shared_cases(case_id: Any, test: Any) -> Any:
+def shared_cases_column(case_id: Any, test: Any) -> Any:
     """The `_shared` column: how many distinct cases pass `test`."""
     return func.count(case((test, case_id)).distinct()).label("_shared")
 
 
-def _money(value: object) -> float | None:
+def in_cents(value: object) -> float | None:
+    """An amount as the tables show it: rounded to the cent."""
     return None if value is None else round(float(value), 2)  # type: ignore[arg-type]
 
 
@@ -47,7 +48,7 @@ def outcomes_by_code(scope: Scope) -> Table:
     shared = scope.shared()
     # Cases another organisation also holds, each once however many outcomes of the code
     # it has (as the rollup counts them).
-    shared_cases = [] if shared is None else [_shared_cases(Outcome.case_id, shared)]
+    shared_cases = [] if shared is None else [shared_cases_column(Outcome.case_id, shared)]
     counted = select(
         code.label("code"),
         func.count(Outcome.case_id.distinct()).label("cases"),
@@ -144,18 +145,17 @@ def _money_rolled(scope: Scope) -> tuple[Any, Any, Any]:
     """The same, from the money groups (day sums in cents) and the cases with money per
     currency of the entity rollup: a report with no filter but the organisation."""
     r = MONEY_ROLLUP.c
-    organisation = EVERY_ORGANISATION if scope.organisation is None else scope.organisation
-    groups = [r.organisation_id == organisation, r.forum == OUTCOMES, r["items"] > 0]
-
-    def amount(name: str) -> Any:
-        summed = func.sum(r[name]).cast(Float) / 100.0
-        return case((func.sum(r[f"n_{name}"]) > 0, summed)).label(name)
+    groups = [
+        r.organisation_id == cubes.organisation_key(scope),
+        r.forum == OUTCOMES,
+        r["items"] > 0,
+    ]
 
     daily = (
         select(
             r.currency,
             r.day,
-            *[amount(name) for name in AMOUNTS],
+            *[cubes.cents(r, name) for name in AMOUNTS],
             func.sum(r.n_claimed).label("n_claimed"),
             func.sum(r.n_recovered).label("n_recovered"),
         )
@@ -244,7 +244,7 @@ def money(scope: Scope) -> Table:
         found.pop()
     for row in found:
         for key in ("claimed", "agreed", "recovered", "claimed_rep", "recovered_rep"):
-            row[key] = _money(row[key])
+            row[key] = in_cents(row[key])
         row["no_rate"] = int(row["no_rate"] or 0)
     return Table(
         "money",
