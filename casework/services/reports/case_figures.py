@@ -267,28 +267,61 @@ def _held_rolled(scope: Scope) -> Select[Any]:
     ).group_by(e.c.entity_id)
 
 
+def _held(holder: Any, status: Any, shared: list[Any], *where: Any) -> Select[Any]:
+    """The cases each caseworker on one side (`holder`) holds, open and finished, of the rows
+    `where` keeps (`shared`: the `_shared` column, if any)."""
+    return (
+        select(
+            holder.label("user_id"),
+            func.count().filter(status.in_(OPEN)).label("open"),
+            literal(0).label("offered"),
+            func.count().filter(status.in_(FINISHED)).label("finished"),
+            *shared,
+        )
+        .where(holder.is_not(None), *where)
+        .group_by(holder)
+    )
+
+
+def _held_from_indexes(scope: Scope) -> bool:
+    """Whether each side's caseworker index answers the report alone: an organisation's rows
+    (`report_org_cases` indexes the organisation, caseworker, status, shared count and
+    day of the complaint) filtered on nothing else than the dates (or a set of case ids)."""
+    f = scope.filters
+    return scope.organisation is not None and not (
+        f.origin or f.destination or f.abuse or f.agency_id is not None
+    )
+
+
+def _held_picked(scope: Scope) -> list[Select[Any]]:
+    """The cases each caseworker holds, per side, from the facts. When the caseworker indexes
+    do not answer the report alone (`_held_from_indexes`), its cases are picked in one pass
+    (materialised), then counted per caseworker of each side: each side re-read the report's
+    rows (1M cases, NP->QA + RA_FEES, SQLite 0.20 -> 0.12 s)."""
+    facts, shared = scope.facts, scope.shared()
+    sides = (facts.origin_caseworker_id, facts.destination_caseworker_id)
+    if _held_from_indexes(scope):
+        where = scope.cases()
+        return [_held(holder, facts.status, shared_sum(scope), *where) for holder in sides]
+    flag = [] if shared is None else [case((shared, 1), else_=0).label("shared")]
+    picked = (
+        select(*[holder.label(f"side_{i}") for i, holder in enumerate(sides)], facts.status, *flag)
+        .where(or_(*[holder.is_not(None) for holder in sides]), *scope.cases())
+        .cte("held")
+        .prefix_with("MATERIALIZED")
+    )
+    p = picked.c
+    counted = [] if shared is None else [func.sum(p.shared).label("_shared")]
+    return [_held(p[f"side_{i}"], p.status, counted) for i in range(len(sides))]
+
+
 def caseload(scope: Scope) -> Table:
     """Per caseworker: open cases they hold, offers waiting for them, cases they finished.
     Supervisors see their own organisation's caseworkers.
 
     The cases held come from the facts (each side's caseworker), the offers from the
     assignments: a few thousand rows, where the held cases are every case."""
-    facts = scope.facts
     zero = literal(0)
-
-    def held(holder: Any) -> Select[Any]:
-        return (
-            select(
-                holder.label("user_id"),
-                func.count().filter(facts.status.in_(OPEN)).label("open"),
-                zero.label("offered"),
-                func.count().filter(facts.status.in_(FINISHED)).label("finished"),
-                *shared_sum(scope),
-            )
-            .where(holder.is_not(None), *scope.cases())
-            .group_by(holder)
-        )
-
     # The status inline, so the index of offers (partial: status = 'offered') applies.
     waiting = [Assignment.status == literal(OFFERED, literal_execute=True)]
     if not scope.sees_everything:  # only their own caseworkers are shown
@@ -306,9 +339,7 @@ def caseload(scope: Scope) -> Table:
     if rollups.serves_totals(scope):
         parts = union_all(_held_rolled(scope), offers).subquery()
     else:
-        parts = union_all(
-            held(facts.origin_caseworker_id), held(facts.destination_caseworker_id), offers
-        ).subquery()
+        parts = union_all(*_held_picked(scope), offers).subquery()
     # Whole numbers on every database (PostgreSQL sums integers as numeric).
     totals = [func.sum(c).cast(Integer).label(c.key) for c in parts.c if c.key != "user_id"]
     per_user = select(parts.c.user_id, *totals).group_by(parts.c.user_id).subquery()

@@ -100,13 +100,14 @@ def kind_on(registry_id: Expr, day: Expr) -> ColumnElement[str]:
     return func.coalesce(then, literal(UNKNOWN))
 
 
-def judged(scope: Scope) -> Any:
+def judged(scope: Scope, per: Any = None) -> Any:
     """The report's cases naming a linked agency, counted per agency and judgement: agency
     id, merged key (`merged_key`), registry entry, `licence` (LICENSED, UNLICENSED or
     UNKNOWN), `n` and (for supervisors) `_shared`. The facts hold the judgement on the day of
     recruitment; cases without such a day are judged on `scope.today`, once per agency. One
-    pass over the facts' agency index, whatever the caseload: the registry is read per group."""
-    per = _per_judgement(scope)
+    pass over the facts' agency index, whatever the caseload: the registry is read per group.
+    `per`: the counts per agency and judgement (`per_judgement`) when the caller has them."""
+    per = per_judgement(scope) if per is None else per
     today = kind_on(Agency.registry_agency_id, literal(scope.today))
     return (
         select(
@@ -123,10 +124,12 @@ def judged(scope: Scope) -> Any:
     )
 
 
-def _per_judgement(scope: Scope) -> Any:
-    """The report's cases naming an agency, per agency and judgement on the day of recruitment
-    (`licence_then`, NULL when not judged): from the entity rollup for a report with no filter
-    but the organisation, else from the facts' agency index."""
+def per_judgement(scope: Scope) -> Any:
+    """The report's cases per agency and judgement on the day of recruitment (`licence_then`,
+    NULL when not judged): from the entity rollup for a report with no filter but the
+    organisation (the agencies only), else from the facts' agency index (agency_id NULL: the
+    cases naming none), materialised: a figure may read it twice, in one pass over the
+    facts."""
     # here, not at the top: the facts (which this module serves) are below the figures
     from casework.services.reports import cubes, rollups
     from casework.services.reports.case_figures import shared_sum
@@ -151,17 +154,18 @@ def _per_judgement(scope: Scope) -> Any:
             func.count().label("n"),
             *shared_sum(scope),
         )
-        .where(facts.agency_id.is_not(None), *scope.cases())
+        .where(*scope.cases())
         .group_by(facts.agency_id, facts.licence_then)
-        .subquery("per_judgement")
+        .cte("per_judgement")
+        .prefix_with("MATERIALIZED")
     )
 
 
-def licensed_then(scope: Scope, keys: Any = None) -> Any:
+def licensed_then(scope: Scope, keys: Any = None, per: Any = None) -> Any:
     """Per merged key (`merged_key`), how many of the report's cases were licensed on the day
-    of recruitment (`licensed_then`), from `judged`; only the keys in `keys` (a select of
-    them) when given."""
-    judgements = judged(scope)
+    of recruitment (`licensed_then`), from `judged` (of `per`, when given); only the keys in
+    `keys` (a select of them) when given."""
+    judgements = judged(scope, per)
     counted = select(
         judgements.c.key,
         func.sum(judgements.c.n)

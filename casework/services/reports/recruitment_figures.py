@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import Integer, case, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from casework.models import Agency, FeePayment, RegistryAgency
@@ -19,6 +19,7 @@ from casework.services.reports.licences import (
     judged,
     licensed_then,
     merged_key,
+    per_judgement,
     status_on,
 )
 from casework.services.reports.scope import Scope
@@ -72,10 +73,10 @@ def recruitment_cost(scope: Scope) -> Table:
     )
 
 
-def _per_agency(scope: Scope) -> Any:
+def _per_agency(scope: Scope, per: Any) -> Any:
     """Complaints per agency row (agency_id NULL: none named), before merging: from the entity
-    rollup for a report with no filter but the organisation, else from the facts' agency
-    index."""
+    rollup for a report with no filter but the organisation, else from the counts per agency
+    and judgement (`per`, licences.per_judgement: the facts read once for both)."""
     if rollups.serves_totals(scope):
         e = cubes.entities(scope, rollups.BY_AGENCY)
         shared = [] if "_shared" not in e.c else [cubes.total(e.c._shared).label("_shared")]
@@ -88,11 +89,10 @@ def _per_agency(scope: Scope) -> Any:
             .group_by(e.c.entity_id)
             .subquery()
         )
-    facts = scope.facts
+    shared = [] if "_shared" not in per.c else [func.sum(per.c._shared).label("_shared")]
     return (
-        select(facts.agency_id.label("agency_id"), func.count().label("n"), *shared_sum(scope))
-        .where(*scope.cases())
-        .group_by(facts.agency_id)
+        select(per.c.agency_id, func.sum(per.c.n).label("n"), *shared)
+        .group_by(per.c.agency_id)
         .subquery()
     )
 
@@ -104,7 +104,8 @@ def agencies(scope: Scope) -> Table:
     it; "licensed at recruitment" counts the complaints whose agency the registry lists as
     valid on the day of recruitment (see `licences`)."""
     facts = scope.facts
-    per_agency = _per_agency(scope)
+    per = per_judgement(scope)
+    per_agency = _per_agency(scope, per)
     key = merged_key()
     shared = [func.sum(c).cast(Integer).label(c.key) for c in per_agency.c if c.key == "_shared"]
     ranked = (
@@ -136,7 +137,7 @@ def agencies(scope: Scope) -> Table:
         .group_by(key)
         .subquery()
     )
-    licensed = licensed_then(scope, ranked_keys)
+    licensed = licensed_then(scope, ranked_keys, per)
     named = aliased(Agency)
     query = (
         select(
@@ -193,9 +194,10 @@ def agency_licences(scope: Scope) -> Table:
     """Complaints by what the registry says of their agency on the day of recruitment:
     licensed, not licensed, not known (no registry link, or a history that does not reach
     back), or no agency named."""
-    # Agencies without a registry link are counted per agency (from the agency index); only
-    # the complaints naming a linked agency are judged one by one, against its history.
-    per_agency = _per_agency(scope)
+    # Agencies without a registry link are counted per agency (from the agency index); the
+    # complaints naming a linked agency are judged per agency, against its history.
+    per = per_judgement(scope)
+    per_agency = _per_agency(scope, per)
     shared = [func.sum(c).cast(Integer).label(c.key) for c in per_agency.c if c.key == "_shared"]
     unlinked_kind = case((per_agency.c.agency_id.is_(None), NO_AGENCY), else_=UNKNOWN)
     unlinked = (
@@ -209,7 +211,7 @@ def agency_licences(scope: Scope) -> Table:
         .where(Agency.registry_agency_id.is_(None))
         .group_by(unlinked_kind)
     )
-    judgements = judged(scope)
+    judgements = judged(scope, per)
     linked = select(
         judgements.c.licence,
         func.sum(judgements.c.n).cast(Integer).label("complaints"),
@@ -220,7 +222,7 @@ def agency_licences(scope: Scope) -> Table:
         ),
     ).group_by(judgements.c.licence)
     found: dict[str, dict[str, Any]] = {}
-    for row in rows(unlinked) + rows(linked):
+    for row in rows(union_all(unlinked, linked)):  # one statement: the facts read once
         total = found.setdefault(row["licence"], {"licence": row["licence"], "complaints": 0})
         for name in ("complaints", "_shared"):
             if name in row:

@@ -38,40 +38,60 @@ def _shared_cases(scope: Scope) -> list[Any]:
     return [] if shared is None else [shared_cases_column(Referral.case_id, shared)]
 
 
-def _daily_picked(scope: Scope) -> Any:
+def _picked(scope: Scope) -> Any:
+    """The referrals of the report's cases, picked once (materialised) for both the counts
+    and the day sums: each read them and the report's facts again (1M cases, a supervisor's
+    last 12 months: SQLite 0.10 -> 0.06 s). `shared` is 1 when the case is another
+    organisation's too (supervisors)."""
+    shared = scope.shared()
+    flag = [] if shared is None else [case((shared, 1), else_=0).label("shared")]
+    day = utc_day(func.coalesce(Referral.decided_at, Referral.updated_at))
+    picked = select(
+        Referral.case_id,
+        Referral.forum_kind.label("forum"),
+        Referral.status,
+        Referral.currency,
+        day.label("day"),
+        Referral.amount_awarded.label("awarded"),
+        Referral.amount_enforced.label("enforced"),
+        *flag,
+    )
+    return (
+        scope.narrow(picked, Referral.case_id).cte("picked_referrals").prefix_with("MATERIALIZED")
+    )
+
+
+def _daily_picked(picked: Any) -> Any:
     """Per forum kind, currency and day: the amounts awarded and enforced (from the
     referrals of the report's cases)."""
-    day = utc_day(func.coalesce(Referral.decided_at, Referral.updated_at))
+    p = picked.c
     return (
-        scope.narrow(
-            select(
-                Referral.forum_kind.label("forum"),
-                Referral.currency.label("currency"),
-                day.label("day"),
-                func.sum(Referral.amount_awarded, type_=Float).label("awarded"),
-                func.sum(Referral.amount_enforced, type_=Float).label("enforced"),
-            ).where(Referral.currency.is_not(None)),
-            Referral.case_id,
+        select(
+            p.forum,
+            p.currency,
+            p.day,
+            func.sum(p.awarded, type_=Float).label("awarded"),
+            func.sum(p.enforced, type_=Float).label("enforced"),
         )
-        .group_by(Referral.forum_kind, Referral.currency, day)
+        .where(p.currency.is_not(None))
+        .group_by(p.forum, p.currency, p.day)
         .subquery()
     )
 
 
-def _counts_picked(scope: Scope) -> Any:
+def _counts_picked(picked: Any) -> Any:
+    p = picked.c
+    shared = [] if "shared" not in p else [shared_cases_column(p.case_id, p.shared == 1)]
     return (
-        scope.narrow(
-            select(
-                Referral.forum_kind.label("forum"),
-                func.count(Referral.case_id.distinct()).label("cases"),
-                func.count().filter(Referral.status.in_(OPEN_REFERRAL_STATUSES)).label("open"),
-                func.count().filter(Referral.status.in_((DECIDED, CLOSED))).label("decided"),
-                func.count().filter(Referral.amount_awarded > 0).label("awards"),
-                *_shared_cases(scope),
-            ),
-            Referral.case_id,
+        select(
+            p.forum,
+            func.count(p.case_id.distinct()).label("cases"),
+            func.count().filter(p.status.in_(OPEN_REFERRAL_STATUSES)).label("open"),
+            func.count().filter(p.status.in_((DECIDED, CLOSED))).label("decided"),
+            func.count().filter(p.awarded > 0).label("awards"),
+            *shared,
         )
-        .group_by(Referral.forum_kind)
+        .group_by(p.forum)
         .subquery()
     )
 
@@ -120,8 +140,11 @@ def referrals(scope: Scope) -> Table:
     enforced, converted at the rate of the decision day (added up per currency and day first)."""
     target = scope.currency
     rolled = rollups.serves_totals(scope)
-    daily = _daily_rolled(scope) if rolled else _daily_picked(scope)
-    counts = _counts_rolled(scope) if rolled else _counts_picked(scope)
+    if rolled:
+        daily, counts = _daily_rolled(scope), _counts_rolled(scope)
+    else:
+        picked = _picked(scope)
+        daily, counts = _daily_picked(picked), _counts_picked(picked)
     d = with_rates(daily, target, "referral_rated").c
     amounts = (
         select(
