@@ -50,6 +50,13 @@ def shared_sum(scope: Scope) -> list[Any]:
     return [] if shared is None else [func.sum(case((shared, 1), else_=0)).label("_shared")]
 
 
+def shared_column(scope: Scope) -> list[Any]:
+    """For a supervisor, the `shared` column of a row picked from the facts: 1 when another
+    organisation also holds its case, else 0 (`shared_sum` adds such rows up). None for admins."""
+    shared = scope.shared()
+    return [] if shared is None else [case((shared, 1), else_=0).label("shared")]
+
+
 def rows(query: Any) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in db.session.execute(query)]
 
@@ -169,8 +176,7 @@ def open_by_status(scope: Scope) -> Table:
 def _narrowed_percentiles(scope: Scope, clocks: dict[str, Any]) -> list[dict[str, Any]]:
     """Count, median and p90 of each clock over the report's cases, in one statement: the
     cases are picked once (a common table both rankings read)."""
-    shared = scope.shared()
-    flag = [] if shared is None else [case((shared, 1), else_=0).label("shared")]
+    flag = shared_column(scope)
     picked = (
         select(*[seconds.label(name) for name, seconds in clocks.items()], *flag)
         .where(or_(*[seconds.is_not(None) for seconds in clocks.values()]), *scope.cases())
@@ -181,7 +187,7 @@ def _narrowed_percentiles(scope: Scope, clocks: dict[str, Any]) -> list[dict[str
         values = select(picked.c[name].label("value"), *([picked.c.shared] if flag else [])).where(
             picked.c[name].is_not(None)
         )
-        ranked = percentiles(values.subquery(), shared is not None)
+        ranked = percentiles(values.subquery(), bool(flag))
         parts.append(ranked.add_columns(literal(name).label("measure")))
     by_measure = {row["measure"]: row for row in rows(union_all(*parts))}
     return [by_measure[name] for name in clocks]
@@ -298,12 +304,12 @@ def _held_picked(scope: Scope) -> list[Select[Any]]:
     do not answer the report alone (`_held_from_indexes`), its cases are picked in one pass
     (materialised), then counted per caseworker of each side: each side re-read the report's
     rows (1M cases, NP->QA + RA_FEES, SQLite 0.20 -> 0.12 s)."""
-    facts, shared = scope.facts, scope.shared()
+    facts = scope.facts
     sides = (facts.origin_caseworker_id, facts.destination_caseworker_id)
     if _held_from_indexes(scope):
         where = scope.cases()
         return [_held(holder, facts.status, shared_sum(scope), *where) for holder in sides]
-    flag = [] if shared is None else [case((shared, 1), else_=0).label("shared")]
+    flag = shared_column(scope)
     picked = (
         select(*[holder.label(f"side_{i}") for i, holder in enumerate(sides)], facts.status, *flag)
         .where(or_(*[holder.is_not(None) for holder in sides]), *scope.cases())
@@ -311,7 +317,7 @@ def _held_picked(scope: Scope) -> list[Select[Any]]:
         .prefix_with("MATERIALIZED")
     )
     p = picked.c
-    counted = [] if shared is None else [func.sum(p.shared).label("_shared")]
+    counted = [func.sum(p.shared).label("_shared")] if flag else []
     return [_held(p[f"side_{i}"], p.status, counted) for i in range(len(sides))]
 
 

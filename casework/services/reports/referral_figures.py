@@ -15,7 +15,7 @@ from sqlalchemy import Float, case, func, select
 from casework.models import Referral
 from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
 from casework.services.reports import cubes, rollups
-from casework.services.reports.case_figures import rows
+from casework.services.reports.case_figures import rows, shared_column
 from casework.services.reports.entity_rollups import (
     MONEY_ROLLUP,
     OUTCOMES,
@@ -43,8 +43,6 @@ def _picked(scope: Scope) -> Any:
     and the day sums: each read them and the report's facts again (1M cases, a supervisor's
     last 12 months: SQLite 0.10 -> 0.06 s). `shared` is 1 when the case is another
     organisation's too (supervisors)."""
-    shared = scope.shared()
-    flag = [] if shared is None else [case((shared, 1), else_=0).label("shared")]
     day = utc_day(func.coalesce(Referral.decided_at, Referral.updated_at))
     picked = select(
         Referral.case_id,
@@ -54,7 +52,7 @@ def _picked(scope: Scope) -> Any:
         day.label("day"),
         Referral.amount_awarded.label("awarded"),
         Referral.amount_enforced.label("enforced"),
-        *flag,
+        *shared_column(scope),
     )
     return (
         scope.narrow(picked, Referral.case_id).cte("picked_referrals").prefix_with("MATERIALIZED")

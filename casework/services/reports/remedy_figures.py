@@ -12,7 +12,7 @@ from sqlalchemy import Float, case, func, literal, null, select, union_all
 from casework.models import Outcome
 from casework.models.report_case import OUTCOME, REMEDY
 from casework.services.reports import cubes, rolled, rollups
-from casework.services.reports.case_figures import rows, shared_sum
+from casework.services.reports.case_figures import rows, shared_column, shared_sum
 from casework.services.reports.entity_rollups import AMOUNTS, ANY_CURRENCY, MONEY_ROLLUP, OUTCOMES
 from casework.services.reports.money_facts import recovered
 from casework.services.reports.scope import Scope
@@ -109,7 +109,7 @@ def _money_picked(scope: Scope) -> tuple[Any, Any, Any]:
             Outcome.amount_claimed.label("claimed"),
             Outcome.amount.label("agreed"),
             recovered().label("recovered"),
-            *([] if shared is None else [case((shared, 1), else_=0).label("shared")]),
+            *shared_column(scope),
         ).where(Outcome.currency.is_not(None)),
         Outcome.case_id,
     )
