@@ -168,6 +168,8 @@ class ReportOrgCase(FactColumns, Model):
 EVERY_ORGANISATION = 0
 # report_rollups.abuse_code for the rollup of every case whatever its abuse codes
 ANY_ABUSE = ""
+# abuse code, corridor and month of the entity and money rollups' totals groups
+TOTAL = ""
 
 
 class GroupColumns:
@@ -246,9 +248,9 @@ class ReportCodeRollup(GroupColumns, Model):
 
 
 class ReportEntityRollup(Model):
-    """The report's cases counted per agency, caseworker, currency and forum, for a report on every case an
-    organisation (or the platform) holds, with no other filter: the agency tables and the
-    caseload read a few thousand rows, whatever the caseload.
+    """The report's cases counted per agency, caseworker, currency and forum: the agency
+    tables, the caseload, the money and referral figures read a few thousand rows, whatever
+    the caseload.
 
     - kind "agency": `entity_id` the case's agency (0: none named), `detail` the facts'
       `licence_then` ("": not judged on the day of recruitment);
@@ -257,22 +259,44 @@ class ReportEntityRollup(Model):
     - kind "money": the cases with money in the currency `detail` ("": in any);
     - the referrals (`detail` the forum kind): "referred" the cases referred there,
       "ref_open" and "ref_done" the referrals open and decided, "ref_award" those with an
-      award; "ref_code" the cases with an outcome code there (`detail` "FORUM CODE").
+      award; "ref_code" the cases with an outcome code there (`detail` "FORUM CODE");
+    - "resp_hours" and "res_hours": the cases per whole hour (`entity_id`) of the time to a
+      first answer and to resolution.
+
+    Each case is counted twice per kind: in the totals group (abuse code, corridor and month
+    all "", TOTAL: the report with no filter but the organisation reads these alone), and in
+    the groups of its month and corridor, once for any abuse ("") and once per abuse code of
+    the case (as `ReportRollup`), which a report filtered on dates, corridor or abuse adds
+    up. The hours are kept in the totals groups only (a filtered report ranks the clocks of
+    its cases itself: per month and corridor they would be nearly one group per case).
 
     `organisation_id` means what it means in `ReportRollup`; `shared_cases` counts the cases
     another organisation also holds. Kept as `ReportRollup` is
-    (casework.services.reports.rollups), from the facts alone; a report filtered by month,
-    corridor, abuse, agency or caseworker reads the facts.
+    (casework.services.reports.rollups), from the facts alone; a report filtered by agency,
+    caseworker or another organisation reads the facts.
     """
 
     __tablename__ = "report_entity_rollups"
     __table_args__ = (
-        PrimaryKeyConstraint("organisation_id", "kind", "entity_id", "detail"),
+        PrimaryKeyConstraint(
+            "organisation_id",
+            "kind",
+            "abuse_code",
+            "origin_country",
+            "destination_country",
+            "created_month",
+            "entity_id",
+            "detail",
+        ),
         {"sqlite_with_rowid": False},
     )
 
     organisation_id: Mapped[int] = mapped_column(autoincrement=False)
     kind: Mapped[str] = mapped_column(String(10))
+    abuse_code: Mapped[str] = mapped_column(String(20))
+    origin_country: Mapped[str] = mapped_column(String(2))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    created_month: Mapped[str] = mapped_column(String(7))
     entity_id: Mapped[int] = mapped_column(autoincrement=False)
     detail: Mapped[str] = mapped_column(String(64))
     cases: Mapped[int] = mapped_column(default=0)

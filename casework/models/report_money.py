@@ -64,17 +64,34 @@ class ReportMoneyRollup(Model):
     """Amounts added up per organisation (0: every case), forum, currency, day and shared
     flag: how many items, and per amount how many have one and their sum in cents. Forum ""
     holds the outcomes (claimed; agreed or awarded; recovered), any other a forum kind's
-    referrals (awarded as agreed, enforced as recovered). The money and referral figures of a
-    report with no filter but the organisation convert these day sums at each day's rate, as
-    they would the amounts themselves."""
+    referrals (awarded as agreed, enforced as recovered). The money and referral figures
+    convert these day sums at each day's rate, as they would the amounts themselves.
+
+    As in `ReportEntityRollup`, each item is added to the totals group (abuse code, corridor
+    and month of the complaint all "") and to the groups of its case's month and corridor,
+    for any abuse and per abuse code of the case (a filtered report's)."""
 
     __tablename__ = "report_money_rollups"
     __table_args__ = (
-        PrimaryKeyConstraint("organisation_id", "forum", "currency", "day", "shared"),
+        PrimaryKeyConstraint(
+            "organisation_id",
+            "abuse_code",
+            "origin_country",
+            "destination_country",
+            "created_month",
+            "forum",
+            "currency",
+            "day",
+            "shared",
+        ),
         {"sqlite_with_rowid": False},
     )
 
     organisation_id: Mapped[int] = mapped_column(autoincrement=False)
+    abuse_code: Mapped[str] = mapped_column(String(20))
+    origin_country: Mapped[str] = mapped_column(String(2))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    created_month: Mapped[str] = mapped_column(String(7))
     forum: Mapped[str] = mapped_column(String(30))
     currency: Mapped[str] = mapped_column(String(3))
     day: Mapped[date]

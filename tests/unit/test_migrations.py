@@ -343,6 +343,17 @@ def _code_rollups() -> list[tuple[object, ...]]:
     return [tuple(r) for r in rows]
 
 
+# The entity and money groups as they were before 0020, and its totals groups (each case once).
+ENTITY_GROUPS = "organisation_id, kind, entity_id, detail, cases, shared_cases"
+MONEY_GROUPS = (
+    "organisation_id, forum, currency, day, shared, items, n_claimed, claimed, n_agreed, "
+    "agreed, n_recovered, recovered"
+)
+TOTALS = (
+    "abuse_code = '' AND origin_country = '' AND destination_country = '' AND created_month = ''"
+)
+
+
 def test_upgrading_to_0016_fills_the_entity_rollups(empty_app: Flask) -> None:
     """Cases naming a suspended, a licensed, an unlisted and no agency, one held by a
     caseworker and resolved, taken back to 0015 (no entity rollups): `upgrade` gives the
@@ -394,11 +405,14 @@ def test_upgrading_to_0016_fills_the_entity_rollups(empty_app: Flask) -> None:
 
 
 def _entity_rollups() -> list[tuple[object, ...]]:
+    """The entity groups (before 0020's dimensions, or its totals groups)."""
     with db.engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("report_entity_rollups")}
+        totals = f" AND {TOTALS}" if "abuse_code" in columns else ""
         rows = conn.execute(
             text(
-                "SELECT organisation_id, kind, entity_id, detail, cases, shared_cases "
-                "FROM report_entity_rollups WHERE cases > 0 ORDER BY 1, 2, 3, 4"
+                f"SELECT {ENTITY_GROUPS} FROM report_entity_rollups WHERE cases > 0{totals} "  # noqa: S608
+                "ORDER BY 1, 2, 3, 4"
             )
         ).all()
     return [tuple(r) for r in rows]
@@ -463,9 +477,10 @@ def _money_tables() -> tuple[list[tuple[object, ...]], ...]:
             for query in (
                 "SELECT case_id, outcome_id, currency, day, claimed, agreed, recovered "
                 "FROM report_money ORDER BY 1, 2",
-                "SELECT * FROM report_money_rollups ORDER BY 1, 2, 3, 4",
-                "SELECT * FROM report_entity_rollups WHERE kind NOT IN ('agency', 'holder') "
+                f"SELECT {MONEY_GROUPS} FROM report_money_rollups WHERE {TOTALS} "  # noqa: S608
                 "ORDER BY 1, 2, 3, 4",
+                f"SELECT {ENTITY_GROUPS} FROM report_entity_rollups "  # noqa: S608
+                f"WHERE kind NOT IN ('agency', 'holder') AND {TOTALS} ORDER BY 1, 2, 3, 4",
                 "SELECT * FROM report_referrals ORDER BY 1, 2",
             )
         ]
@@ -502,3 +517,89 @@ def test_upgrading_to_0019_fills_the_clock_hours(empty_app: Flask) -> None:
     assert not [row for row in _entity_rollups() if row[1] in ("resp_hours", "res_hours")]
     upgrade(directory=directory)
     assert [row for row in _entity_rollups() if row[1] in ("resp_hours", "res_hours")] == kept
+
+
+def test_upgrading_to_0020_fills_the_groups_per_month_corridor_and_abuse(empty_app: Flask) -> None:
+    """Cases with two abuse codes and one, money, a decided referral, one accepted after 36
+    hours: taken back to 0019 the entity and money rollups keep their totals groups (each
+    case once), and `upgrade` gives every group the app keeps current, per month, corridor and
+    abuse code too."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from casework.models import Assignment, Case, Outcome, Referral
+    from casework.services.intake.operations import lodge_complaint
+    from tests.conftest import complaint_payload
+
+    directory = _gefont_at_head()
+    for abuses in (["RA_FEES", "FL_DOCS"], ["FL_WAGES"]):
+        lodge_complaint(complaint_payload(abuse_categories=abuses), [], "api")
+    first, second = db.session.scalars(select(Case).order_by(Case.id)).all()
+    offer = db.session.scalars(select(Assignment).where(Assignment.case_id == first.id)).first()
+    assert offer is not None
+    offer.status, offer.responded_at = "accepted", first.created_at + timedelta(hours=36)
+    paid = Outcome(case_id=second.id, code="OUT_MONEY_RECOVERED", currency="NPR")
+    paid.amount = Decimal("20000")
+    court = Referral(case_id=first.id, forum_kind="DEST_LABOUR_COURT", status="decided")
+    court.outcome_code, court.amount_awarded, court.currency = "OUT_AWARD", Decimal("500"), "QAR"
+    db.session.add_all([paid, court])
+    db.session.commit()
+    kept = _all_groups()
+    entities, money = kept
+    month = first.created_at.strftime("%Y-%m")
+    fees = [row for row in entities if row[1] == "agency" and row[2] == "RA_FEES"]
+    assert [row[3:6] for row in fees] == [("NP", "QA", month)] * 2  # every case, GEFONT's
+    assert not [row for row in entities if row[1] == "resp_hours" and row[5] != ""]
+    assert {row[1] for row in money if row[5] == "DEST_LABOUR_COURT"} == {"", "RA_FEES", "FL_DOCS"}
+    totals = (_totals_of(entities, 8), _totals_of(money, 9))
+    db.session.remove()
+    downgrade(directory=directory, revision="0019")
+    with db.engine.connect() as conn:
+        old = [
+            [
+                tuple(r)
+                for r in conn.execute(text(f"SELECT {columns} FROM {table} ORDER BY 1, 2, 3, 4"))  # noqa: S608
+            ]
+            for columns, table in (
+                (ENTITY_GROUPS, "report_entity_rollups"),
+                (MONEY_GROUPS, "report_money_rollups"),
+            )
+        ]
+    assert (sorted(old[0]), sorted(old[1])) == totals
+    upgrade(directory=directory)
+    assert _all_groups() == kept
+
+
+def _totals_of(rows: list[tuple[object, ...]], keys: int) -> list[tuple[object, ...]]:
+    """The totals groups of 0020's rows (dimensions at columns 2-5 or 1-4), without them."""
+    found = []
+    for row in rows:
+        at = 2 if isinstance(row[1], str) and row[1] in ENTITY_KINDS else 1
+        if all(value == "" for value in row[at : at + 4]):
+            found.append(row[:at] + row[at + 4 :])
+    return sorted(found)
+
+
+ENTITY_KINDS = (
+    "agency",
+    "holder",
+    "money",
+    "referred",
+    "ref_open",
+    "ref_done",
+    "ref_award",
+    "ref_code",
+    "resp_hours",
+    "res_hours",
+)
+
+
+def _all_groups() -> tuple[list[tuple[object, ...]], ...]:
+    with db.engine.connect() as conn:
+        return tuple(
+            [tuple(r) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY {order}"))]  # noqa: S608
+            for table, order in (
+                ("report_entity_rollups", "1, 2, 3, 4, 5, 6, 7, 8"),
+                ("report_money_rollups", "1, 2, 3, 4, 5, 6, 7, 8, 9"),
+            )
+        )

@@ -328,10 +328,25 @@ def _fresh_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
         ):
             if f[clock] is not None:
                 keys.append((organisation, kind, -1 if f[clock] < 0 else int(f[clock] // 3600), ""))
-        for key in keys:
-            groups[key][0] += 1
-            groups[key][1] += shared
+        for organisation_, kind, entity, detail in keys:
+            hours = kind in ("resp_hours", "res_hours")  # in the totals groups alone
+            for grain in _grains(f, totals_only=hours):
+                group = groups[(organisation_, kind, *grain, entity, detail)]
+                group[0] += 1
+                group[1] += shared
     return {key: (n, shared) for key, (n, shared) in groups.items()}
+
+
+def _grains(f: dict[str, Any], totals_only: bool = False) -> list[tuple[str, str, str, str]]:
+    """The abuse code, corridor and month of the entity and money groups a fact row counts
+    in: the totals group (all ""), and unless `totals_only` its month and corridor for any
+    abuse and for each abuse code of the case."""
+    grains = [("", "", "", "")]
+    if totals_only:
+        return grains
+    codes = [""] + [c for c in f["abuse_codes"].split() if c in ABUSE_CODES]
+    corridor = (f["origin_country"], f["destination_country"], f["created_month"])
+    return grains + [(code, *corridor) for code in codes]
 
 
 def _referral_keys(organisation: int, referrals: list[Referral]) -> list[tuple[Any, ...]]:
@@ -380,7 +395,8 @@ def _referrals_of_cases() -> dict[int, list[Referral]]:
 
 def _fresh_money_groups() -> dict[tuple[Any, ...], tuple[int, ...]]:
     """The outcomes' amounts (forum "") and the referrals' (awarded as agreed, enforced as
-    recovered) in cents, per organisation, forum, currency, day and shared flag."""
+    recovered) in cents, per organisation, grain (`_grains`), forum, currency, day and shared
+    flag."""
     money = _money_of_cases()
     referred = _referrals_of_cases()
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * 7)
@@ -392,13 +408,15 @@ def _fresh_money_groups() -> dict[tuple[Any, ...], tuple[int, ...]]:
                 items.append(
                     (r.forum_kind, r.currency, day, (None, r.amount_awarded, r.amount_enforced))
                 )
+        shared = int(f["organisations"] > 1)
         for forum, currency, day, amounts in items:
-            group = groups[(organisation, forum, currency, day, int(f["organisations"] > 1))]
-            group[0] += 1
-            for at, amount in enumerate(amounts):
-                if amount is not None:
-                    group[1 + 2 * at] += 1
-                    group[2 + 2 * at] += int(amount * 100)
+            for grain in _grains(f):
+                group = groups[(organisation, *grain, forum, currency, day, shared)]
+                group[0] += 1
+                for at, amount in enumerate(amounts):
+                    if amount is not None:
+                        group[1 + 2 * at] += 1
+                        group[2 + 2 * at] += int(amount * 100)
     return {key: tuple(group) for key, group in groups.items()}
 
 

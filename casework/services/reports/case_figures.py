@@ -342,7 +342,7 @@ def caseload(scope: Scope) -> Table:
         ).where(*waiting, Assignment.user_id.is_not(None)),
         Assignment.case_id,
     ).group_by(Assignment.user_id)
-    if rollups.serves_totals(scope):
+    if rollups.serves(scope):
         parts = union_all(_held_rolled(scope), offers).subquery()
     else:
         parts = union_all(*_held_picked(scope), offers).subquery()

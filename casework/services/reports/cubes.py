@@ -3,9 +3,11 @@
 `cube(scope)` is what the counting figures read: the groups of the report's cases, from
 `report_rollups` for every whole month the report covers and from the facts, grouped the same
 way, for a month the date filter cuts in two. `code_cube(scope, measure)` does the same with
-`report_code_rollups` for one measure (the outcomes figure, the response spread). Both only
-when `rollups.serves(scope)`. `entities(scope, kind)` reads the counts per agency or per
-caseworker of `report_entity_rollups`, for a report with no filter but the organisation.
+`report_code_rollups` for one measure (the outcomes figure, the response spread).
+`entities(scope, kind)` reads the counts per agency, caseworker, currency or forum of
+`report_entity_rollups`, `money_groups(scope)` the day sums of `report_money_rollups`: their
+totals groups for a report with no filter but the organisation, else the groups of its
+months, corridor and abuse code. All only when `rollups.serves(scope)`.
 """
 
 from __future__ import annotations
@@ -13,9 +15,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Integer, case, func, select, union_all
+from sqlalchemy import Float, Integer, case, func, literal, select, union_all
 
-from casework.models.report_case import ANY_ABUSE, EVERY_ORGANISATION
+from casework.models.report_case import (
+    ANY_ABUSE,
+    EVERY_ORGANISATION,
+    TOTAL,
+    ReportCase,
+    ReportOrgCase,
+)
+from casework.services.reports.entity_rollups import (
+    MONEY_MEASURES,
+    MONEY_ROLLUP,
+    entity_edges,
+    money_edges,
+)
+from casework.services.reports.group_parts import DIMENSIONS
 from casework.services.reports.rollups import (
     CODE_ROLLUP,
     ENTITY_ROLLUP,
@@ -66,14 +81,15 @@ def cents(r: Any, name: str, label: str | None = None) -> Any:
     return case((func.sum(r[f"n_{name}"]) > 0, summed)).label(label or name)
 
 
-def _groups_of(scope: Scope, r: Any) -> tuple[list[Any], list[str]]:
-    """The conditions that keep a rollup's groups (columns `r`) to the report's whole months,
-    and the months the date filter cuts in two (to be read from the facts)."""
+def _groups_of(scope: Scope, r: Any, count: Any = None) -> tuple[list[Any], list[str]]:
+    """The conditions that keep a rollup's groups (columns `r`, the number of cases or
+    items `count`) to the report's whole months, and the months the date filter cuts in two
+    (to be read from the facts)."""
     f = scope.filters
     where = [
         r.organisation_id == organisation_key(scope),
         r.abuse_code == (f.abuse or ANY_ABUSE),
-        r.cases > 0,
+        (r.cases if count is None else count) > 0,
     ]
     if f.origin:
         where.append(r.origin_country == f.origin)
@@ -82,6 +98,8 @@ def _groups_of(scope: Scope, r: Any) -> tuple[list[Any], list[str]]:
     first, last, cut = _whole_months(scope)
     if first is not None:
         where.append(r.created_month >= first)
+    else:  # the entity and money rollups' totals groups: month TOTAL
+        where.append(r.created_month > TOTAL)
     if last is not None:
         where.append(r.created_month <= last)
     return where, cut
@@ -144,22 +162,70 @@ def code_cube(scope: Scope, measure: str) -> Any:
     return union_all(rolled, edges).subquery("code_cube")
 
 
+def _on_dimensions(scope: Scope) -> bool:
+    """Whether the report filters on a dimension of the groups: dates, corridor, abuse."""
+    f = scope.filters
+    return bool(f.created_from or f.created_to or f.origin or f.destination or f.abuse)
+
+
+def _dimensioned(scope: Scope, r: Any, count: Any) -> tuple[list[Any], list[str]]:
+    """The conditions that keep the entity or money rollup's groups (columns `r`, the number
+    of cases or items `count`) to the report's: its organisation's totals groups, or with a
+    filter on dates, corridor or abuse the groups of its whole months, corridor and abuse;
+    and the months the date filter cuts in two."""
+    if _on_dimensions(scope):
+        return _groups_of(scope, r, count)
+    totals = [r[name] == TOTAL for name in DIMENSIONS]
+    return [r.organisation_id == organisation_key(scope), *totals, count > 0], []
+
+
+def _cut(scope: Scope, cut: list[str]) -> tuple[Any, Any, list[Any]]:
+    """The facts table of the report, its organisation key as a constant and the conditions
+    keeping its cases of the months `cut`."""
+    facts = scope.facts
+    only = [facts.created_month.in_(cut), *scope.cases()]
+    table = ReportCase.__table__ if scope.organisation is None else ReportOrgCase.__table__
+    return table, literal(organisation_key(scope), Integer), only
+
+
 def entities(scope: Scope, *kinds: str) -> Any:
     """The report's cases per entity of these `kinds` (rollups.BY_AGENCY, BY_HOLDER...) and
-    detail, from `report_entity_rollups`: columns kind, entity_id, detail, cases and (for
-    supervisors) _shared. Only when `rollups.serves_totals(scope)`. Groups at zero are left
-    out."""
+    detail, from `report_entity_rollups` (for a date filter cutting a month in two, that
+    month's from the facts): columns kind, entity_id, detail, cases and (for supervisors)
+    _shared. Only when `rollups.serves(scope)`, and for the clocks' hours when nothing but
+    the organisation is filtered. Groups at zero are left out."""
     r = ENTITY_ROLLUP.c
-    shared = [] if scope.shared() is None else [r.shared_cases.label("_shared")]
-    return (
-        select(r.kind, r.entity_id, r.detail, r.cases, *shared)
-        .where(
-            r.organisation_id == organisation_key(scope),
-            r.kind.in_(kinds),
-            r.cases > 0,
+    name = f"{kinds[0]}_counts"
+    where, cut = _dimensioned(scope, r, r.cases)
+    rolled = select(r.kind, r.entity_id, r.detail, r.cases, r.shared_cases)
+    rolled = rolled.where(r.kind.in_(kinds), *where)
+    if not _on_dimensions(scope):  # one totals group per entity and detail
+        shared = [] if scope.shared() is None else [r.shared_cases.label("_shared")]
+        return rolled.with_only_columns(r.kind, r.entity_id, r.detail, r.cases, *shared).subquery(
+            name
         )
-        .subquery(f"{kinds[0]}_counts")
+    parts = union_all(rolled, entity_edges(*_cut(scope, cut), kinds)) if cut else rolled
+    p = parts.subquery(f"{name}_parts")
+    shared = [] if scope.shared() is None else [total(p.c.shared_cases).label("_shared")]
+    return (
+        select(p.c.kind, p.c.entity_id, p.c.detail, total(p.c.cases).label("cases"), *shared)
+        .group_by(p.c.kind, p.c.entity_id, p.c.detail)
+        .having(func.sum(p.c.cases) > 0)
+        .subquery(name)
     )
+
+
+def money_groups(scope: Scope) -> Any:
+    """The report's money groups (`report_money_rollups`, for a date filter cutting a month in
+    two that month's from the facts): columns forum, currency, day, shared and the measures
+    (items, n_claimed, claimed... in cents), not added up across dimensions."""
+    r = MONEY_ROLLUP.c
+    where, cut = _dimensioned(scope, r, r["items"])
+    columns = [r.forum, r.currency, r.day, r.shared, *[r[name] for name in MONEY_MEASURES]]
+    rolled = select(*columns).where(*where)
+    if not cut:
+        return rolled.subquery("money_groups")
+    return union_all(rolled, money_edges(*_cut(scope, cut))).subquery("money_groups")
 
 
 def total(column: Any) -> Any:
@@ -181,6 +247,7 @@ __all__ = [
     "code_cube",
     "cube",
     "entities",
+    "money_groups",
     "organisation_key",
     "shared_cases",
     "total",

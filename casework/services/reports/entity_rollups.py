@@ -35,7 +35,13 @@ from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
 from casework.models.report_case import ReportEntityRollup
 from casework.models.report_money import ReportMoney, ReportMoneyRollup, ReportReferral
 from casework.services.reports import prebuilt
-from casework.services.reports.group_parts import fact_tables, in_key_order, shared_flag
+from casework.services.reports.group_parts import (
+    dimension_columns,
+    expanded,
+    fact_tables,
+    in_key_order,
+    shared_flag,
+)
 from casework.services.reports.sql import hour_bin
 
 ENTITY_ROLLUP = ReportEntityRollup.__table__
@@ -73,67 +79,94 @@ def _kind(name: str) -> Any:
     return literal(name, String(10)).label("kind")
 
 
-def _entity_contributions(ids: Any) -> CompoundSelect[Any]:
-    """One row per fact row for its agency (or none), one per caseworker holding its case (on
-    each side), and for a case with money one per currency and one for any, with the group's
-    key columns and the shared flag."""
+def _entity_parts(
+    table: Any, org: Any, only: list[Any], ids: Any, kinds: tuple[str, ...] | None = None
+) -> list[Select[Any]]:
+    """One row per row of a facts table (those `only` keeps, of the cases `ids`) for its
+    agency (or none), one per caseworker holding its case (on each side), for a case with
+    money one per currency and one for any, the referral kinds' rows and the clocks' hours:
+    the group's key columns (under `org`), the shared flag and the dimension columns. Only
+    the parts of `kinds` when given."""
+    c = table.c
+    org, shared = org.label("organisation_id"), shared_flag(c).label("shared")
+    dims = dimension_columns(c)
+    wanted = (lambda kind: True) if kinds is None else (lambda kind: kind in kinds)
     parts = []
-    currencies = (
-        select(MONEY.c.case_id, MONEY.c.currency)
-        .where(*_only(MONEY.c.case_id, ids))
-        .distinct()
-        .subquery("currencies")
-    )
-    for table, organisation in fact_tables():
-        c = table.c
-        only = _only(c.case_id, ids)
-        org, shared = organisation.label("organisation_id"), shared_flag(c).label("shared")
+    if wanted(BY_AGENCY):
         parts.append(_agency_part(table, org, shared, only))
+    if wanted(BY_HOLDER):
         for holder in (c.origin_caseworker_id, c.destination_caseworker_id):
             held = select(
                 org, _kind(BY_HOLDER), holder.label("entity_id"), c.status.label("detail"), shared
             )
-            parts.append(held.where(holder.is_not(None), *only))
+            parts.append(held.add_columns(*dims).where(holder.is_not(None), *only))
+    if wanted(BY_MONEY):
+        currencies = (
+            select(MONEY.c.case_id, MONEY.c.currency)
+            .where(*_only(MONEY.c.case_id, ids))
+            .distinct()
+            .subquery("currencies")
+        )
         nobody = literal(0).label("entity_id")
         per_currency = select(
-            org, _kind(BY_MONEY), nobody, currencies.c.currency.label("detail"), shared
+            org, _kind(BY_MONEY), nobody, currencies.c.currency.label("detail"), shared, *dims
         ).join_from(table, currencies, currencies.c.case_id == c.case_id)
         parts.append(per_currency.where(*only))
         with_money = exists(select(MONEY.c.case_id).where(MONEY.c.case_id == c.case_id))
         any_currency = select(
             org, _kind(BY_MONEY), nobody, literal(ANY_CURRENCY, String(20)).label("detail"), shared
         )
-        parts.append(any_currency.where(with_money, *only))
-        parts += _referral_parts(table, org, shared, only, ids)
-        for kind, seconds in (
-            (RESPONSE_HOURS, c.first_response_seconds),
-            (RESOLUTION_HOURS, c.resolution_seconds),
-        ):
+        parts.append(any_currency.add_columns(*dims).where(with_money, *only))
+    parts += _referral_parts(table, org, shared, only, ids, kinds)
+    for kind, seconds in (
+        (RESPONSE_HOURS, c.first_response_seconds),
+        (RESOLUTION_HOURS, c.resolution_seconds),
+    ):
+        if wanted(kind):
             binned = select(
                 org,
                 _kind(kind),
                 hour_bin(seconds).label("entity_id"),
                 literal("", String(64)).label("detail"),
                 shared,
+                *dims,
             )
             parts.append(binned.where(seconds.is_not(None), *only))
+    return parts
+
+
+def _entity_contributions(ids: Any) -> CompoundSelect[Any]:
+    """The entity parts of both facts tables' rows of these cases (every case: None)."""
+    parts = []
+    for table, organisation in fact_tables():
+        parts += _entity_parts(table, organisation, _only(table.c.case_id, ids), ids)
     return union_all(*parts)
 
 
-def _referral_parts(table: Any, org: Any, shared: Any, only: list[Any], ids: Any) -> list[Any]:
+def _referral_parts(
+    table: Any,
+    org: Any,
+    shared: Any,
+    only: list[Any],
+    ids: Any,
+    kinds: tuple[str, ...] | None = None,
+) -> list[Any]:
     """The referral kinds' rows of a facts table's rows: one per referral passing each test,
-    and one per case and forum kind (and per case, forum kind and outcome code)."""
+    and one per case and forum kind (and per case, forum kind and outcome code); only those
+    of `kinds` when given."""
     r, c, nobody = REFERRALS.c, table.c, literal(0).label("entity_id")
+    dims = dimension_columns(c)
     tests = {
         REF_OPEN: r.status.in_(OPEN_REFERRAL_STATUSES),
         REF_DONE: r.status.in_((DECIDED, CLOSED)),
         REF_AWARD: r.awarded > 0,
     }
     parts = [
-        select(org, _kind(kind), nobody, r.forum.label("detail"), shared)
+        select(org, _kind(kind), nobody, r.forum.label("detail"), shared, *dims)
         .join_from(table, REFERRALS, r.case_id == c.case_id)
         .where(test, *only)
         for kind, test in tests.items()
+        if kinds is None or kind in kinds
     ]
     ref_only = _only(r.case_id, ids)
     forums = select(r.case_id, r.forum).where(*ref_only).distinct().subquery("forums")
@@ -144,9 +177,11 @@ def _referral_parts(table: Any, org: Any, shared: Any, only: list[Any], ids: Any
         .subquery("coded")
     )
     for kind, per_case in ((REFERRED, forums.c.forum), (REF_CODE, coded.c.detail)):
+        if kinds is not None and kind not in kinds:
+            continue
         source = per_case.table
         parts.append(
-            select(org, _kind(kind), nobody, per_case.label("detail"), shared)
+            select(org, _kind(kind), nobody, per_case.label("detail"), shared, *dims)
             .join_from(table, source, source.c.case_id == c.case_id)
             .where(*only)
         )
@@ -162,15 +197,19 @@ def _agency_part(table: Any, org: Any, shared: Any, only: list[Any]) -> Select[A
         func.coalesce(c.agency_id, NO_AGENCY_ID).label("entity_id"),
         func.coalesce(c.licence_then, NOT_JUDGED).label("detail"),
         shared,
+        *dimension_columns(c),
     ).where(*only)
 
 
 def _counted(contributions: CompoundSelect[Any], ids: Any, sign: int) -> Select[Any]:
     rows = contributions.subquery("contributions")
+    dimensional = rows.c.kind.not_in((RESPONSE_HOURS, RESOLUTION_HOURS))  # totals only
+    grains = expanded(rows, ENTITY_KEYS[:2], ENTITY_KEYS[6:] + ("shared",), dimensional)
+    grained = grains.subquery("grained")
     counted = select(
-        *[rows.c[key] for key in ENTITY_KEYS],
+        *[grained.c[key] for key in ENTITY_KEYS],
         (func.count() * sign).label("cases"),
-        (func.sum(rows.c.shared) * sign).label("shared_cases"),
+        (func.sum(grained.c.shared) * sign).label("shared_cases"),
     )
     return in_key_order(ids, counted, ENTITY_KEYS)
 
@@ -193,36 +232,59 @@ def entities_grouped(ids: Any, sign: int) -> Select[Any]:
     return _counted(_entity_contributions(ids), ids, sign)
 
 
-def _money_contributions(ids: Any, referrals_only: bool = False) -> CompoundSelect[Any]:
+def entity_edges(table: Any, org: Any, only: list[Any], kinds: tuple[str, ...]) -> Select[Any]:
+    """The groups of `kinds` of a facts table's rows that `only` keeps, counted per kind,
+    entity and detail (under `org`): what the rollup would add for them, whatever their
+    dimensions (the months a report's date filter cuts in two)."""
+    ids = select(table.c.case_id).where(*only)
+    rows = union_all(*_entity_parts(table, org, only, ids, kinds)).subquery("edge_rows")
+    return select(
+        rows.c.kind,
+        rows.c.entity_id,
+        rows.c.detail,
+        func.count().label("cases"),
+        func.sum(rows.c.shared).label("shared_cases"),
+    ).group_by(rows.c.kind, rows.c.entity_id, rows.c.detail)
+
+
+def _money_parts(
+    table: Any, org: Any, only: list[Any], referrals_only: bool = False
+) -> list[Select[Any]]:
     """One row per outcome with money (unless `referrals_only`), and per referral with a
-    currency, and fact row of its case, with the group's key columns and the amounts (a
-    referral's awarded as agreed, its enforced as recovered)."""
+    currency, of a facts table's rows that `only` keeps, with the group's key columns (under
+    `org`), the amounts (a referral's awarded as agreed, its enforced as recovered) and the
+    dimension columns."""
+    r, c = REFERRALS.c, table.c
+    org, shared = org.label("organisation_id"), shared_flag(c).label("shared")
+    dims = dimension_columns(c)
+    outcomes = select(
+        org,
+        literal(OUTCOMES, String(30)).label("forum"),
+        MONEY.c.currency,
+        MONEY.c.day,
+        shared,
+        *[MONEY.c[name] for name in AMOUNTS],
+        *dims,
+    ).join_from(table, MONEY, MONEY.c.case_id == c.case_id)
+    referrals = select(
+        org,
+        r.forum,
+        r.currency,
+        r.day,
+        shared,
+        cast(null(), BigInteger).label("claimed"),  # typed: it may lead the union
+        r.awarded.label("agreed"),
+        r.enforced.label("recovered"),
+        *dims,
+    ).join_from(table, REFERRALS, r.case_id == c.case_id)
+    parts = [] if referrals_only else [outcomes.where(*only)]
+    return [*parts, referrals.where(r.currency.is_not(None), *only)]
+
+
+def _money_contributions(ids: Any, referrals_only: bool = False) -> CompoundSelect[Any]:
     parts = []
-    r = REFERRALS.c
     for table, organisation in fact_tables():
-        c = table.c
-        org, shared = organisation.label("organisation_id"), shared_flag(c).label("shared")
-        outcomes = select(
-            org,
-            literal(OUTCOMES, String(30)).label("forum"),
-            MONEY.c.currency,
-            MONEY.c.day,
-            shared,
-            *[MONEY.c[name] for name in AMOUNTS],
-        ).join_from(table, MONEY, MONEY.c.case_id == c.case_id)
-        referrals = select(
-            org,
-            r.forum,
-            r.currency,
-            r.day,
-            shared,
-            cast(null(), BigInteger).label("claimed"),  # typed: it may lead the union
-            r.awarded.label("agreed"),
-            r.enforced.label("recovered"),
-        ).join_from(table, REFERRALS, r.case_id == c.case_id)
-        only = _only(c.case_id, ids)
-        parts += [] if referrals_only else [outcomes.where(*only)]
-        parts.append(referrals.where(r.currency.is_not(None), *only))
+        parts += _money_parts(table, organisation, _only(table.c.case_id, ids), referrals_only)
     return union_all(*parts)
 
 
@@ -245,14 +307,27 @@ def money_grouped(ids: Any, sign: int) -> Select[Any]:
     return _money_counted(_money_contributions(ids), ids, sign)
 
 
-def _money_counted(contributions: CompoundSelect[Any], ids: Any, sign: int) -> Select[Any]:
-    rows = contributions.subquery("contributions")
+def _money_measures(rows: Any, sign: int = 1) -> list[Any]:
     measures = [(func.count() * sign).label("items")]
     for name in AMOUNTS:
         measures.append((func.count(rows.c[name]) * sign).label(f"n_{name}"))
         measures.append((func.coalesce(func.sum(rows.c[name]), 0) * sign).label(name))
-    counted = select(*[rows.c[key] for key in MONEY_KEYS], *measures)
+    return measures
+
+
+def _money_counted(contributions: CompoundSelect[Any], ids: Any, sign: int) -> Select[Any]:
+    rows = contributions.subquery("contributions")
+    grained = expanded(rows, MONEY_KEYS[:1], (*MONEY_KEYS[5:], *AMOUNTS)).subquery("grained")
+    counted = select(*[grained.c[key] for key in MONEY_KEYS], *_money_measures(grained, sign))
     return in_key_order(ids, counted, MONEY_KEYS)
+
+
+def money_edges(table: Any, org: Any, only: list[Any]) -> Select[Any]:
+    """The money groups of a facts table's rows that `only` keeps, per forum, currency, day
+    and shared flag (under `org`), whatever their dimensions (as `entity_edges`)."""
+    rows = union_all(*_money_parts(table, org, only)).subquery("edge_money")
+    keys = [rows.c.forum, rows.c.currency, rows.c.day, rows.c.shared]
+    return select(*keys, *_money_measures(rows)).group_by(*keys)
 
 
 __all__ = [
@@ -278,6 +353,8 @@ __all__ = [
     "RESPONSE_HOURS",
     "agencies_grouped",
     "entities_grouped",
+    "entity_edges",
+    "money_edges",
     "money_grouped",
     "referral_money_grouped",
     "referrals_grouped",

@@ -134,7 +134,7 @@ def per_judgement(scope: Scope) -> Any:
     from casework.services.reports import cubes, rollups
     from casework.services.reports.case_figures import shared_sum
 
-    if rollups.serves_totals(scope):
+    if rollups.serves(scope):
         e = cubes.entities(scope, rollups.BY_AGENCY)
         return (
             select(

@@ -77,7 +77,7 @@ def _per_agency(scope: Scope, per: Any) -> Any:
     """Complaints per agency row (agency_id NULL: none named), before merging: from the entity
     rollup for a report with no filter but the organisation, else from the counts per agency
     and judgement (`per`, licences.per_judgement: the facts read once for both)."""
-    if rollups.serves_totals(scope):
+    if rollups.serves(scope):
         e = cubes.entities(scope, rollups.BY_AGENCY)
         shared = [] if "_shared" not in e.c else [cubes.total(e.c._shared).label("_shared")]
         return (

@@ -17,7 +17,6 @@ from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
 from casework.services.reports import cubes, rollups
 from casework.services.reports.case_figures import rows, shared_column
 from casework.services.reports.entity_rollups import (
-    MONEY_ROLLUP,
     OUTCOMES,
     REF_AWARD,
     REF_CODE,
@@ -96,13 +95,11 @@ def _counts_picked(picked: Any) -> Any:
 
 def _daily_rolled(scope: Scope) -> Any:
     """The same day sums, from the money groups of the forum kinds (cents)."""
-    r = MONEY_ROLLUP.c
+    r = cubes.money_groups(scope).c
     awarded, enforced = cubes.cents(r, "agreed", "awarded"), cubes.cents(r, "recovered", "enforced")
     return (
         select(r.forum, r.currency, r.day, awarded, enforced)
-        .where(
-            r.organisation_id == cubes.organisation_key(scope), r.forum != OUTCOMES, r["items"] > 0
-        )
+        .where(r.forum != OUTCOMES)
         .group_by(r.forum, r.currency, r.day)
         .subquery()
     )
@@ -137,7 +134,7 @@ def referrals(scope: Scope) -> Table:
     """Per forum kind: cases referred, referrals open and decided, and the amounts awarded and
     enforced, converted at the rate of the decision day (added up per currency and day first)."""
     target = scope.currency
-    rolled = rollups.serves_totals(scope)
+    rolled = rollups.serves(scope)
     if rolled:
         daily, counts = _daily_rolled(scope), _counts_rolled(scope)
     else:
@@ -216,5 +213,5 @@ def referral_outcomes(scope: Scope) -> Table:
             Column("code", _l("Outcome"), LABEL, vocabulary="outcome"),
             Column("cases", _l("Cases")),
         ],
-        _outcomes_rolled(scope) if rollups.serves_totals(scope) else rows(query),
+        _outcomes_rolled(scope) if rollups.serves(scope) else rows(query),
     )

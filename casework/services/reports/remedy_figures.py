@@ -13,7 +13,7 @@ from casework.models import Outcome
 from casework.models.report_case import OUTCOME, REMEDY
 from casework.services.reports import cubes, rolled, rollups
 from casework.services.reports.case_figures import rows, shared_column, shared_sum
-from casework.services.reports.entity_rollups import AMOUNTS, ANY_CURRENCY, MONEY_ROLLUP, OUTCOMES
+from casework.services.reports.entity_rollups import AMOUNTS, ANY_CURRENCY, OUTCOMES
 from casework.services.reports.money_facts import recovered
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import converted, unordered, utc_day, with_rates
@@ -143,13 +143,9 @@ def _money_picked(scope: Scope) -> tuple[Any, Any, Any]:
 
 def _money_rolled(scope: Scope) -> tuple[Any, Any, Any]:
     """The same, from the money groups (day sums in cents) and the cases with money per
-    currency of the entity rollup: a report with no filter but the organisation."""
-    r = MONEY_ROLLUP.c
-    groups = [
-        r.organisation_id == cubes.organisation_key(scope),
-        r.forum == OUTCOMES,
-        r["items"] > 0,
-    ]
+    currency of the entity rollup."""
+    r = cubes.money_groups(scope).c
+    groups = [r.forum == OUTCOMES]
 
     daily = (
         select(
@@ -192,7 +188,7 @@ def money(scope: Scope) -> Table:
     at that day's rate: the same sum as converting each amount, with far fewer rate lookups.
     A report with no filter but the organisation reads those day sums from the money groups."""
     target = scope.currency
-    gathered = _money_rolled if rollups.serves_totals(scope) else _money_picked
+    gathered = _money_rolled if rollups.serves(scope) else _money_picked
     daily, cases, all_cases = gathered(scope)
     rated = with_rates(daily, target, "money_rated")
     d = rated.c
