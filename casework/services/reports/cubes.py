@@ -207,11 +207,13 @@ def entities(scope: Scope, *kinds: str) -> Any:
     parts = union_all(rolled, entity_edges(*_cut(scope, cut), kinds)) if cut else rolled
     p = parts.subquery(f"{name}_parts")
     shared = [] if scope.shared() is None else [total(p.c.shared_cases).label("_shared")]
+    # materialised: a figure may read it twice (the groups of every month added up once)
     return (
         select(p.c.kind, p.c.entity_id, p.c.detail, total(p.c.cases).label("cases"), *shared)
         .group_by(p.c.kind, p.c.entity_id, p.c.detail)
         .having(func.sum(p.c.cases) > 0)
-        .subquery(name)
+        .cte(name)
+        .prefix_with("MATERIALIZED")
     )
 
 
@@ -223,9 +225,11 @@ def money_groups(scope: Scope) -> Any:
     where, cut = _dimensioned(scope, r, r["items"])
     columns = [r.forum, r.currency, r.day, r.shared, *[r[name] for name in MONEY_MEASURES]]
     rolled = select(*columns).where(*where)
-    if not cut:
+    if not _on_dimensions(scope):
         return rolled.subquery("money_groups")
-    return union_all(rolled, money_edges(*_cut(scope, cut))).subquery("money_groups")
+    # materialised: the money figure reads them twice
+    parts = union_all(rolled, money_edges(*_cut(scope, cut))) if cut else rolled
+    return parts.cte("money_groups").prefix_with("MATERIALIZED")
 
 
 def total(column: Any) -> Any:

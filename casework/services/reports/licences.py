@@ -125,27 +125,22 @@ def judged(scope: Scope, per: Any = None) -> Any:
 
 
 def per_judgement(scope: Scope) -> Any:
-    """The report's cases per agency and judgement on the day of recruitment (`licence_then`,
-    NULL when not judged): from the entity rollup for a report with no filter but the
-    organisation (the agencies only), else from the facts' agency index (agency_id NULL: the
-    cases naming none), materialised: a figure may read it twice, in one pass over the
-    facts."""
+    """The report's cases per agency (NULL: the cases naming none) and judgement on the day of
+    recruitment (`licence_then`, NULL when not judged): from the entity rollup's agency groups
+    when they serve the report, else from the facts' agency index, materialised: a figure
+    reads it twice, in one pass over the facts."""
     # here, not at the top: the facts (which this module serves) are below the figures
     from casework.services.reports import cubes, rollups
     from casework.services.reports.case_figures import shared_sum
 
     if rollups.serves(scope):
         e = cubes.entities(scope, rollups.BY_AGENCY)
-        return (
-            select(
-                e.c.entity_id.label("agency_id"),
-                func.nullif(e.c.detail, rollups.NOT_JUDGED).label("licence_then"),
-                e.c.cases.label("n"),
-                *([e.c._shared] if "_shared" in e.c else []),
-            )
-            .where(e.c.entity_id != rollups.NO_AGENCY_ID)
-            .subquery("per_judgement")
-        )
+        return select(
+            func.nullif(e.c.entity_id, rollups.NO_AGENCY_ID).label("agency_id"),
+            func.nullif(e.c.detail, rollups.NOT_JUDGED).label("licence_then"),
+            e.c.cases.label("n"),
+            *([e.c._shared] if "_shared" in e.c else []),
+        ).subquery("per_judgement")
     facts = scope.facts
     return (
         select(

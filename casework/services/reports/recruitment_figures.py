@@ -10,7 +10,7 @@ from sqlalchemy import Integer, case, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from casework.models import Agency, FeePayment, RegistryAgency
-from casework.services.reports import cubes, rolled, rollups
+from casework.services.reports import rolled, rollups
 from casework.services.reports.case_figures import rows, shared_sum
 from casework.services.reports.licences import (
     KINDS,
@@ -73,22 +73,10 @@ def recruitment_cost(scope: Scope) -> Table:
     )
 
 
-def _per_agency(scope: Scope, per: Any) -> Any:
-    """Complaints per agency row (agency_id NULL: none named), before merging: from the entity
-    rollup for a report with no filter but the organisation, else from the counts per agency
-    and judgement (`per`, licences.per_judgement: the facts read once for both)."""
-    if rollups.serves(scope):
-        e = cubes.entities(scope, rollups.BY_AGENCY)
-        shared = [] if "_shared" not in e.c else [cubes.total(e.c._shared).label("_shared")]
-        return (
-            select(
-                func.nullif(e.c.entity_id, rollups.NO_AGENCY_ID).label("agency_id"),
-                cubes.total(e.c.cases).label("n"),
-                *shared,
-            )
-            .group_by(e.c.entity_id)
-            .subquery()
-        )
+def _per_agency(per: Any) -> Any:
+    """Complaints per agency row (agency_id NULL: none named), before merging, from the counts
+    per agency and judgement (`per`, licences.per_judgement: the groups or the facts read once
+    for both)."""
     shared = [] if "_shared" not in per.c else [func.sum(per.c._shared).label("_shared")]
     return (
         select(per.c.agency_id, func.sum(per.c.n).label("n"), *shared)
@@ -105,7 +93,7 @@ def agencies(scope: Scope) -> Table:
     valid on the day of recruitment (see `licences`)."""
     facts = scope.facts
     per = per_judgement(scope)
-    per_agency = _per_agency(scope, per)
+    per_agency = _per_agency(per)
     key = merged_key()
     shared = [func.sum(c).cast(Integer).label(c.key) for c in per_agency.c if c.key == "_shared"]
     ranked = (
@@ -197,7 +185,7 @@ def agency_licences(scope: Scope) -> Table:
     # Agencies without a registry link are counted per agency (from the agency index); the
     # complaints naming a linked agency are judged per agency, against its history.
     per = per_judgement(scope)
-    per_agency = _per_agency(scope, per)
+    per_agency = _per_agency(per)
     shared = [func.sum(c).cast(Integer).label(c.key) for c in per_agency.c if c.key == "_shared"]
     unlinked_kind = case((per_agency.c.agency_id.is_(None), NO_AGENCY), else_=UNKNOWN)
     unlinked = (
