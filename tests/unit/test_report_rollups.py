@@ -458,6 +458,15 @@ def _scopes(people: dict[str, User]) -> list[Scope]:
         Scope.for_actor(
             admin, ReportFilters(created_from=date(2026, 2, 10), created_to=date(2026, 2, 28))
         ),
+        # January and March read whole, their few days left out subtracted (month_edges.py)
+        Scope.for_actor(
+            supervisor, ReportFilters(created_from=date(2026, 1, 5), created_to=date(2026, 3, 27))
+        ),
+        # one month cut on both sides
+        Scope.for_actor(
+            admin,
+            ReportFilters(created_from=date(2026, 2, 5), created_to=date(2026, 2, 20), origin="NP"),
+        ),
     ]
 
 

@@ -20,10 +20,12 @@ fact_listeners.py       the flush listeners that keep those rows current
 money_facts.py          report_money and report_referrals: each outcome's amounts and each
                         referral, written with the facts
 rollups.py              every rollup: the facts added up per group, moved with the facts
-group_parts.py          what every rollup's groups are made of (facts tables, shared flag)
+group_parts.py          what every rollup's groups are made of (facts tables, shared flag,
+                        the months, corridors and abuse codes of the entity and money groups)
 entity_rollups.py       the rollups per agency, caseworker and currency, and the money
-                        groups per day: a report with no filter but the organisation
+                        groups per day
 cubes.py                the groups of a report's cases, read from the rollups
+month_edges.py          the months a date filter cuts in two: the smaller part from the facts
 rolled.py               the counting figures read from the rollups
 wait_ranges.py          the ranges of days to a first answer (the response spread)
 prebuilt.py             the flush's statements about a list of cases, compiled once as text

@@ -12,10 +12,9 @@ months, corridor and abuse code. All only when `rollups.serves(scope)`.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Integer, case, func, literal, select, union_all
+from sqlalchemy import Float, Integer, Select, case, func, literal, select, union_all
 
 from casework.models.report_case import (
     ANY_ABUSE,
@@ -24,6 +23,7 @@ from casework.models.report_case import (
     ReportCase,
     ReportOrgCase,
 )
+from casework.services.reports import month_edges
 from casework.services.reports.entity_rollups import (
     MONEY_MEASURES,
     MONEY_ROLLUP,
@@ -31,6 +31,7 @@ from casework.services.reports.entity_rollups import (
     money_edges,
 )
 from casework.services.reports.group_parts import DIMENSIONS
+from casework.services.reports.month_edges import Edge
 from casework.services.reports.rollups import (
     CODE_ROLLUP,
     ENTITY_ROLLUP,
@@ -40,33 +41,6 @@ from casework.services.reports.rollups import (
     shared_flag,
 )
 from casework.services.reports.scope import Scope
-
-
-def _month(day: date) -> str:
-    return f"{day:%Y-%m}"
-
-
-def _whole_months(scope: Scope) -> tuple[str | None, str | None, list[str]]:
-    """The first and last month the date filter covers whole (None: unbounded), and the months
-    it cuts in two."""
-    f = scope.filters
-    first = last = None
-    cut: list[str] = []
-    if f.created_from:
-        start = f.created_from
-        if start.day == 1:
-            first = _month(start)
-        else:
-            cut.append(_month(start))
-            first = _month((start.replace(day=28) + timedelta(days=4)).replace(day=1))
-    if f.created_to:
-        end = f.created_to
-        if (end + timedelta(days=1)).day == 1:
-            last = _month(end)
-        else:
-            cut.append(_month(end))
-            last = _month(end.replace(day=1) - timedelta(days=1))
-    return first, last, sorted(set(cut))
 
 
 def organisation_key(scope: Scope) -> int:
@@ -81,10 +55,10 @@ def cents(r: Any, name: str, label: str | None = None) -> Any:
     return case((func.sum(r[f"n_{name}"]) > 0, summed)).label(label or name)
 
 
-def _groups_of(scope: Scope, r: Any, count: Any = None) -> tuple[list[Any], list[str]]:
+def _groups_of(scope: Scope, r: Any, count: Any = None) -> tuple[list[Any], list[Edge]]:
     """The conditions that keep a rollup's groups (columns `r`, the number of cases or
-    items `count`) to the report's whole months, and the months the date filter cuts in two
-    (to be read from the facts)."""
+    items `count`) to the months the report reads whole, and the edges of the months the date
+    filter cuts in two (to be read from the facts, month_edges.py)."""
     f = scope.filters
     where = [
         r.organisation_id == organisation_key(scope),
@@ -95,14 +69,47 @@ def _groups_of(scope: Scope, r: Any, count: Any = None) -> tuple[list[Any], list
         where.append(r.origin_country == f.origin)
     if f.destination:
         where.append(r.destination_country == f.destination)
-    first, last, cut = _whole_months(scope)
+    first, last, edges = month_edges.months(scope)
     if first is not None:
         where.append(r.created_month >= first)
     else:  # the entity and money rollups' totals groups: month TOTAL
         where.append(r.created_month > TOTAL)
     if last is not None:
         where.append(r.created_month <= last)
-    return where, cut
+    return where, edges
+
+
+def _added_up(parts: Any, keys: tuple[str, ...], measures: dict[str, Any], name: str) -> Any:
+    """The groups of `parts` (some subtracted by an edge) added up per `keys`, those left at
+    zero cases out: `measures` name -> the aggregate of a column."""
+    p = parts.subquery(f"{name}_parts")
+    counted = [aggregate(p.c[column]).label(column) for column, aggregate in measures.items()]
+    columns = [p.c[key] for key in keys]
+    return (
+        select(*columns, *counted)
+        .group_by(*columns)
+        .having(func.sum(p.c[next(iter(measures))]) > 0)
+        .subquery(name)
+    )
+
+
+def _cube_edge(edge: Edge, names: tuple[str, ...]) -> Select[Any]:
+    """The groups of one edge's cases, from the facts, counted `edge.sign` times."""
+    facts, sign = edge.scope.facts, edge.sign
+    columns = [getattr(facts, name) for name in names]
+    shared = shared_flag(facts)
+    months = facts.recruitment_months
+    return (
+        select(
+            *columns,
+            shared.label("shared"),
+            (func.count() * sign).label("cases"),
+            (func.count(months) * sign).label("measured"),
+            (func.coalesce(func.sum(months), 0.0).cast(Float) * sign).label("months_sum"),
+        )
+        .where(facts.created_month == edge.month, *edge.scope.cases())
+        .group_by(*columns, shared)
+    )
 
 
 def cube(scope: Scope) -> Any:
@@ -110,56 +117,51 @@ def cube(scope: Scope) -> Any:
     columns created_month, origin_country, destination_country, status, outcome_state, shared,
     cases, measured and months_sum. Groups at zero are left out."""
     r = ROLLUP.c
-    where, cut = _groups_of(scope, r)
+    where, edges = _groups_of(scope, r)
     names = ("created_month", "origin_country", "destination_country", "status", "outcome_state")
     rolled = select(*[r[name] for name in names], r.shared, *[r[m] for m in MEASURES]).where(*where)
-    if not cut:
+    if not edges:
         return rolled.subquery("cube")
-    facts = scope.facts
-    columns = [getattr(facts, name) for name in names]
-    shared = shared_flag(facts)
-    months = facts.recruitment_months
-    edges = (
-        select(
-            *columns,
-            shared.label("shared"),
-            func.count().label("cases"),
-            func.count(months).label("measured"),
-            func.coalesce(func.sum(months), 0.0).cast(Float).label("months_sum"),
-        )
-        .where(facts.created_month.in_(cut), *scope.cases())
-        .group_by(*columns, shared)
-    )
-    return union_all(rolled, edges).subquery("cube")
+    parts = union_all(rolled, *[_cube_edge(edge, names) for edge in edges])
+    if all(edge.sign > 0 for edge in edges):
+        return parts.subquery("cube")
+    return _added_up(parts, (*names, "shared"), dict.fromkeys(MEASURES, func.sum), "cube")
 
 
-def code_cube(scope: Scope, measure: str) -> Any:
-    """The groups of one measure's codes for the report's cases, as a subquery with the
-    columns code, shared and cases (from the rollup for whole months, from the facts for a
-    month the date filter cuts in two). Groups at zero are left out."""
-    r = CODE_ROLLUP.c
-    where, cut = _groups_of(scope, r)
-    rolled = select(r.code, r.shared, r.cases).where(r.measure == measure, *where)
-    if not cut:
-        return rolled.subquery("code_cube")
-    facts = scope.facts
-    # The cut months' cases picked first (materialised), then matched with the codes: joined
-    # to the constant table of codes directly, SQLite searched the cases once per code.
+def _code_edge(edge: Edge, measure: str, at: int) -> Select[Any]:
+    """The codes of one edge's cases, from the facts, counted `edge.sign` times."""
+    facts = edge.scope.facts
+    # The edge's cases picked first (materialised), then matched with the codes: joined to
+    # the constant table of codes directly, SQLite searched the cases once per code.
     columns = (facts.outcome_codes, facts.first_response_seconds, facts.organisations)
     picked = (
         select(*columns)
-        .where(facts.created_month.in_(cut), *scope.cases())
-        .cte("cut_months")
+        .where(facts.created_month == edge.month, *edge.scope.cases())
+        .cte(f"edge_cases_{at}")
         .prefix_with("MATERIALIZED")
     )
     joins, code, kept = code_rows(measure, picked.c)
     shared = shared_flag(picked.c)
-    edges = select(code.label("code"), shared.label("shared"), func.count().label("cases"))
-    edges = edges.select_from(picked)
+    counted = (func.count() * edge.sign).label("cases")
+    edges = select(code.label("code"), shared.label("shared"), counted).select_from(picked)
     for target, on in joins:
         edges = edges.join(target, on)
-    edges = edges.where(*kept).group_by(code, shared)
-    return union_all(rolled, edges).subquery("code_cube")
+    return edges.where(*kept).group_by(code, shared)
+
+
+def code_cube(scope: Scope, measure: str) -> Any:
+    """The groups of one measure's codes for the report's cases, as a subquery with the
+    columns code, shared and cases (from the rollup for whole months, from the facts for the
+    edges of a month the date filter cuts in two). Groups at zero are left out."""
+    r = CODE_ROLLUP.c
+    where, edges = _groups_of(scope, r)
+    rolled = select(r.code, r.shared, r.cases).where(r.measure == measure, *where)
+    if not edges:
+        return rolled.subquery("code_cube")
+    parts = union_all(rolled, *[_code_edge(edge, measure, at) for at, edge in enumerate(edges)])
+    if all(edge.sign > 0 for edge in edges):
+        return parts.subquery("code_cube")
+    return _added_up(parts, ("code", "shared"), {"cases": func.sum}, "code_cube")
 
 
 def _on_dimensions(scope: Scope) -> bool:
@@ -168,23 +170,22 @@ def _on_dimensions(scope: Scope) -> bool:
     return bool(f.created_from or f.created_to or f.origin or f.destination or f.abuse)
 
 
-def _dimensioned(scope: Scope, r: Any, count: Any) -> tuple[list[Any], list[str]]:
+def _dimensioned(scope: Scope, r: Any, count: Any) -> tuple[list[Any], list[Edge]]:
     """The conditions that keep the entity or money rollup's groups (columns `r`, the number
     of cases or items `count`) to the report's: its organisation's totals groups, or with a
     filter on dates, corridor or abuse the groups of its whole months, corridor and abuse;
-    and the months the date filter cuts in two."""
+    and the edges of the months the date filter cuts in two."""
     if _on_dimensions(scope):
         return _groups_of(scope, r, count)
     totals = [r[name] == TOTAL for name in DIMENSIONS]
     return [r.organisation_id == organisation_key(scope), *totals, count > 0], []
 
 
-def _cut(scope: Scope, cut: list[str]) -> tuple[Any, Any, list[Any]]:
+def _edge_facts(scope: Scope, edge: Edge) -> tuple[Any, Any, list[Any]]:
     """The facts table of the report, its organisation key as a constant and the conditions
-    keeping its cases of the months `cut`."""
-    facts = scope.facts
-    only = [facts.created_month.in_(cut), *scope.cases()]
+    keeping the cases of an edge."""
     table = ReportCase.__table__ if scope.organisation is None else ReportOrgCase.__table__
+    only = [edge.scope.facts.created_month == edge.month, *edge.scope.cases()]
     return table, literal(organisation_key(scope), Integer), only
 
 
@@ -196,7 +197,7 @@ def entities(scope: Scope, *kinds: str) -> Any:
     the organisation is filtered. Groups at zero are left out."""
     r = ENTITY_ROLLUP.c
     name = f"{kinds[0]}_counts"
-    where, cut = _dimensioned(scope, r, r.cases)
+    where, edges = _dimensioned(scope, r, r.cases)
     rolled = select(r.kind, r.entity_id, r.detail, r.cases, r.shared_cases)
     rolled = rolled.where(r.kind.in_(kinds), *where)
     if not _on_dimensions(scope):  # one totals group per entity and detail
@@ -204,7 +205,10 @@ def entities(scope: Scope, *kinds: str) -> Any:
         return rolled.with_only_columns(r.kind, r.entity_id, r.detail, r.cases, *shared).subquery(
             name
         )
-    parts = union_all(rolled, entity_edges(*_cut(scope, cut), kinds)) if cut else rolled
+    parts = union_all(
+        rolled,
+        *[entity_edges(*_edge_facts(scope, edge), kinds, edge.sign) for edge in edges],
+    )
     p = parts.subquery(f"{name}_parts")
     shared = [] if scope.shared() is None else [total(p.c.shared_cases).label("_shared")]
     # materialised: a figure may read it twice (the groups of every month added up once)
@@ -222,13 +226,13 @@ def money_groups(scope: Scope) -> Any:
     two that month's from the facts): columns forum, currency, day, shared and the measures
     (items, n_claimed, claimed... in cents), not added up across dimensions."""
     r = MONEY_ROLLUP.c
-    where, cut = _dimensioned(scope, r, r["items"])
+    where, edges = _dimensioned(scope, r, r["items"])
     columns = [r.forum, r.currency, r.day, r.shared, *[r[name] for name in MONEY_MEASURES]]
     rolled = select(*columns).where(*where)
     if not _on_dimensions(scope):
         return rolled.subquery("money_groups")
     # materialised: the money figure reads them twice
-    parts = union_all(rolled, money_edges(*_cut(scope, cut))) if cut else rolled
+    parts = union_all(rolled, *[money_edges(*_edge_facts(scope, e), e.sign) for e in edges])
     return parts.cte("money_groups").prefix_with("MATERIALIZED")
 
 

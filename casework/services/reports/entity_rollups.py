@@ -232,18 +232,20 @@ def entities_grouped(ids: Any, sign: int) -> Select[Any]:
     return _counted(_entity_contributions(ids), ids, sign)
 
 
-def entity_edges(table: Any, org: Any, only: list[Any], kinds: tuple[str, ...]) -> Select[Any]:
+def entity_edges(
+    table: Any, org: Any, only: list[Any], kinds: tuple[str, ...], sign: int = 1
+) -> Select[Any]:
     """The groups of `kinds` of a facts table's rows that `only` keeps, counted per kind,
-    entity and detail (under `org`): what the rollup would add for them, whatever their
-    dimensions (the months a report's date filter cuts in two)."""
+    entity and detail (under `org`) `sign` times: what the rollup would add for them,
+    whatever their dimensions (an edge of a month a report's date filter cuts in two)."""
     ids = select(table.c.case_id).where(*only)
-    rows = union_all(*_entity_parts(table, org, only, ids, kinds)).subquery("edge_rows")
+    rows = union_all(*_entity_parts(table, org, only, ids, kinds)).subquery()
     return select(
         rows.c.kind,
         rows.c.entity_id,
         rows.c.detail,
-        func.count().label("cases"),
-        func.sum(rows.c.shared).label("shared_cases"),
+        (func.count() * sign).label("cases"),
+        (func.sum(rows.c.shared) * sign).label("shared_cases"),
     ).group_by(rows.c.kind, rows.c.entity_id, rows.c.detail)
 
 
@@ -322,12 +324,13 @@ def _money_counted(contributions: CompoundSelect[Any], ids: Any, sign: int) -> S
     return in_key_order(ids, counted, MONEY_KEYS)
 
 
-def money_edges(table: Any, org: Any, only: list[Any]) -> Select[Any]:
+def money_edges(table: Any, org: Any, only: list[Any], sign: int = 1) -> Select[Any]:
     """The money groups of a facts table's rows that `only` keeps, per forum, currency, day
-    and shared flag (under `org`), whatever their dimensions (as `entity_edges`)."""
-    rows = union_all(*_money_parts(table, org, only)).subquery("edge_money")
+    and shared flag (under `org`), counted `sign` times, whatever their dimensions (as
+    `entity_edges`)."""
+    rows = union_all(*_money_parts(table, org, only)).subquery()
     keys = [rows.c.forum, rows.c.currency, rows.c.day, rows.c.shared]
-    return select(*keys, *_money_measures(rows)).group_by(*keys)
+    return select(*keys, *_money_measures(rows, sign)).group_by(*keys)
 
 
 __all__ = [
