@@ -142,6 +142,8 @@ class ReportOrgCase(FactColumns, Model):
             "organisations",
             "created_at",
         ),
+        # the fees paid in the cases of the agencies a report ranks first
+        Index("ix_report_org_cases_agency", "organisation_id", "agency_id"),
         # flags: an organisation's open cases past a deadline (and the shared check)
         Index(
             "ix_report_org_cases_deadline",

@@ -10,6 +10,9 @@ dates, corridor or abuse adds those up instead of walking its cases. The clocks'
 Both tables are rebuilt here from the facts (the same groups `flask reports refresh-facts`
 rebuilds); the downgrade keeps the totals groups.
 
+report_org_cases gains an index on (organisation_id, agency_id): the agency table of an
+organisation's report reads the fees paid in its top agencies' cases alone.
+
 Frozen history: nothing here imports the application (the abuse codes below are those of
 this revision).
 
@@ -195,6 +198,10 @@ def _expanded(parts, before, after, postgresql, dimensional="1 = 1"):
 
 def upgrade():
     postgresql = op.get_bind().dialect.name == 'postgresql'
+    op.create_index(
+        'ix_report_org_cases_agency', 'report_org_cases', ['organisation_id', 'agency_id'],
+        unique=False,
+    )
     op.drop_table('report_entity_rollups')
     _entity_table(ENTITY_KEY, True)
     parts = [p for table, org in FACTS for p in _entity_parts(table, org, postgresql)]
@@ -236,6 +243,7 @@ def _restore_totals(table, columns):
 
 
 def downgrade():
+    op.drop_index('ix_report_org_cases_agency', table_name='report_org_cases')
     entity = (*OLD_ENTITY_KEY, "cases", "shared_cases")
     _keep_totals('report_entity_rollups', entity)
     op.drop_table('report_entity_rollups')

@@ -121,7 +121,9 @@ def agencies(scope: Scope) -> Table:
         )
         .join(Agency, Agency.id == facts.agency_id)
         .join(FeePayment, FeePayment.case_id == facts.case_id)
-        .where(key.in_(ranked_keys), *scope.cases())
+        # the ranked agencies' ids, so the facts' agency index finds their cases alone
+        .where(facts.agency_id.in_(select(Agency.id).where(key.in_(ranked_keys))))
+        .where(*scope.cases())
         .group_by(key)
         .subquery()
     )
