@@ -5,7 +5,10 @@ abuse_code, origin_country, destination_country and created_month (in their prim
 Each case is counted in its totals group (all four ""), as before, and in the groups of its
 month and corridor, for any abuse ("") and per abuse code of the case: a report filtered on
 dates, corridor or abuse adds those up instead of walking its cases. The clocks' hours
-("resp_hours", "res_hours") stay in the totals groups only.
+("resp_hours", "res_hours") stay in the totals groups only; two new kinds count the cases
+per month of the complaint alone (abuse code and corridor "") per hour to a first answer
+("resp_month") and per whole day to resolution ("res_month"): the response times of a
+report filtered on dates alone.
 
 Both tables are rebuilt here from the facts (the same groups `flask reports refresh-facts`
 rebuilds); the downgrade keeps the totals groups.
@@ -40,7 +43,14 @@ ABUSE_CODES = (
 FACTS = (("report_cases", "0"), ("report_org_cases", "report_org_cases.organisation_id"))
 OPEN_REFERRALS = "('proposed', 'consented', 'sent', 'acknowledged', 'hearing')"
 DECIDED_REFERRALS = "('decided', 'closed')"
-HOURS = "('resp_hours', 'res_hours')"
+HOURS = "('resp_hours', 'res_hours', 'resp_month', 'res_month')"
+MONTHLY = "('resp_month', 'res_month')"
+CLOCKS = (  # kind, clock, width of its bins in seconds
+    ("resp_hours", "first_response_seconds", 3600),
+    ("res_hours", "resolution_seconds", 3600),
+    ("resp_month", "first_response_seconds", 3600),
+    ("res_month", "resolution_seconds", 86400),
+)
 DIMENSIONS = ("abuse_code", "origin_country", "destination_country", "created_month")
 ENTITY_KEY = ("organisation_id", "kind", *DIMENSIONS, "entity_id", "detail")
 MONEY_KEY = ("organisation_id", *DIMENSIONS, "forum", "currency", "day", "shared")
@@ -149,9 +159,9 @@ def _entity_parts(table, org, postgresql):
         f"JOIN ({query}) AS d ON d.case_id = {table}.case_id"
         for kind, query in per_case.items()
     ]
-    for kind, clock in (("resp_hours", "first_response_seconds"), ("res_hours", "resolution_seconds")):
+    for kind, clock, width in CLOCKS:
         seconds = f"{table}.{clock}"
-        whole = f"floor({seconds} / 3600)" if postgresql else f"{seconds} / 3600"
+        whole = f"floor({seconds} / {width})" if postgresql else f"{seconds} / {width}"
         hour = f"CASE WHEN {seconds} < 0 THEN -1 ELSE CAST({whole} AS INTEGER) END"
         parts.append(
             f"{head % kind}, {hour} AS entity_id, CAST('' AS VARCHAR(64)) AS detail, {tail} "
@@ -181,7 +191,7 @@ def _grains(postgresql):
     return " UNION ALL ".join(rows), word
 
 
-def _expanded(parts, before, after, postgresql, dimensional="1 = 1"):
+def _expanded(parts, before, after, postgresql, dimensional="1 = 1", totals="1 = 1"):
     grains, word = _grains(postgresql)
     dimension = "CASE WHEN g.total = 1 THEN '' ELSE c.{0} END AS {0}".format
     columns = ", ".join(
@@ -192,7 +202,7 @@ def _expanded(parts, before, after, postgresql, dimensional="1 = 1"):
     counted = f"(g.code = '' OR {word}(c.abuse_codes, ' ' || g.code || ' ') > 0)"
     return (
         f"SELECT {columns} FROM ({' UNION ALL '.join(parts)}) AS c JOIN ({grains}) AS g "
-        f"ON g.total = 1 OR ({counted} AND {dimensional})"
+        f"ON (g.total = 1 AND {totals}) OR ({counted} AND {dimensional})"
     )
 
 
@@ -207,7 +217,13 @@ def upgrade():
     parts = [p for table, org in FACTS for p in _entity_parts(table, org, postgresql)]
     grained = _expanded(
         parts, ENTITY_KEY[:2], ("entity_id", "detail", "shared"), postgresql,
-        f"c.kind NOT IN {HOURS}",
+        f"c.kind NOT IN {HOURS}", f"c.kind NOT IN {MONTHLY}",
+    )
+    # the clocks' bins per month: abuse code and corridor ""
+    grained += (
+        " UNION ALL SELECT c.organisation_id, c.kind, '', '', '', c.created_month, "
+        f"c.entity_id, c.detail, c.shared FROM ({' UNION ALL '.join(parts)}) AS c "
+        f"WHERE c.kind IN {MONTHLY}"
     )
     key = ", ".join(ENTITY_KEY)
     op.execute(

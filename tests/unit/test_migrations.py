@@ -550,6 +550,9 @@ def test_upgrading_to_0020_fills_the_groups_per_month_corridor_and_abuse(empty_a
     fees = [row for row in entities if row[1] == "agency" and row[2] == "RA_FEES"]
     assert [row[3:6] for row in fees] == [("NP", "QA", month)] * 2  # every case, GEFONT's
     assert not [row for row in entities if row[1] == "resp_hours" and row[5] != ""]
+    # per month alone, the hours to a first answer (a report filtered on dates alone)
+    monthly = {row[2:7] for row in entities if row[:2] == (0, "resp_month")}
+    assert monthly == {("", "", "", month, 36)}
     assert {row[1] for row in money if row[5] == "DEST_LABOUR_COURT"} == {"", "RA_FEES", "FL_DOCS"}
     totals = (_totals_of(entities, 8), _totals_of(money, 9))
     db.session.remove()
@@ -591,6 +594,8 @@ ENTITY_KINDS = (
     "ref_code",
     "resp_hours",
     "res_hours",
+    "resp_month",
+    "res_month",
 )
 
 

@@ -334,6 +334,16 @@ def _fresh_entity_groups() -> dict[tuple[Any, ...], tuple[int, int]]:
                 group = groups[(organisation_, kind, *grain, entity, detail)]
                 group[0] += 1
                 group[1] += shared
+        # per month alone: hours to a first answer, whole days to resolution
+        for kind, clock, width in (
+            ("resp_month", "first_response_seconds", 3600),
+            ("res_month", "resolution_seconds", 86400),
+        ):
+            if f[clock] is not None:
+                bin_ = -1 if f[clock] < 0 else int(f[clock] // width)
+                group = groups[(organisation, kind, "", "", "", f["created_month"], bin_, "")]
+                group[0] += 1
+                group[1] += shared
     return {key: (n, shared) for key, (n, shared) in groups.items()}
 
 

@@ -22,7 +22,12 @@ from casework.extensions import db
 from casework.models import Assignment, Organisation, User
 from casework.models.assignment import OFFERED
 from casework.services.reports import clock_bins, cubes, rolled, rollups
-from casework.services.reports.entity_rollups import RESOLUTION_HOURS, RESPONSE_HOURS
+from casework.services.reports.entity_rollups import (
+    RESOLUTION_HOURS,
+    RESOLUTION_MONTHS,
+    RESPONSE_HOURS,
+    RESPONSE_MONTHS,
+)
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import Expr, percentiles, percentiles_by_index
 from casework.services.reports.tables import DAYS, LABEL, TEXT, Chart, Column, Table
@@ -193,17 +198,27 @@ def _narrowed_percentiles(scope: Scope, clocks: dict[str, Any]) -> list[dict[str
     return [by_measure[name] for name in clocks]
 
 
+def _binned_percentiles(scope: Scope, clocks: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Count, median and p90 of each clock where the ranks fall found from the clock's bins
+    (clock_bins.py): for a report with no filter but the organisation, or the dates; None
+    for any other."""
+    if rollups.serves_totals(scope):
+        kinds = {"first_response": RESPONSE_HOURS, "resolution": RESOLUTION_HOURS}
+    elif rollups.serves_months(scope):
+        kinds = {"first_response": RESPONSE_MONTHS, "resolution": RESOLUTION_MONTHS}
+    else:
+        return None
+    return [
+        {"measure": measure, **clock_bins.binned_percentiles(scope, kinds[measure], seconds)}
+        for measure, seconds in clocks.items()
+    ]
+
+
 def _indexed_percentiles(scope: Scope, clocks: dict[str, Any]) -> list[dict[str, Any]]:
     """Count, median and p90 of each clock, the values read by rank from the index on the
     clock (for one organisation's cases, its range of the index): no sort at all."""
     where, shared = scope.cases(), scope.shared()
     found = []
-    if rollups.serves_totals(scope):  # where the ranks fall, from the hours of the clock
-        kinds = {"first_response": RESPONSE_HOURS, "resolution": RESOLUTION_HOURS}
-        for measure, seconds in clocks.items():
-            figure = clock_bins.binned_percentiles(scope, kinds[measure], seconds)
-            found.append({"measure": measure, **figure})
-        return found
     for measure, seconds in clocks.items():
         counted = select(
             func.count(seconds).label("n"),
@@ -226,7 +241,10 @@ def response_times(scope: Scope) -> Table:
         "first_response": facts.first_response_seconds,
         "resolution": facts.resolution_seconds,
     }
-    if scope.filtered:
+    binned = _binned_percentiles(scope, clocks)
+    if binned is not None:
+        found = binned
+    elif scope.filtered:
         found = _narrowed_percentiles(scope, clocks)
     else:  # every case, or one organisation's: values read by rank from their index
         found = _indexed_percentiles(scope, clocks)

@@ -1,12 +1,14 @@
 """Median and 90th percentile of a clock (seconds to a first answer, to resolution) for a
-report with no filter but the organisation, exact, at a cost that follows the number of
-hours the values spread over rather than the number of cases.
+report with no filter but the organisation or the dates, exact, at a cost that follows the
+number of bins the values spread over rather than the number of cases.
 
-The entity rollup counts the report's cases per whole hour of the clock (`sql.hour_bin`).
-The running count over those hours says which hour holds each rank the figures need (the
-middle one or two, and ceil(0.9 n)), and how many values come before it; the value itself is
-then read from the clock's index within that hour alone. Ranks as `sql.percentiles_by_index`
-defines them, so the figures are those the facts give."""
+The entity rollup counts the report's cases per bin of the clock: per whole hour
+(`sql.hour_bin`) in its totals groups; per month of the complaint, per hour to a first
+answer and per whole day to resolution (`sql.day_bin`). The running count over those bins
+says which bin holds each rank the figures need (the middle one or two, and ceil(0.9 n)),
+and how many values come before it; the value itself is then read from the clock's index
+within that bin alone. Ranks as `sql.percentiles_by_index` defines them, so the figures are
+those the facts give."""
 
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ from sqlalchemy import func, literal, select, union_all
 
 from casework.extensions import db
 from casework.services.reports import cubes
+from casework.services.reports.entity_rollups import CLOCK_BINS
 from casework.services.reports.scope import Scope
-from casework.services.reports.sql import HOUR
 
 
 def _ranks(n: int) -> tuple[list[int], int]:
@@ -44,10 +46,11 @@ def _hours_of(scope: Scope, kind: str, ranks: list[int]) -> dict[int, tuple[int,
     return {int(rank): (int(hour), int(before)) for rank, hour, before in found}
 
 
-def _value(scope: Scope, seconds: Any, hour: int, offset: int) -> float | None:
-    """The `offset`-th value (0-based) of the report's cases within one hour of the clock,
-    read from its index (for one organisation's cases, its range of the index)."""
-    within = [seconds < 0] if hour < 0 else [seconds >= hour * HOUR, seconds < (hour + 1) * HOUR]
+def _value(scope: Scope, seconds: Any, bin_: int, width: int, offset: int) -> float | None:
+    """The `offset`-th value (0-based) of the report's cases within one bin of the clock
+    (`width` seconds wide), read from its index (for one organisation's cases, its range of
+    the index)."""
+    within = [seconds < 0] if bin_ < 0 else [seconds >= bin_ * width, seconds < (bin_ + 1) * width]
     ordered = select(seconds).where(*within, *scope.cases()).order_by(seconds)
     value = db.session.scalar(ordered.limit(1).offset(offset))
     return None if value is None else float(value)
@@ -66,9 +69,10 @@ def binned_percentiles(scope: Scope, kind: str, seconds: Any) -> dict[str, Any]:
         return figure
     middle, p90 = _ranks(figure["n"])
     hours = _hours_of(scope, kind, sorted({*middle, p90}))
+    width = CLOCK_BINS[kind][1].width
     values = {
-        rank: _value(scope, seconds, hour, rank - before - 1)
-        for rank, (hour, before) in hours.items()
+        rank: _value(scope, seconds, bin_, width, rank - before - 1)
+        for rank, (bin_, before) in hours.items()
     }
     known = [value for rank in middle if (value := values.get(rank)) is not None]
     # (a value missing would mean groups out of step with the facts: shown as not known)

@@ -32,17 +32,18 @@ from sqlalchemy import (
 )
 
 from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
-from casework.models.report_case import ReportEntityRollup
+from casework.models.report_case import TOTAL, ReportEntityRollup
 from casework.models.report_money import ReportMoney, ReportMoneyRollup, ReportReferral
 from casework.services.reports import prebuilt
 from casework.services.reports.group_parts import (
+    DIMENSIONS,
     dimension_columns,
     expanded,
     fact_tables,
     in_key_order,
     shared_flag,
 )
-from casework.services.reports.sql import hour_bin
+from casework.services.reports.sql import day_bin, hour_bin
 
 ENTITY_ROLLUP = ReportEntityRollup.__table__
 ENTITY_KEYS = tuple(column.name for column in ENTITY_ROLLUP.primary_key.columns)
@@ -63,8 +64,19 @@ REFERRED, REF_OPEN, REF_DONE, REF_AWARD, REF_CODE = (
 )
 OUTCOMES = ""  # the forum of the outcomes' money groups
 # The cases per whole hour (entity_id, sql.hour_bin) of the time to a first answer and to
-# resolution: where a clock's median and 90th percentile fall (clock_bins.py).
+# resolution: where a clock's median and 90th percentile fall (clock_bins.py). In the totals
+# groups only; per month of the complaint (and nothing else), the same per hour to a first
+# answer and per whole day (sql.day_bin) to resolution, for a report filtered on dates alone.
 RESPONSE_HOURS, RESOLUTION_HOURS = "resp_hours", "res_hours"
+RESPONSE_MONTHS, RESOLUTION_MONTHS = "resp_month", "res_month"
+MONTHLY = (RESPONSE_MONTHS, RESOLUTION_MONTHS)
+RESPONSE, RESOLUTION = "first_response_seconds", "resolution_seconds"  # the facts' clocks
+CLOCK_BINS = {  # kind: the clock and its bins
+    RESPONSE_HOURS: (RESPONSE, hour_bin),
+    RESOLUTION_HOURS: (RESOLUTION, hour_bin),
+    RESPONSE_MONTHS: (RESPONSE, hour_bin),
+    RESOLUTION_MONTHS: (RESOLUTION, day_bin),
+}
 MONEY_ROLLUP = ReportMoneyRollup.__table__
 MONEY_KEYS = tuple(column.name for column in MONEY_ROLLUP.primary_key.columns)
 MONEY_MEASURES = tuple(c.name for c in MONEY_ROLLUP.columns if c.name not in MONEY_KEYS)
@@ -118,15 +130,13 @@ def _entity_parts(
         )
         parts.append(any_currency.add_columns(*dims).where(with_money, *only))
     parts += _referral_parts(table, org, shared, only, ids, kinds)
-    for kind, seconds in (
-        (RESPONSE_HOURS, c.first_response_seconds),
-        (RESOLUTION_HOURS, c.resolution_seconds),
-    ):
+    for kind, (clock, binner) in CLOCK_BINS.items():
+        seconds = c[clock]
         if wanted(kind):
             binned = select(
                 org,
                 _kind(kind),
-                hour_bin(seconds).label("entity_id"),
+                binner(seconds).label("entity_id"),
                 literal("", String(64)).label("detail"),
                 shared,
                 *dims,
@@ -203,9 +213,17 @@ def _agency_part(table: Any, org: Any, shared: Any, only: list[Any]) -> Select[A
 
 def _counted(contributions: CompoundSelect[Any], ids: Any, sign: int) -> Select[Any]:
     rows = contributions.subquery("contributions")
-    dimensional = rows.c.kind.not_in((RESPONSE_HOURS, RESOLUTION_HOURS))  # totals only
-    grains = expanded(rows, ENTITY_KEYS[:2], ENTITY_KEYS[6:] + ("shared",), dimensional)
-    grained = grains.subquery("grained")
+    after = (*ENTITY_KEYS[6:], "shared")
+    dimensional = rows.c.kind.not_in((*CLOCK_BINS,))  # the hours: totals only
+    grains = expanded(rows, ENTITY_KEYS[:2], after, dimensional, rows.c.kind.not_in(MONTHLY))
+    blank = [literal(TOTAL, String(20)).label(name) for name in DIMENSIONS[:3]]
+    monthly = select(
+        *[rows.c[key] for key in ENTITY_KEYS[:2]],
+        *blank,
+        rows.c.created_month,
+        *[rows.c[key] for key in after],
+    ).where(rows.c.kind.in_(MONTHLY))
+    grained = union_all(grains, monthly).subquery("grained")
     counted = select(
         *[grained.c[key] for key in ENTITY_KEYS],
         (func.count() * sign).label("cases"),
@@ -339,6 +357,8 @@ __all__ = [
     "BY_AGENCY",
     "BY_HOLDER",
     "BY_MONEY",
+    "CLOCK_BINS",
+    "MONTHLY",
     "ENTITY_KEYS",
     "ENTITY_ROLLUP",
     "MONEY_KEYS",
@@ -353,7 +373,9 @@ __all__ = [
     "REF_DONE",
     "REF_OPEN",
     "RESOLUTION_HOURS",
+    "RESOLUTION_MONTHS",
     "RESPONSE_HOURS",
+    "RESPONSE_MONTHS",
     "agencies_grouped",
     "entities_grouped",
     "entity_edges",

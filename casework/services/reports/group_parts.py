@@ -61,12 +61,16 @@ def _grains() -> Any:
 
 
 def expanded(
-    rows: Any, before: tuple[str, ...], after: tuple[str, ...], dimensional: Any = None
+    rows: Any,
+    before: tuple[str, ...],
+    after: tuple[str, ...],
+    dimensional: Any = None,
+    totals: Any = None,
 ) -> Select[Any]:
     """The rows of a subquery of contributions (with `dimension_columns`) once in the totals
-    group (every dimension TOTAL) and once per grain of their month and corridor: for any
-    abuse and per abuse code of the case (only those passing `dimensional`, when given);
-    columns `before`, the DIMENSIONS, then `after`."""
+    group (every dimension TOTAL; only those passing `totals`, when given) and once per grain
+    of their month and corridor: for any abuse and per abuse code of the case (only those
+    passing `dimensional`, when given); columns `before`, the DIMENSIONS, then `after`."""
     grains = _grains()
     total = grains.c.total == 1
 
@@ -76,12 +80,13 @@ def expanded(
     counted = or_(grains.c.code == ANY_ABUSE, contains_word(rows.c.abuse_codes, grains.c.code))
     if dimensional is not None:
         counted = and_(counted, dimensional)
+    in_totals = total if totals is None else and_(total, totals)
     return select(
         *[rows.c[name] for name in before],
         grains.c.code.label("abuse_code"),
         *[dimension(name) for name in DIMENSIONS[1:]],
         *[rows.c[name] for name in after],
-    ).join_from(rows, grains, or_(total, counted))
+    ).join_from(rows, grains, or_(in_totals, counted))
 
 
 def in_key_order(ids: Any, counted: Select[Any], keys: tuple[str, ...]) -> Select[Any]:

@@ -303,6 +303,13 @@ def serves_totals(scope: Scope) -> bool:
     return serves(scope) and not scope.filtered
 
 
+def serves_months(scope: Scope) -> bool:
+    """Whether the clocks' bins per month hold the report's: no filter but the organisation
+    and the dates."""
+    f = scope.filters
+    return serves(scope) and not (f.origin or f.destination or f.abuse)
+
+
 def serves(scope: Scope) -> bool:
     """Whether the rollup holds the groups of this report: no filter on the agency, a
     caseworker or another organisation than the one the report covers; an abuse code of the
@@ -338,6 +345,7 @@ __all__ = [
     "move_judged",
     "rebuild",
     "serves",
+    "serves_months",
     "serves_totals",
     "shared_flag",
     "subtract",

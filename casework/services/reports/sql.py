@@ -81,6 +81,7 @@ def _day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 HOUR = 3600  # seconds: the width of a clock's bins (clock_bins.py)
+DAY_SECONDS = 86400
 
 
 class hour_bin(FunctionElement[int]):  # noqa: N801
@@ -90,19 +91,32 @@ class hour_bin(FunctionElement[int]):  # noqa: N801
     type = Integer()
     name = "hour_bin"
     inherit_cache = True
+    width = HOUR
+
+
+class day_bin(hour_bin):  # noqa: N801
+    """The whole days in a duration of seconds, and -1 for any negative duration."""
+
+    name = "day_bin"
+    inherit_cache = True
+    width = DAY_SECONDS
 
 
 @compiles(hour_bin)
-def _hour_bin_sqlite(element: hour_bin, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(day_bin)
+def _bin_sqlite(element: hour_bin, compiler: SQLCompiler, **kw: Any) -> str:
     seconds = compiler.process(next(iter(element.clauses)), **kw)
-    return f"(CASE WHEN {seconds} < 0 THEN -1 ELSE CAST({seconds} / {HOUR} AS INTEGER) END)"
+    width = element.width
+    return f"(CASE WHEN {seconds} < 0 THEN -1 ELSE CAST({seconds} / {width} AS INTEGER) END)"
 
 
 @compiles(hour_bin, "postgresql")
-def _hour_bin_postgresql(element: hour_bin, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(day_bin, "postgresql")
+def _bin_postgresql(element: hour_bin, compiler: SQLCompiler, **kw: Any) -> str:
     seconds = compiler.process(next(iter(element.clauses)), **kw)
     # a cast of a float to an integer rounds on PostgreSQL: floor() first
-    return f"(CASE WHEN {seconds} < 0 THEN -1 ELSE CAST(floor({seconds} / {HOUR}) AS INTEGER) END)"
+    whole = f"floor({seconds} / {element.width})"
+    return f"(CASE WHEN {seconds} < 0 THEN -1 ELSE CAST({whole} AS INTEGER) END)"
 
 
 class spaced_list(FunctionElement[str]):  # noqa: N801
