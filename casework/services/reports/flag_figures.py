@@ -40,6 +40,26 @@ def _flag_counts(scope: Scope, level: Any, past: dict[str, Any]) -> Select[Any]:
     return select(*counts)
 
 
+def _flagged(scope: Scope, levels: Any) -> dict[str, Any]:
+    """The ladder's counts of an admin's report on every case, from the open flags: each
+    flagged case's status looked up by its key (a correlated subquery: joined, PostgreSQL
+    hashed every open case, 470,000 of 1,000,000, to match 18,000 flagged ones)."""
+    facts = scope.facts
+    is_open = select(facts.status.in_(OPEN)).where(facts.case_id == levels.c.case_id)
+    # materialised: inlined, the lookup ran once per count
+    per_case = (
+        select(levels.c.level, is_open.scalar_subquery().label("open"))
+        .cte("flagged")
+        .prefix_with("MATERIALIZED")
+    )
+    level = per_case.c.level
+    ladder = {"flagged": level.is_not(None), **{f"level_{n}": level == n for n in (1, 2, 3)}}
+    held = per_case.c.open.is_(True)
+    return rows(select(*[func.count().filter(and_(t, held)).label(n) for n, t in ladder.items()]))[
+        0
+    ]
+
+
 def flags_and_overdue(scope: Scope) -> Table:
     """Open cases with an open flag (per highest level), past their next deadline, past their
     claim deadline.
@@ -60,9 +80,12 @@ def flags_and_overdue(scope: Scope) -> Table:
         query = query.outerjoin(levels, levels.c.case_id == facts.case_id)
         counted = rows(query.where(is_open, *scope.cases()))[0]
     else:
-        query = _flag_counts(scope, levels.c.level, {}).select_from(levels)
-        query = query.join(facts, facts.case_id == levels.c.case_id)
-        counted = rows(query.where(is_open, *scope.cases()))[0]
+        if scope.organisation is None:
+            counted = _flagged(scope, levels)
+        else:  # an organisation's range of its facts: joined, the cheaper plan on both
+            query = _flag_counts(scope, levels.c.level, {}).select_from(levels)
+            query = query.join(facts, facts.case_id == levels.c.case_id)
+            counted = rows(query.where(is_open, *scope.cases()))[0]
         for name, test in past.items():
             alone = select(func.count()).select_from(facts).where(is_open, test, *scope.cases())
             counted[name] = db.session.scalar(alone)
