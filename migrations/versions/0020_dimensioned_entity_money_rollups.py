@@ -228,7 +228,8 @@ def upgrade():
     key = ", ".join(ENTITY_KEY)
     op.execute(
         f"INSERT INTO report_entity_rollups ({key}, cases, shared_cases) "
-        f"SELECT {key}, count(*), sum(shared) FROM ({grained}) AS grained GROUP BY {key}"
+        f"SELECT {key}, count(*), sum(shared) FROM ({grained}) AS grained GROUP BY {key} "
+        f"ORDER BY {key}"  # PostgreSQL: a report's groups side by side in the table
     )
     op.drop_table('report_money_rollups')
     _money_table(MONEY_KEY, True)
@@ -239,7 +240,7 @@ def upgrade():
     op.execute(
         f"INSERT INTO report_money_rollups ({key}, items, n_claimed, claimed, n_agreed, agreed, "
         f"n_recovered, recovered) SELECT {key}, count(*), {sums} FROM ({grained}) AS grained "
-        f"GROUP BY {key}"
+        f"GROUP BY {key} ORDER BY {key}"
     )
 
 

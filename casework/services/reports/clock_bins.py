@@ -31,11 +31,15 @@ def _ranks(n: int) -> tuple[list[int], int]:
 def _hours_of(scope: Scope, kind: str, ranks: list[int]) -> dict[int, tuple[int, int]]:
     """For each rank: the hour holding it and how many values come before that hour."""
     e = cubes.entities(scope, kind)
-    running = select(
-        e.c.entity_id.label("hour"),
-        e.c.cases,
-        func.sum(e.c.cases).over(order_by=e.c.entity_id).label("upto"),
-    ).subquery("running")
+    running = (  # materialised: each rank reads it
+        select(
+            e.c.entity_id.label("hour"),
+            e.c.cases,
+            func.sum(e.c.cases).over(order_by=e.c.entity_id).label("upto"),
+        )
+        .cte("running")
+        .prefix_with("MATERIALIZED")
+    )
     holding = [
         select(literal(rank).label("rank"), running.c.hour, running.c.upto - running.c.cases).where(
             running.c.upto >= rank, running.c.upto - running.c.cases < rank

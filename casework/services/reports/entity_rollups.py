@@ -1,16 +1,23 @@
-"""The rollups a report with no filter but the organisation reads (see rollups.py, which
-keeps them current with the other rollups, by the same upserts):
+"""The rollups per agency, caseworker, currency, forum and clock bin, and the money groups
+per day (see rollups.py, which keeps them current with the other rollups, by the same
+upserts):
 
 - `report_entity_rollups`: per organisation, the cases of each agency (with the licence
   judgement), of each caseworker holding them (with their status), with money in each
   currency (and in any), the referrals counted per forum kind (from `report_referrals`), and
-  the cases per whole hour to a first answer and to resolution;
+  the cases per bin of the time to a first answer and to resolution;
 - `report_money_rollups`: per organisation, forum ("" for the outcomes), currency, day and
   shared flag, the amounts added up (from `report_money` and `report_referrals`,
   casework.services.reports.money_facts).
 
+Each row of facts counts in its totals group and, through `group_parts.expanded`, in the
+groups of its month and corridor for any abuse and per abuse code (the clocks' hours in the
+totals groups alone, their bins per month in the month's alone).
+
 Each `..._grouped(ids, sign)` gives the groups of these cases' rows with their measures
-times `sign`, from the facts as they are when it runs.
+times `sign`, from the facts as they are when it runs; `entity_edges` and `money_edges` the
+same groups of some rows of one facts table, whatever their dimensions, for the part of a
+month a report reads from the facts (cubes.py).
 """
 
 from __future__ import annotations

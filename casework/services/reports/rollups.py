@@ -18,9 +18,11 @@ first response time).
 
 `report_entity_rollups` and `report_money_rollups` too (entity_rollups.py): per organisation,
 the cases of each agency (with their licence judgement), of each caseworker holding them (with
-their status) and with money in each currency, and the outcomes' amounts per currency and day,
-for a report with no filter but the organisation (`serves_totals`). The licence judgement can also change alone
-(facts.rejudge_licences), which moves these groups only (`move_judged`).
+their status), with money in each currency, per referral kind and per clock bin, and the
+outcomes' and referrals' amounts per currency and day; in totals groups (a report with no
+filter but the organisation, `serves_totals`) and per month, corridor and abuse code. The
+licence judgement can also change alone (facts.rejudge_licences), which moves the agency
+groups only (`move_judged`).
 
 `serves(scope)` says whether the filters allow a report to read them (the agency, caseworker
 and another organisation's cases are not dimensions of the rollups: such reports read the
