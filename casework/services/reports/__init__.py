@@ -22,8 +22,8 @@ money_facts.py          report_money and report_referrals: each outcome's amount
 rollups.py              every rollup: the facts added up per group, moved with the facts
 group_parts.py          what every rollup's groups are made of (facts tables, shared flag,
                         the months, corridors and abuse codes of the entity and money groups)
-entity_rollups.py       the rollups per agency, caseworker and currency, and the money
-                        groups per day
+entity_rollups.py       the rollups per agency, caseworker, currency, forum and clock bin
+money_rollups.py        the money groups: amounts per currency and day
 cubes.py                the groups of a report's cases, read from the rollups
 month_edges.py          the months a date filter cuts in two: the smaller part from the facts
 rolled.py               the counting figures read from the rollups

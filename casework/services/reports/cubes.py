@@ -24,13 +24,9 @@ from casework.models.report_case import (
     ReportOrgCase,
 )
 from casework.services.reports import month_edges
-from casework.services.reports.entity_rollups import (
-    MONEY_MEASURES,
-    MONEY_ROLLUP,
-    entity_edges,
-    money_edges,
-)
+from casework.services.reports.entity_rollups import entity_edges
 from casework.services.reports.group_parts import DIMENSIONS
+from casework.services.reports.money_rollups import MONEY_MEASURES, MONEY_ROLLUP, money_edges
 from casework.services.reports.month_edges import Edge
 from casework.services.reports.rollups import (
     CODE_ROLLUP,

@@ -1,23 +1,21 @@
-"""The rollups per agency, caseworker, currency, forum and clock bin, and the money groups
-per day (see rollups.py, which keeps them current with the other rollups, by the same
+"""The rollups per agency, caseworker, currency, forum and clock bin (see rollups.py, which keeps them current with the other rollups, by the same
 upserts):
 
 - `report_entity_rollups`: per organisation, the cases of each agency (with the licence
   judgement), of each caseworker holding them (with their status), with money in each
   currency (and in any), the referrals counted per forum kind (from `report_referrals`), and
   the cases per bin of the time to a first answer and to resolution;
-- `report_money_rollups`: per organisation, forum ("" for the outcomes), currency, day and
-  shared flag, the amounts added up (from `report_money` and `report_referrals`,
-  casework.services.reports.money_facts).
+- `report_money_rollups` (money_rollups.py): per organisation, forum ("" for the
+  outcomes), currency, day and shared flag, the amounts added up.
 
 Each row of facts counts in its totals group and, through `group_parts.expanded`, in the
 groups of its month and corridor for any abuse and per abuse code (the clocks' hours in the
 totals groups alone, their bins per month in the month's alone).
 
 Each `..._grouped(ids, sign)` gives the groups of these cases' rows with their measures
-times `sign`, from the facts as they are when it runs; `entity_edges` and `money_edges` the
-same groups of some rows of one facts table, whatever their dimensions, for the part of a
-month a report reads from the facts (cubes.py).
+times `sign`, from the facts as they are when it runs; `entity_edges` the same groups of some
+rows of one facts table, whatever their dimensions, for the part of a month a report reads
+from the facts (cubes.py).
 """
 
 from __future__ import annotations
@@ -25,29 +23,26 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     CompoundSelect,
     Select,
     String,
-    cast,
     exists,
     func,
     literal,
-    null,
     select,
     union_all,
 )
 
 from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
 from casework.models.report_case import TOTAL, ReportEntityRollup
-from casework.models.report_money import ReportMoney, ReportMoneyRollup, ReportReferral
-from casework.services.reports import prebuilt
+from casework.models.report_money import ReportMoney, ReportReferral
 from casework.services.reports.group_parts import (
     DIMENSIONS,
     dimension_columns,
     expanded,
     fact_tables,
     in_key_order,
+    of_cases,
     shared_flag,
 )
 from casework.services.reports.sql import day_bin, hour_bin
@@ -69,7 +64,6 @@ REFERRED, REF_OPEN, REF_DONE, REF_AWARD, REF_CODE = (
     "ref_award",
     "ref_code",
 )
-OUTCOMES = ""  # the forum of the outcomes' money groups
 # The cases per whole hour (entity_id, sql.hour_bin) of the time to a first answer and to
 # resolution: where a clock's median and 90th percentile fall (clock_bins.py). In the totals
 # groups only; per month of the complaint (and nothing else), the same per hour to a first
@@ -77,6 +71,19 @@ OUTCOMES = ""  # the forum of the outcomes' money groups
 RESPONSE_HOURS, RESOLUTION_HOURS = "resp_hours", "res_hours"
 RESPONSE_MONTHS, RESOLUTION_MONTHS = "resp_month", "res_month"
 MONTHLY = (RESPONSE_MONTHS, RESOLUTION_MONTHS)
+ENTITY_KINDS = (
+    BY_AGENCY,
+    BY_HOLDER,
+    BY_MONEY,
+    REFERRED,
+    REF_OPEN,
+    REF_DONE,
+    REF_AWARD,
+    REF_CODE,
+    RESPONSE_HOURS,
+    RESOLUTION_HOURS,
+    *MONTHLY,
+)
 RESPONSE, RESOLUTION = "first_response_seconds", "resolution_seconds"  # the facts' clocks
 CLOCK_BINS = {  # kind: the clock and its bins
     RESPONSE_HOURS: (RESPONSE, hour_bin),
@@ -84,14 +91,6 @@ CLOCK_BINS = {  # kind: the clock and its bins
     RESPONSE_MONTHS: (RESPONSE, hour_bin),
     RESOLUTION_MONTHS: (RESOLUTION, day_bin),
 }
-MONEY_ROLLUP = ReportMoneyRollup.__table__
-MONEY_KEYS = tuple(column.name for column in MONEY_ROLLUP.primary_key.columns)
-MONEY_MEASURES = tuple(c.name for c in MONEY_ROLLUP.columns if c.name not in MONEY_KEYS)
-AMOUNTS = ("claimed", "agreed", "recovered")
-
-
-def _only(column: Any, ids: Any) -> list[Any]:
-    return [] if ids is None else [prebuilt.among(column, ids)]
 
 
 def _kind(name: str) -> Any:
@@ -122,7 +121,7 @@ def _entity_parts(
     if wanted(BY_MONEY):
         currencies = (
             select(MONEY.c.case_id, MONEY.c.currency)
-            .where(*_only(MONEY.c.case_id, ids))
+            .where(*of_cases(MONEY.c.case_id, ids))
             .distinct()
             .subquery("currencies")
         )
@@ -152,11 +151,12 @@ def _entity_parts(
     return parts
 
 
-def _entity_contributions(ids: Any) -> CompoundSelect[Any]:
-    """The entity parts of both facts tables' rows of these cases (every case: None)."""
+def _entity_contributions(ids: Any, kinds: tuple[str, ...]) -> CompoundSelect[Any]:
+    """The entity parts of `kinds` of both facts tables' rows of these cases (every case:
+    None)."""
     parts = []
     for table, organisation in fact_tables():
-        parts += _entity_parts(table, organisation, _only(table.c.case_id, ids), ids)
+        parts += _entity_parts(table, organisation, of_cases(table.c.case_id, ids), ids, kinds)
     return union_all(*parts)
 
 
@@ -178,14 +178,15 @@ def _referral_parts(
         REF_DONE: r.status.in_((DECIDED, CLOSED)),
         REF_AWARD: r.awarded > 0,
     }
+    # the referrals kept to the cases too: else PostgreSQL hashed every referral to match them
+    ref_only = of_cases(r.case_id, ids)
     parts = [
         select(org, _kind(kind), nobody, r.forum.label("detail"), shared, *dims)
         .join_from(table, REFERRALS, r.case_id == c.case_id)
-        .where(test, *only)
+        .where(test, *only, *ref_only)
         for kind, test in tests.items()
         if kinds is None or kind in kinds
     ]
-    ref_only = _only(r.case_id, ids)
     forums = select(r.case_id, r.forum).where(*ref_only).distinct().subquery("forums")
     coded = (
         select(r.case_id, (r.forum + " " + r.outcome_code).label("detail"))
@@ -218,19 +219,21 @@ def _agency_part(table: Any, org: Any, shared: Any, only: list[Any]) -> Select[A
     ).where(*only)
 
 
-def _counted(contributions: CompoundSelect[Any], ids: Any, sign: int) -> Select[Any]:
+def _counted(
+    contributions: CompoundSelect[Any], ids: Any, sign: int, monthly: Any = None
+) -> Select[Any]:
+    """The groups of `contributions` (in their totals groups and their grains) and of the
+    `monthly` ones (the clocks' bins per month alone), counted `sign` times."""
     rows = contributions.subquery("contributions")
     after = (*ENTITY_KEYS[6:], "shared")
     dimensional = rows.c.kind.not_in((*CLOCK_BINS,))  # the hours: totals only
-    grains = expanded(rows, ENTITY_KEYS[:2], after, dimensional, rows.c.kind.not_in(MONTHLY))
-    blank = [literal(TOTAL, String(20)).label(name) for name in DIMENSIONS[:3]]
-    monthly = select(
-        *[rows.c[key] for key in ENTITY_KEYS[:2]],
-        *blank,
-        rows.c.created_month,
-        *[rows.c[key] for key in after],
-    ).where(rows.c.kind.in_(MONTHLY))
-    grained = union_all(grains, monthly).subquery("grained")
+    parts: list[Any] = [expanded(rows, ENTITY_KEYS[:2], after, dimensional)]
+    if monthly is not None:
+        m = monthly.subquery("monthly")
+        blank = [literal(TOTAL, String(20)).label(name) for name in DIMENSIONS[:3]]
+        keys = [m.c[key] for key in ENTITY_KEYS[:2]]
+        parts.append(select(*keys, *blank, m.c.created_month, *[m.c[key] for key in after]))
+    grained = union_all(*parts).subquery("grained")
     counted = select(
         *[grained.c[key] for key in ENTITY_KEYS],
         (func.count() * sign).label("cases"),
@@ -246,7 +249,7 @@ def agencies_grouped(ids: Any, sign: int) -> Select[Any]:
             table,
             org.label("organisation_id"),
             shared_flag(table.c).label("shared"),
-            _only(table.c.case_id, ids),
+            of_cases(table.c.case_id, ids),
         )
         for table, org in fact_tables()
     ]
@@ -254,7 +257,10 @@ def agencies_grouped(ids: Any, sign: int) -> Select[Any]:
 
 
 def entities_grouped(ids: Any, sign: int) -> Select[Any]:
-    return _counted(_entity_contributions(ids), ids, sign)
+    kinds = tuple(kind for kind in ENTITY_KINDS if kind not in MONTHLY)
+    return _counted(
+        _entity_contributions(ids, kinds), ids, sign, _entity_contributions(ids, MONTHLY)
+    )
 
 
 def entity_edges(
@@ -274,92 +280,17 @@ def entity_edges(
     ).group_by(rows.c.kind, rows.c.entity_id, rows.c.detail)
 
 
-def _money_parts(
-    table: Any, org: Any, only: list[Any], referrals_only: bool = False
-) -> list[Select[Any]]:
-    """One row per outcome with money (unless `referrals_only`), and per referral with a
-    currency, of a facts table's rows that `only` keeps, with the group's key columns (under
-    `org`), the amounts (a referral's awarded as agreed, its enforced as recovered) and the
-    dimension columns."""
-    r, c = REFERRALS.c, table.c
-    org, shared = org.label("organisation_id"), shared_flag(c).label("shared")
-    dims = dimension_columns(c)
-    outcomes = select(
-        org,
-        literal(OUTCOMES, String(30)).label("forum"),
-        MONEY.c.currency,
-        MONEY.c.day,
-        shared,
-        *[MONEY.c[name] for name in AMOUNTS],
-        *dims,
-    ).join_from(table, MONEY, MONEY.c.case_id == c.case_id)
-    referrals = select(
-        org,
-        r.forum,
-        r.currency,
-        r.day,
-        shared,
-        cast(null(), BigInteger).label("claimed"),  # typed: it may lead the union
-        r.awarded.label("agreed"),
-        r.enforced.label("recovered"),
-        *dims,
-    ).join_from(table, REFERRALS, r.case_id == c.case_id)
-    parts = [] if referrals_only else [outcomes.where(*only)]
-    return [*parts, referrals.where(r.currency.is_not(None), *only)]
-
-
-def _money_contributions(ids: Any, referrals_only: bool = False) -> CompoundSelect[Any]:
-    parts = []
-    for table, organisation in fact_tables():
-        parts += _money_parts(table, organisation, _only(table.c.case_id, ids), referrals_only)
-    return union_all(*parts)
-
-
-def referral_money_grouped(ids: Any, sign: int) -> Select[Any]:
-    """The money groups of the referrals alone."""
-    return _money_counted(_money_contributions(ids, referrals_only=True), ids, sign)
-
-
 def referrals_grouped(ids: Any, sign: int) -> Select[Any]:
     """The entity groups of the referral kinds alone."""
     parts = []
     for table, org in fact_tables():
-        only = _only(table.c.case_id, ids)
+        only = of_cases(table.c.case_id, ids)
         shared = shared_flag(table.c).label("shared")
         parts += _referral_parts(table, org.label("organisation_id"), shared, only, ids)
     return _counted(union_all(*parts), ids, sign)
 
 
-def money_grouped(ids: Any, sign: int) -> Select[Any]:
-    return _money_counted(_money_contributions(ids), ids, sign)
-
-
-def _money_measures(rows: Any, sign: int = 1) -> list[Any]:
-    measures = [(func.count() * sign).label("items")]
-    for name in AMOUNTS:
-        measures.append((func.count(rows.c[name]) * sign).label(f"n_{name}"))
-        measures.append((func.coalesce(func.sum(rows.c[name]), 0) * sign).label(name))
-    return measures
-
-
-def _money_counted(contributions: CompoundSelect[Any], ids: Any, sign: int) -> Select[Any]:
-    rows = contributions.subquery("contributions")
-    grained = expanded(rows, MONEY_KEYS[:1], (*MONEY_KEYS[5:], *AMOUNTS)).subquery("grained")
-    counted = select(*[grained.c[key] for key in MONEY_KEYS], *_money_measures(grained, sign))
-    return in_key_order(ids, counted, MONEY_KEYS)
-
-
-def money_edges(table: Any, org: Any, only: list[Any], sign: int = 1) -> Select[Any]:
-    """The money groups of a facts table's rows that `only` keeps, per forum, currency, day
-    and shared flag (under `org`), counted `sign` times, whatever their dimensions (as
-    `entity_edges`)."""
-    rows = union_all(*_money_parts(table, org, only)).subquery()
-    keys = [rows.c.forum, rows.c.currency, rows.c.day, rows.c.shared]
-    return select(*keys, *_money_measures(rows, sign)).group_by(*keys)
-
-
 __all__ = [
-    "AMOUNTS",
     "ANY_CURRENCY",
     "BY_AGENCY",
     "BY_HOLDER",
@@ -367,13 +298,12 @@ __all__ = [
     "CLOCK_BINS",
     "MONTHLY",
     "ENTITY_KEYS",
+    "ENTITY_KINDS",
+    "MONEY",
+    "REFERRALS",
     "ENTITY_ROLLUP",
-    "MONEY_KEYS",
-    "MONEY_MEASURES",
-    "MONEY_ROLLUP",
     "NOT_JUDGED",
     "NO_AGENCY_ID",
-    "OUTCOMES",
     "REFERRED",
     "REF_AWARD",
     "REF_CODE",
@@ -386,8 +316,5 @@ __all__ = [
     "agencies_grouped",
     "entities_grouped",
     "entity_edges",
-    "money_edges",
-    "money_grouped",
-    "referral_money_grouped",
     "referrals_grouped",
 ]

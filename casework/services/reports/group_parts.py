@@ -15,6 +15,7 @@ from casework.models.report_case import (
     ReportCase,
     ReportOrgCase,
 )
+from casework.services.reports import prebuilt
 from casework.services.reports.sql import contains_word
 from casework.vocabulary.abuse import ABUSE_CODES
 
@@ -33,6 +34,12 @@ def fact_tables() -> tuple[tuple[Any, Any], ...]:
 def shared_flag(c: Any) -> Any:
     """1 when another organisation also holds the case of the facts `c`, else 0."""
     return case((c.organisations > 1, 1), else_=0)
+
+
+def of_cases(column: Any, ids: Any) -> list[Any]:
+    """`column IN ids` (a list or a query of case ids, or the prebuilt marker), or nothing for
+    every case (None)."""
+    return [] if ids is None else [prebuilt.among(column, ids)]
 
 
 def dimension_columns(c: Any) -> list[Any]:
@@ -61,16 +68,12 @@ def _grains() -> Any:
 
 
 def expanded(
-    rows: Any,
-    before: tuple[str, ...],
-    after: tuple[str, ...],
-    dimensional: Any = None,
-    totals: Any = None,
+    rows: Any, before: tuple[str, ...], after: tuple[str, ...], dimensional: Any = None
 ) -> Select[Any]:
     """The rows of a subquery of contributions (with `dimension_columns`) once in the totals
-    group (every dimension TOTAL; only those passing `totals`, when given) and once per grain
-    of their month and corridor: for any abuse and per abuse code of the case (only those
-    passing `dimensional`, when given); columns `before`, the DIMENSIONS, then `after`."""
+    group (every dimension TOTAL) and once per grain of their month and corridor: for any
+    abuse and per abuse code of the case (only those passing `dimensional`, when given);
+    columns `before`, the DIMENSIONS, then `after`."""
     grains = _grains()
     total = grains.c.total == 1
 
@@ -80,13 +83,12 @@ def expanded(
     counted = or_(grains.c.code == ANY_ABUSE, contains_word(rows.c.abuse_codes, grains.c.code))
     if dimensional is not None:
         counted = and_(counted, dimensional)
-    in_totals = total if totals is None else and_(total, totals)
     return select(
         *[rows.c[name] for name in before],
         grains.c.code.label("abuse_code"),
         *[dimension(name) for name in DIMENSIONS[1:]],
         *[rows.c[name] for name in after],
-    ).join_from(rows, grains, or_(in_totals, counted))
+    ).join_from(rows, grains, or_(total, counted))
 
 
 def in_key_order(ids: Any, counted: Select[Any], keys: tuple[str, ...]) -> Select[Any]:
@@ -107,5 +109,6 @@ __all__ = [
     "expanded",
     "fact_tables",
     "in_key_order",
+    "of_cases",
     "shared_flag",
 ]

@@ -17,13 +17,13 @@ from casework.models.referral import CLOSED, DECIDED, OPEN_REFERRAL_STATUSES
 from casework.services.reports import cubes, rollups
 from casework.services.reports.case_figures import rows, shared_column
 from casework.services.reports.entity_rollups import (
-    OUTCOMES,
     REF_AWARD,
     REF_CODE,
     REF_DONE,
     REF_OPEN,
     REFERRED,
 )
+from casework.services.reports.money_rollups import OUTCOMES
 from casework.services.reports.remedy_figures import in_cents, shared_cases_column
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import converted, utc_day, with_rates

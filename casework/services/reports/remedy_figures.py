@@ -13,8 +13,9 @@ from casework.models import Outcome
 from casework.models.report_case import OUTCOME, REMEDY
 from casework.services.reports import cubes, rolled, rollups
 from casework.services.reports.case_figures import rows, shared_column, shared_sum
-from casework.services.reports.entity_rollups import AMOUNTS, ANY_CURRENCY, OUTCOMES
+from casework.services.reports.entity_rollups import ANY_CURRENCY
 from casework.services.reports.money_facts import recovered
+from casework.services.reports.money_rollups import AMOUNTS, OUTCOMES
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import converted, unordered, utc_day, with_rates
 from casework.services.reports.tables import (

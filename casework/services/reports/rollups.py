@@ -63,18 +63,20 @@ from casework.services.reports.entity_rollups import (
     BY_MONEY,
     ENTITY_KEYS,
     ENTITY_ROLLUP,
-    MONEY_KEYS,
-    MONEY_MEASURES,
-    MONEY_ROLLUP,
     NO_AGENCY_ID,
     NOT_JUDGED,
     agencies_grouped,
     entities_grouped,
-    money_grouped,
-    referral_money_grouped,
     referrals_grouped,
 )
 from casework.services.reports.group_parts import fact_tables, in_key_order, shared_flag
+from casework.services.reports.money_rollups import (
+    MONEY_KEYS,
+    MONEY_MEASURES,
+    MONEY_ROLLUP,
+    money_grouped,
+    referral_money_grouped,
+)
 from casework.services.reports.scope import Scope
 from casework.services.reports.sql import contains_word
 from casework.services.reports.wait_ranges import wait_range
