@@ -1,5 +1,5 @@
-"""The rollups per agency, caseworker, currency, forum and clock bin (see rollups.py, which keeps them current with the other rollups, by the same
-upserts):
+"""The rollups per agency, caseworker, currency, forum and clock bin (see rollups.py, which
+keeps them current with the other rollups, by the same upserts):
 
 - `report_entity_rollups`: per organisation, the cases of each agency (with the licence
   judgement), of each caseworker holding them (with their status), with money in each
@@ -219,9 +219,7 @@ def _agency_part(table: Any, org: Any, shared: Any, only: list[Any]) -> Select[A
     ).where(*only)
 
 
-def _counted(
-    contributions: CompoundSelect[Any], ids: Any, sign: int, monthly: Any = None
-) -> Select[Any]:
+def _counted(contributions: CompoundSelect[Any], sign: int, monthly: Any = None) -> Select[Any]:
     """The groups of `contributions` (in their totals groups and their grains) and of the
     `monthly` ones (the clocks' bins per month alone), counted `sign` times."""
     rows = contributions.subquery("contributions")
@@ -239,7 +237,7 @@ def _counted(
         (func.count() * sign).label("cases"),
         (func.sum(grained.c.shared) * sign).label("shared_cases"),
     )
-    return in_key_order(ids, counted, ENTITY_KEYS)
+    return in_key_order(counted, ENTITY_KEYS)
 
 
 def agencies_grouped(ids: Any, sign: int) -> Select[Any]:
@@ -253,14 +251,12 @@ def agencies_grouped(ids: Any, sign: int) -> Select[Any]:
         )
         for table, org in fact_tables()
     ]
-    return _counted(union_all(*parts), ids, sign)
+    return _counted(union_all(*parts), sign)
 
 
 def entities_grouped(ids: Any, sign: int) -> Select[Any]:
     kinds = tuple(kind for kind in ENTITY_KINDS if kind not in MONTHLY)
-    return _counted(
-        _entity_contributions(ids, kinds), ids, sign, _entity_contributions(ids, MONTHLY)
-    )
+    return _counted(_entity_contributions(ids, kinds), sign, _entity_contributions(ids, MONTHLY))
 
 
 def entity_edges(
@@ -287,7 +283,7 @@ def referrals_grouped(ids: Any, sign: int) -> Select[Any]:
         only = of_cases(table.c.case_id, ids)
         shared = shared_flag(table.c).label("shared")
         parts += _referral_parts(table, org.label("organisation_id"), shared, only, ids)
-    return _counted(union_all(*parts), ids, sign)
+    return _counted(union_all(*parts), sign)
 
 
 __all__ = [
@@ -296,14 +292,14 @@ __all__ = [
     "BY_HOLDER",
     "BY_MONEY",
     "CLOCK_BINS",
-    "MONTHLY",
     "ENTITY_KEYS",
     "ENTITY_KINDS",
-    "MONEY",
-    "REFERRALS",
     "ENTITY_ROLLUP",
+    "MONEY",
+    "MONTHLY",
     "NOT_JUDGED",
     "NO_AGENCY_ID",
+    "REFERRALS",
     "REFERRED",
     "REF_AWARD",
     "REF_CODE",

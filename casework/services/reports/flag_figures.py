@@ -55,9 +55,8 @@ def _flagged(scope: Scope, levels: Any) -> dict[str, Any]:
     level = per_case.c.level
     ladder = {"flagged": level.is_not(None), **{f"level_{n}": level == n for n in (1, 2, 3)}}
     held = per_case.c.open.is_(True)
-    return rows(select(*[func.count().filter(and_(t, held)).label(n) for n, t in ladder.items()]))[
-        0
-    ]
+    counts = [func.count().filter(and_(test, held)).label(name) for name, test in ladder.items()]
+    return rows(select(*counts))[0]
 
 
 def flags_and_overdue(scope: Scope) -> Table:

@@ -91,14 +91,14 @@ def expanded(
     ).join_from(rows, grains, or_(total, counted))
 
 
-def in_key_order(ids: Any, counted: Select[Any], keys: tuple[str, ...]) -> Select[Any]:
+def in_key_order(counted: Select[Any], keys: tuple[str, ...]) -> Select[Any]:
     # `WHERE true`: SQLite reads an upsert's SELECT unambiguously only with a WHERE clause.
     columns = [counted.selected_columns[key] for key in keys]
     grouped = counted.where(true()).group_by(*columns)
     # An upsert locks its groups (PostgreSQL) in the order of its rows: always the key order,
     # so two transactions moving the same groups wait for each other, never deadlock. A
-    # rebuild (`ids` None) writes them in key order too: PostgreSQL's heap then keeps a
-    # report's groups together (inserted as aggregated, the 20,000 hours of a clock read at
+    # rebuild writes them in key order too: PostgreSQL's heap then keeps a report's groups
+    # together (inserted as aggregated, the 20,000 hours of a clock read at
     # 1,000,000 cases were scattered over the table's pages).
     return grouped.order_by(*columns)
 

@@ -88,11 +88,11 @@ def _money_contributions(ids: Any, referrals_only: bool = False) -> CompoundSele
 
 def referral_money_grouped(ids: Any, sign: int) -> Select[Any]:
     """The money groups of the referrals alone."""
-    return _money_counted(_money_contributions(ids, referrals_only=True), ids, sign)
+    return _money_counted(_money_contributions(ids, referrals_only=True), sign)
 
 
 def money_grouped(ids: Any, sign: int) -> Select[Any]:
-    return _money_counted(_money_contributions(ids), ids, sign)
+    return _money_counted(_money_contributions(ids), sign)
 
 
 def _money_measures(rows: Any, sign: int = 1) -> list[Any]:
@@ -103,11 +103,11 @@ def _money_measures(rows: Any, sign: int = 1) -> list[Any]:
     return measures
 
 
-def _money_counted(contributions: CompoundSelect[Any], ids: Any, sign: int) -> Select[Any]:
+def _money_counted(contributions: CompoundSelect[Any], sign: int) -> Select[Any]:
     rows = contributions.subquery("contributions")
     grained = expanded(rows, MONEY_KEYS[:1], (*MONEY_KEYS[5:], *AMOUNTS)).subquery("grained")
     counted = select(*[grained.c[key] for key in MONEY_KEYS], *_money_measures(grained, sign))
-    return in_key_order(ids, counted, MONEY_KEYS)
+    return in_key_order(counted, MONEY_KEYS)
 
 
 def money_edges(table: Any, org: Any, only: list[Any], sign: int = 1) -> Select[Any]:

@@ -195,7 +195,6 @@ def _code_contributions(ids: Any) -> CompoundSelect[Any]:
 def _grouped(ids: Any, sign: int) -> Select[Any]:
     rows = _contributions(ids).subquery("contributions")
     return in_key_order(
-        ids,
         select(
             *[rows.c[key] for key in KEYS],
             (func.count() * sign).label("cases"),
@@ -209,7 +208,7 @@ def _grouped(ids: Any, sign: int) -> Select[Any]:
 def _codes_grouped(ids: Any, sign: int) -> Select[Any]:
     rows = _code_contributions(ids).subquery("contributions")
     counted = select(*[rows.c[key] for key in CODE_KEYS], (func.count() * sign).label("cases"))
-    return in_key_order(ids, counted, CODE_KEYS)
+    return in_key_order(counted, CODE_KEYS)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from casework.models import ExchangeRate
+from casework.services.reports.wait_ranges import DAY
 
 # A column or any SQL expression.
 Expr = ColumnElement[Any] | InstrumentedAttribute[Any]
@@ -81,7 +82,6 @@ def _day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 HOUR = 3600  # seconds: the width of a clock's bins (clock_bins.py)
-DAY_SECONDS = 86400
 
 
 class hour_bin(FunctionElement[int]):  # noqa: N801
@@ -99,7 +99,7 @@ class day_bin(hour_bin):  # noqa: N801
 
     name = "day_bin"
     inherit_cache = True
-    width = DAY_SECONDS
+    width = DAY
 
 
 @compiles(hour_bin)
